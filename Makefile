@@ -1,0 +1,57 @@
+# The commands the README promises. `make run` for the local demo, `make test` for the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run test lint format services services-stop services-status clean
+
+help:
+	@echo "make run              install, migrate, load the demo, serve http://$(HOST):$(PORT) (SQLite)"
+	@echo "make test             start the local services, lint, run the whole pytest suite"
+	@echo "make lint             ruff check and ruff format --check"
+	@echo "make format           ruff format and fix what ruff can"
+	@echo "make services         install and start PostgreSQL, Redis, Elasticsearch, Stripe emulators"
+	@echo "make services-stop    stop them"
+	@echo "make services-status  print each service's state and port"
+
+# The virtualenv is rebuilt only when pyproject.toml changes.
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 || sudo apt-get install -y -q python3-venv
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing Python dependencies into $(VENV)"
+	@$(BIN)/pip install -q -e '.[dev]' --config-settings editable_mode=compat
+	@touch $@
+
+install: $(INSTALLED)
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install services lint
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+services:
+	@bash .ci/services.sh start
+
+services-stop:
+	@bash .ci/services.sh stop
+
+services-status:
+	@bash .ci/services.sh status
+
+clean:
+	rm -rf $(VENV) staticfiles var db.sqlite3 .pytest_cache .ruff_cache

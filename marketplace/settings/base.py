@@ -1,0 +1,237 @@
+"""Settings shared by every environment.
+
+Defaults are the zero-configuration local site: SQLite, tasks run inline, the local services that
+``make services`` starts. Production (``marketplace.settings.production``) and tests
+(``marketplace.settings.test``) adjust these.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from marketplace import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-only-never-use-in-production"
+
+SECRET_KEY = env.string(
+    "SECRET_KEY",
+    default=DEVELOPMENT_SECRET_KEY,
+    help="Django's signing key. Required (50+ random characters) in production.",
+)
+DEBUG = env.boolean("DEBUG", default=True, help="Debug pages and reloading; false in production.")
+ALLOWED_HOSTS = env.strings(
+    "ALLOWED_HOSTS",
+    default="127.0.0.1,localhost",
+    help="Comma-separated host names the site answers to.",
+)
+SITE_URL = env.string(
+    "SITE_URL",
+    default="http://127.0.0.1:8000",
+    help="Public base URL, used in emails and admin links.",
+).rstrip("/")
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+INSTALLED_APPS = [
+    # The marketplace
+    "marketplace.ops",
+    "cms",
+    "search",
+    "payments",
+    # Wagtail
+    "wagtail.contrib.redirects",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    # API
+    "rest_framework",
+    "drf_spectacular",
+    # Django
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "marketplace.urls"
+WSGI_APPLICATION = "marketplace.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "marketplace" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: SQLite for the zero-setup local site; PostgreSQL everywhere else.
+DATABASE_URL = env.string(
+    "DATABASE_URL",
+    default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    help="Database, as a URL: postgres://user:password@host:5432/name or sqlite:///path.",
+)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Languages: English and Simplified Chinese ship.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+LOCALE_PATHS = [BASE_DIR / "marketplace" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "marketplace" / "static"]
+# WhiteNoise serves static files from the web process; locally it reads the app folders directly
+# (collectstatic is a deployment step, see production.py).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(
+    env.string(
+        "MEDIA_ROOT",
+        default=str(BASE_DIR / "media"),
+        help="Where uploaded files are stored on disk.",
+    )
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Wagtail. Its own admin search uses the database backend, so editing never depends on
+# Elasticsearch; the buyer-facing capability search is the `search` app's.
+WAGTAIL_SITE_NAME = "CRO Marketplace"
+WAGTAILADMIN_BASE_URL = SITE_URL
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "csv", "txt"]
+
+# Elasticsearch: the buyer-facing search engine (see search/).
+ELASTICSEARCH_URL = env.string(
+    "ELASTICSEARCH_URL",
+    default="http://127.0.0.1:9200",
+    help="Elasticsearch node or cluster URL (comma-separate several nodes).",
+)
+ELASTICSEARCH_INDEX_PREFIX = env.string(
+    "ELASTICSEARCH_INDEX_PREFIX",
+    default="marketplace",
+    help="Prefix of every index and alias name, so several sites can share a cluster.",
+)
+ELASTICSEARCH_TIMEOUT_SECONDS = 5
+
+# Celery. Without a broker, tasks run inline in the web process (the local demo).
+CELERY_BROKER_URL = env.string(
+    "CELERY_BROKER_URL",
+    default="",
+    help="Celery broker (redis://127.0.0.1:6379/0 or amqp://...). Empty: tasks run inline.",
+)
+CELERY_RESULT_BACKEND = env.string(
+    "CELERY_RESULT_BACKEND",
+    default="",
+    help="Where task results are kept. Empty: the broker, when it is Redis; else none.",
+) or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+# Periodic jobs: one schedule, each entry saying why and how often (added by the apps as they come).
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# Stripe. Without a secret key the site runs in local test mode against the Stripe emulator.
+STRIPE_SECRET_KEY = env.string(
+    "STRIPE_SECRET_KEY",
+    default="",
+    help="Stripe secret key (sk_test_... or sk_live_...). Empty: local test mode on the emulator.",
+)
+STRIPE_API_BASE = env.string(
+    "STRIPE_API_BASE",
+    default="" if STRIPE_SECRET_KEY else "http://127.0.0.1:8420",
+    help="Stripe API base URL. Empty: api.stripe.com. Unset without a key: the local emulator.",
+)
+STRIPE_WEBHOOK_SECRET = env.string(
+    "STRIPE_WEBHOOK_SECRET",
+    default="",
+    help="Signing secret of the Stripe webhook endpoint (whsec_...).",
+)
+# Pinned to the version the installed stripe library was generated for; bump them together.
+STRIPE_API_VERSION = "2026-10-28.endive"
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CRO Marketplace API",
+    "DESCRIPTION": "Search providers, request quotes, contract and pay outsourced R&D in RMB.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "PREPROCESSING_HOOKS": ["marketplace.api.schema.public_endpoints_only"],
+    "ENUM_NAME_OVERRIDES": {"ServiceStateEnum": "marketplace.ops.selectors.SERVICE_STATES"},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        "elastic_transport": {"level": "WARNING"},
+        "elasticsearch": {"level": "WARNING"},
+        # Wagtail's own search/reference-index tasks log every run at INFO.
+        "django_tasks": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,47 @@
+"""Settings for the pytest suite: the real local services from ``make services``.
+
+PostgreSQL, Redis, Elasticsearch and the Stripe emulator are required; a test run against
+SQLite or without a broker is refused rather than quietly weaker.
+"""
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from marketplace import env
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789abcdef"  # noqa: S105
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env.string(
+            "DATABASE_URL",
+            default="postgres://marketplace:marketplace@127.0.0.1:5432/marketplace",
+            help="",
+        )
+    )
+}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("Tests run on PostgreSQL: set DATABASE_URL to a postgres:// URL.")
+
+CELERY_BROKER_URL = env.string("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/1", help="")
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+# Unit tests run task bodies inline; tests about background work start a real worker.
+CELERY_TASK_ALWAYS_EAGER = True
+
+ELASTICSEARCH_INDEX_PREFIX = "test-marketplace"
+
+STRIPE_SECRET_KEY = "sk_test_marketplace_emulator"  # noqa: S105
+STRIPE_API_BASE = env.string("STRIPE_API_BASE", default="http://127.0.0.1:8420", help="")
+STRIPE_MOCK_URL = env.string(
+    "STRIPE_MOCK_URL",
+    default="http://127.0.0.1:12111",
+    help="stripe-mock, the request-validating Stripe emulator used by the tests.",
+)
+STRIPE_WEBHOOK_SECRET = "whsec_test_marketplace"  # noqa: S105
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    """Buyer-facing search on Elasticsearch: documents, index lifecycle, queries, views."""
+
+    name = "search"
+    label = "search"
+
+    def ready(self) -> None:
+        from search.client import configure
+
+        configure()

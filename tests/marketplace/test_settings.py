@@ -1,0 +1,65 @@
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from marketplace import env
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PRODUCTION_ENVIRONMENT = {
+    "DJANGO_SETTINGS_MODULE": "marketplace.settings.production",
+    "SECRET_KEY": "p" * 30 + "roduction-secret-key-for-the-settings-test-only-0123456789",
+    "DATABASE_URL": "postgres://marketplace:marketplace@127.0.0.1:5432/marketplace",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2",
+    "ALLOWED_HOSTS": "marketplace.example.com",
+    "SITE_URL": "https://marketplace.example.com",
+    "DEBUG": "false",
+}
+
+
+def run_manage(*args: str, environment: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if key not in env.VARIABLES}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_real_secret_key():
+    environment = {**PRODUCTION_ENVIRONMENT}
+    del environment["SECRET_KEY"]
+
+    result = run_manage("check", environment=environment)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_sqlite():
+    result = run_manage(
+        "check", environment={**PRODUCTION_ENVIRONMENT, "DATABASE_URL": "sqlite:///x.sqlite3"}
+    )
+
+    assert result.returncode != 0
+    assert "Production runs on PostgreSQL" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", environment=PRODUCTION_ENVIRONMENT
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_readme_documents_every_environment_variable_the_settings_read():
+    readme = (ROOT / "README.md").read_text()
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", readme, flags=re.MULTILINE))
+
+    assert set(env.VARIABLES) <= documented
+    assert {"DATABASE_URL", "ELASTICSEARCH_URL", "CELERY_BROKER_URL", "SECRET_KEY"} <= documented
