@@ -2,8 +2,11 @@ from django.apps import AppConfig
 
 
 class CmsConfig(AppConfig):
-    """Wagtail pages: home, providers, services, TCM services, job postings."""
+    """Wagtail pages: home, providers, services, TCM services, job postings; scoped editing."""
 
     name = "cms"
     label = "cms"
     verbose_name = "Pages"
+
+    def ready(self) -> None:
+        from cms import handlers  # noqa: F401 - registers the domain-event subscriptions

@@ -1,62 +1,601 @@
+"""Wagtail pages: what buyers browse and what providers edit.
+
+Content is bilingual with paired fields (``*_en`` / ``*_zh``) on one page rather than one page
+tree per locale: a listing is one thing in two languages. That keeps one search document per
+listing and one set of permissions per provider, and lets a listing written only in Chinese show
+to English readers (labelled) without a translation step.
+"""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
-from wagtail.models import Page
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import AbstractGroupApprovalTask, Orderable, Page
 from wagtail.search import index
+
+from marketplace.catalog.fields import MultipleChoiceField, WebsiteField
+from marketplace.catalog.models import Language, Standard, TaxonomyKind
+
+# --- Bilingual content ------------------------------------------------------------------------
+
+
+class Localised:
+    """One bilingual value in the reader's language, or the other one, flagged as a fallback."""
+
+    def __init__(self, english: str, chinese: str, language: str | None = None):
+        wants_chinese = (language or get_language() or "en").startswith("zh")
+        preferred, other = (chinese, english) if wants_chinese else (english, chinese)
+        self.text = preferred or other
+        self.is_fallback = not preferred and bool(other)
+        self.language = (
+            ("zh" if wants_chinese else "en") if preferred else ("en" if wants_chinese else "zh")
+        )
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class BilingualTitleMixin(models.Model):
+    """A title in English, Chinese or both; Wagtail's own ``title`` follows them."""
+
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=255, blank=True)
+    # Checksum of the bulk-import record last published here: an unchanged record is skipped.
+    source_checksum = models.CharField(max_length=64, blank=True, editable=False)
+
+    title_panels = [FieldRowPanel([FieldPanel("title_en"), FieldPanel("title_zh")])]
+
+    class Meta:
+        abstract = True
+
+    def _sync_title(self) -> None:
+        if not (self.title_en or self.title_zh):
+            if not self.title:
+                raise ValidationError({"title_en": _("Give a title in English, Chinese or both.")})
+            self.title_en = self.title
+        self.title = self.title_en or self.title_zh
+
+    def full_clean(self, *args, **kwargs):
+        self._sync_title()
+        super().full_clean(*args, **kwargs)
+
+    def minimal_clean(self):
+        self._sync_title()
+        super().minimal_clean()
+
+    @property
+    def local_title(self) -> Localised:
+        return Localised(self.title_en, self.title_zh)
+
+
+def localised(english: str, chinese: str) -> Localised:
+    return Localised(english, chinese)
+
+
+# --- Home and indexes -------------------------------------------------------------------------
 
 
 class HomePage(Page):
     """The site's front door: what the marketplace offers and where to start."""
 
     intro = models.TextField(_("introduction"), blank=True)
+    intro_zh = models.TextField(_("introduction (Chinese)"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    subpage_types = ["cms.ProviderIndexPage"]
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("intro_zh")]
+    subpage_types = ["cms.ProviderIndexPage", "cms.JobIndexPage"]
     max_count = 1
 
     class Meta:
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
+        from cms.selectors import featured_providers
+
         context = super().get_context(request, *args, **kwargs)
-        providers_index = ProviderIndexPage.objects.child_of(self).live().first()
-        context["providers_index"] = providers_index
-        context["providers"] = (
-            ProviderPage.objects.child_of(providers_index).live().order_by("title")[:12]
-            if providers_index
-            else []
-        )
+        context["local_intro"] = localised(self.intro, self.intro_zh)
+        context["providers_index"] = ProviderIndexPage.objects.live().first()
+        context["jobs_index"] = JobIndexPage.objects.live().first()
+        context["providers"] = featured_providers(limit=8)
         return context
 
 
 class ProviderIndexPage(Page):
-    """Lists the provider organisations (CROs, TCM providers) on the marketplace."""
+    """Lists the provider organisations (CROs, TCM providers, CDMOs, clinical sites)."""
 
     intro = models.TextField(_("introduction"), blank=True)
+    intro_zh = models.TextField(_("introduction (Chinese)"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("intro_zh")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.ProviderPage"]
+    max_count = 1
 
     class Meta:
         verbose_name = _("provider index page")
 
     def get_context(self, request, *args, **kwargs):
+        from cms.selectors import provider_listing
+
         context = super().get_context(request, *args, **kwargs)
-        context["providers"] = ProviderPage.objects.child_of(self).live().order_by("title")
+        context["local_intro"] = localised(self.intro, self.intro_zh)
+        context["providers"] = provider_listing(index=self)
         return context
 
 
-class ProviderPage(Page):
-    """One provider organisation's public profile: who they are, where, and what they do."""
+class JobIndexPage(Page):
+    """Lists open job postings from every provider, graduate roles first."""
 
-    summary = models.TextField(_("summary"), blank=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    intro = models.TextField(_("introduction"), blank=True)
+    intro_zh = models.TextField(_("introduction (Chinese)"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("city")]
-    search_fields = [*Page.search_fields, index.SearchField("summary")]
-    parent_page_types = ["cms.ProviderIndexPage"]
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("intro_zh")]
+    parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("job index page")
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.selectors import open_job_postings
+
+        context = super().get_context(request, *args, **kwargs)
+        context["local_intro"] = localised(self.intro, self.intro_zh)
+        context["jobs"] = open_job_postings()
+        return context
+
+
+# --- Providers --------------------------------------------------------------------------------
+
+
+class ProviderPage(BilingualTitleMixin, Page):
+    """One provider organisation's public profile: who they are, where, what they hold.
+
+    Its services, TCM services and job postings live beneath it, and its staff edit only this
+    subtree.
+    """
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="provider_page",
+    )
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    summary_zh = models.TextField(_("summary (Chinese)"), blank=True)
+    zone = models.ForeignKey(
+        "catalog.Zone",
+        verbose_name=_("zone"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    city = models.CharField(_("city"), max_length=100)
+    founded = models.PositiveSmallIntegerField(_("founded"), null=True, blank=True)
+    headcount = models.PositiveIntegerField(_("headcount"), null=True, blank=True)
+    website = WebsiteField(_("website"), blank=True)
+    languages = MultipleChoiceField(
+        _("working languages"), blank=True, choices_list=Language.choices
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    content_panels = [
+        *BilingualTitleMixin.title_panels,
+        FieldPanel("organisation", permission="accounts.change_organisation"),
+        FieldRowPanel([FieldPanel("summary_en"), FieldPanel("summary_zh")]),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("zone"), FieldPanel("city")]),
+                FieldRowPanel([FieldPanel("founded"), FieldPanel("headcount")]),
+                FieldPanel("website"),
+                FieldPanel("languages"),
+                FieldPanel("logo"),
+            ],
+            heading=_("Facts"),
+        ),
+        InlinePanel("sites", label=_("Other sites")),
+        InlinePanel("certifications", label=_("Certifications")),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("title_zh"),
+        index.SearchField("summary_en"),
+        index.SearchField("summary_zh"),
+    ]
+    parent_page_types = ["cms.ProviderIndexPage"]
+    subpage_types = ["cms.ServicePage", "cms.TCMServicePage", "cms.JobPostingPage"]
 
     class Meta:
         verbose_name = _("provider page")
+
+    @property
+    def local_summary(self) -> Localised:
+        return Localised(self.summary_en, self.summary_zh)
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.selectors import provider_profile
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(provider_profile(provider=self))
+        return context
+
+    @property
+    def is_verified(self) -> bool:
+        return bool(self.organisation and self.organisation.is_verified)
+
+
+class ProviderSite(Orderable):
+    """A site where the provider works; its zone decides which tier of rules applies there."""
+
+    page = ParentalKey(ProviderPage, on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField(_("name"), max_length=200)
+    zone = models.ForeignKey(
+        "catalog.Zone", verbose_name=_("zone"), on_delete=models.PROTECT, related_name="+"
+    )
+    city = models.CharField(_("city"), max_length=100)
+
+    panels = [FieldPanel("name"), FieldRowPanel([FieldPanel("zone"), FieldPanel("city")])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city})"
+
+
+class Certification(Orderable):
+    """A certification or accreditation the provider holds; shown as a badge, expired or not."""
+
+    page = ParentalKey(ProviderPage, on_delete=models.CASCADE, related_name="certifications")
+    standard = models.CharField(_("standard"), max_length=20, choices=Standard.choices)
+    issuer = models.CharField(_("issuer"), max_length=200, blank=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("standard"), FieldPanel("valid_until")]),
+        FieldRowPanel([FieldPanel("issuer"), FieldPanel("reference")]),
+    ]
+
+    def __str__(self) -> str:
+        return self.get_standard_display()
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.valid_until is None or self.valid_until >= day
+
+    @property
+    def is_expired(self) -> bool:
+        return not self.is_valid_on(timezone.localdate())
+
+
+# --- Listings ---------------------------------------------------------------------------------
+
+
+class Delivery(models.TextChoices):
+    ONSITE = "onsite", _("At the provider's site")
+    REMOTE = "remote", _("Remote")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("Hybrid")
+
+
+class ListingPage(BilingualTitleMixin, Page):
+    """What every service listing shares: taxonomy tags, standards, price from, turnaround."""
+
+    external_id = models.CharField(
+        _("external id"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    capabilities = ParentalManyToManyField(
+        "catalog.TaxonomyNode",
+        verbose_name=_("capabilities"),
+        related_name="+",
+        limit_choices_to={"kind": TaxonomyKind.CAPABILITY},
+    )
+    therapeutic_areas = ParentalManyToManyField(
+        "catalog.TaxonomyNode",
+        verbose_name=_("therapeutic areas"),
+        related_name="+",
+        blank=True,
+        limit_choices_to={"kind": TaxonomyKind.THERAPEUTIC_AREA},
+    )
+    modalities = ParentalManyToManyField(
+        "catalog.TaxonomyNode",
+        verbose_name=_("modalities"),
+        related_name="+",
+        blank=True,
+        limit_choices_to={"kind": TaxonomyKind.MODALITY},
+    )
+    species = ParentalManyToManyField(
+        "catalog.TaxonomyNode",
+        verbose_name=_("species"),
+        related_name="+",
+        blank=True,
+        limit_choices_to={"kind": TaxonomyKind.SPECIES},
+    )
+    standards = MultipleChoiceField(_("standards"), blank=True, choices_list=Standard.choices)
+    price_from_amount = models.DecimalField(
+        _("price from (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    price_from_currency = models.CharField(max_length=3, default="CNY", editable=False)
+    turnaround_days = models.PositiveIntegerField(_("turnaround (days)"), null=True, blank=True)
+
+    listing_panels = [
+        FieldRowPanel([FieldPanel("description_en"), FieldPanel("description_zh")]),
+        MultiFieldPanel(
+            [
+                FieldPanel("capabilities", widget=forms.SelectMultiple(attrs={"size": 12})),
+                FieldPanel("therapeutic_areas", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("modalities", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("species", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("standards"),
+            ],
+            heading=_("What it covers"),
+        ),
+        FieldRowPanel([FieldPanel("price_from_amount"), FieldPanel("turnaround_days")]),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("title_zh"),
+        index.SearchField("description_en"),
+        index.SearchField("description_zh"),
+    ]
+    parent_page_types = ["cms.ProviderPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        abstract = True
+
+    @property
+    def local_description(self) -> Localised:
+        return Localised(self.description_en, self.description_zh)
+
+    @property
+    def provider(self) -> ProviderPage:
+        return self.get_parent().specific
+
+
+class ServicePage(ListingPage):
+    """A CRO service listing: what the provider does, to which standards, from what price."""
+
+    delivery = models.CharField(
+        _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.ONSITE
+    )
+
+    content_panels = [
+        *BilingualTitleMixin.title_panels,
+        *ListingPage.listing_panels,
+        FieldPanel("delivery"),
+    ]
+
+    class Meta:
+        verbose_name = _("service page")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price_from_amount__gte=0), name="service_price_not_negative"
+            )
+        ]
+
+
+class TCMDelivery(models.TextChoices):
+    ONLINE_CONSULTATION = "online_consultation", _("Online consultation")
+    REMOTE_PRESCRIPTION_REVIEW = "remote_prescription_review", _("Remote prescription review")
+    HERBAL_FORMULATION_RD = "herbal_formulation_rd", _("Herbal formulation R&D")
+    TCM_CLINICAL_EVALUATION = "tcm_clinical_evaluation", _("TCM clinical evaluation")
+    WELLNESS = "wellness", _("Wellness")
+
+
+class TCMServicePageForm(WagtailAdminPageForm):
+    """Refuses to publish (or submit for publication) an online consultation without its licence."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        publishing = "action-publish" in self.data or "action-submit" in self.data
+        if publishing:
+            for field, message in TCMServicePage.publication_errors_for(cleaned_data).items():
+                self.add_error(field, message)
+        return cleaned_data
+
+
+class TCMServicePage(ListingPage):
+    """A TCM "Internet plus" service listed beside CRO services.
+
+    An online consultation is medical practice: it must name the licensed medical institution that
+    provides it and its licence number, and cannot be published without them.
+    """
+
+    tcm_delivery = models.CharField(_("TCM delivery"), max_length=30, choices=TCMDelivery.choices)
+    licensed_institution = models.CharField(
+        _("licensed medical institution"), max_length=200, blank=True
+    )
+    licence_number = models.CharField(
+        _("medical institution licence number"), max_length=100, blank=True
+    )
+
+    base_form_class = TCMServicePageForm
+    content_panels = [
+        *BilingualTitleMixin.title_panels,
+        *ListingPage.listing_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("tcm_delivery"),
+                FieldRowPanel([FieldPanel("licensed_institution"), FieldPanel("licence_number")]),
+            ],
+            heading=_("TCM delivery"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("TCM service page")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price_from_amount__gte=0), name="tcm_service_price_not_negative"
+            )
+        ]
+
+    @staticmethod
+    def publication_errors_for(values: dict) -> dict[str, str]:
+        """What stops these values from being published (field name → message)."""
+        errors = {}
+        if values.get("tcm_delivery") == TCMDelivery.ONLINE_CONSULTATION:
+            if not (values.get("licensed_institution") or "").strip():
+                errors["licensed_institution"] = _(
+                    "An online consultation must name the licensed medical institution."
+                )
+            if not (values.get("licence_number") or "").strip():
+                errors["licence_number"] = _(
+                    "An online consultation must give the institution's licence number."
+                )
+        return errors
+
+    def clean(self):
+        super().clean()
+        if self.live:
+            errors = self.publication_errors_for(
+                {
+                    "tcm_delivery": self.tcm_delivery,
+                    "licensed_institution": self.licensed_institution,
+                    "licence_number": self.licence_number,
+                }
+            )
+            if errors:
+                raise ValidationError(errors)
+
+
+# --- Jobs -------------------------------------------------------------------------------------
+
+
+class JobLevel(models.TextChoices):
+    GRADUATE = "graduate", _("Graduate")
+    INTERN = "intern", _("Intern")
+    JUNIOR = "junior", _("Junior")
+    SENIOR = "senior", _("Senior")
+    LEAD = "lead", _("Lead")
+
+
+class Degree(models.TextChoices):
+    BACHELOR = "bachelor", _("Bachelor's")
+    MASTER = "master", _("Master's")
+    PHD = "phd", _("PhD")
+    MD = "md", _("MD")
+    ANY = "any", _("Any degree")
+
+
+class WorkPermitSponsorship(models.TextChoices):
+    NONE = "none", _("No work-permit sponsorship")
+    A = "A", _("Class A (high-end talent)")
+    B = "B", _("Class B (professional)")
+    C = "C", _("Class C (short-term, intern, quota)")
+
+
+class JobPostingPage(BilingualTitleMixin, Page):
+    """A job at a provider: graduate roles first, salary in CNY, work-permit class if sponsored."""
+
+    external_id = models.CharField(
+        _("external id"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=JobLevel.choices)
+    degree = models.CharField(
+        _("degree"), max_length=10, choices=Degree.choices, default=Degree.ANY
+    )
+    disciplines = ParentalManyToManyField(
+        "catalog.TaxonomyNode", verbose_name=_("disciplines"), related_name="+", blank=True
+    )
+    languages = MultipleChoiceField(_("languages"), blank=True, choices_list=Language.choices)
+    salary_min_amount = models.DecimalField(
+        _("salary from (CNY a month)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    salary_max_amount = models.DecimalField(
+        _("salary to (CNY a month)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    salary_currency = models.CharField(max_length=3, default="CNY", editable=False)
+    work_permit_sponsorship = models.CharField(
+        _("work-permit sponsorship"),
+        max_length=4,
+        choices=WorkPermitSponsorship.choices,
+        default=WorkPermitSponsorship.NONE,
+    )
+    closes_on = models.DateField(_("closing date"), null=True, blank=True)
+
+    content_panels = [
+        *BilingualTitleMixin.title_panels,
+        FieldRowPanel([FieldPanel("description_en"), FieldPanel("description_zh")]),
+        FieldRowPanel([FieldPanel("level"), FieldPanel("degree"), FieldPanel("city")]),
+        FieldPanel("disciplines", widget=forms.SelectMultiple(attrs={"size": 10})),
+        FieldPanel("languages"),
+        FieldRowPanel([FieldPanel("salary_min_amount"), FieldPanel("salary_max_amount")]),
+        FieldRowPanel([FieldPanel("work_permit_sponsorship"), FieldPanel("closes_on")]),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("title_zh"),
+        index.SearchField("description_en"),
+        index.SearchField("description_zh"),
+        index.FilterField("city"),
+        index.FilterField("level"),
+    ]
+    parent_page_types = ["cms.ProviderPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("job posting page")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(salary_min_amount__isnull=True)
+                | models.Q(salary_max_amount__isnull=True)
+                | models.Q(salary_min_amount__lte=models.F("salary_max_amount")),
+                name="job_salary_range_ordered",
+            )
+        ]
+
+    def clean(self):
+        super().clean()
+        if (
+            self.salary_min_amount is not None
+            and self.salary_max_amount is not None
+            and self.salary_min_amount > self.salary_max_amount
+        ):
+            raise ValidationError(
+                {"salary_max_amount": _("The salary range ends below its start.")}
+            )
+
+    @property
+    def is_open(self) -> bool:
+        return self.closes_on is None or self.closes_on >= timezone.localdate()
+
+    @property
+    def local_description(self) -> Localised:
+        return Localised(self.description_en, self.description_zh)
+
+    @property
+    def provider(self) -> ProviderPage:
+        return self.get_parent().specific
+
+
+# --- Workflow ---------------------------------------------------------------------------------
+
+
+class ProviderVerificationTask(AbstractGroupApprovalTask):
+    """Platform staff approve a provider's first publication; approving its profile verifies it."""
+
+    class Meta:
+        verbose_name = _("provider verification task")
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        super().on_action(task_state, user, action_name, **kwargs)
+        page = task_state.workflow_state.content_object.specific
+        if action_name == "approve" and isinstance(page, ProviderPage) and page.organisation:
+            from marketplace.accounts.services import organisation_verify
+
+            organisation_verify(organisation=page.organisation)

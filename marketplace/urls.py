@@ -12,6 +12,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("marketplace.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("marketplace.accounts.urls")),
 ]
 
 if settings.DEBUG:

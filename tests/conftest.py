@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from cms.demo import load_demo_site
 from marketplace.celery import app as celery_app
 from search.client import configure as configure_elasticsearch
 
@@ -23,6 +24,23 @@ def database_url_for(settings_dict: dict) -> str:
         f"@{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}"
         f"/{settings_dict['NAME']}"
     )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test starts from the migrated database plus the demo site (30 providers).
+
+    Loaded once per run (importing it takes seconds); tests that use ``db`` roll back to it.
+    Tests using ``transactional_db`` run last and leave an empty database behind them.
+    """
+    with django_db_blocker.unblock():
+        load_demo_site()
+
+
+@pytest.fixture
+def demo_site():
+    """The demo data already in the database: here to name the dependency in a test's signature."""
+    return None
 
 
 @pytest.fixture(scope="session")

@@ -36,6 +36,8 @@ CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 INSTALLED_APPS = [
     # The marketplace
+    "marketplace.accounts",
+    "marketplace.catalog",
     "marketplace.ops",
     "cms",
     "search",
@@ -53,6 +55,9 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    # Sign-up, sign-in, email verification, password reset
+    "allauth",
+    "allauth.account",
     # API
     "rest_framework",
     "drf_spectacular",
@@ -74,10 +79,48 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:dashboard"
+# Accounts are email addresses, verified before first sign-in.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CRO Marketplace] "
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+
+EMAIL_HOST = env.string(
+    "EMAIL_HOST",
+    default="",
+    help="SMTP server for outgoing mail. Empty: mail is printed to the console.",
+)
+EMAIL_PORT = int(env.string("EMAIL_PORT", default="587", help="SMTP port."))
+EMAIL_HOST_USER = env.string("EMAIL_HOST_USER", default="", help="SMTP user name.")
+EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD", default="", help="SMTP password.")
+EMAIL_USE_TLS = EMAIL_PORT == 587
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env.string(
+    "DEFAULT_FROM_EMAIL",
+    default="CRO Marketplace <no-reply@marketplace.local>",
+    help="The sender of the site's emails.",
+)
 ROOT_URLCONF = "marketplace.urls"
 WSGI_APPLICATION = "marketplace.wsgi.application"
 
@@ -233,7 +276,8 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "elastic_transport": {"level": "WARNING"},
         "elasticsearch": {"level": "WARNING"},
-        # Wagtail's own search/reference-index tasks log every run at INFO.
+        # Wagtail logs every page action and every search/reference-index task at INFO.
         "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
     },
 }

@@ -1,43 +1,75 @@
 import pytest
 
-from cms.demo import PLACEHOLDER_PROVIDERS, load_demo_site
-from cms.models import HomePage, ProviderPage
+from cms.demo import UNVERIFIED_DEMO_PROVIDERS, load_demo_site
+from cms.models import HomePage, JobPostingPage, ProviderPage, ServicePage, TCMServicePage
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_site_serves_the_home_page_with_its_providers(client):
-    load_demo_site()
-
+def test_demo_site_serves_the_home_page_with_its_providers(client, demo_site):
     response = client.get("/")
 
     assert response.status_code == 200
     assert isinstance(response.context["page"], HomePage)
-    for name, city, _summary in PLACEHOLDER_PROVIDERS:
-        assert name in response.text
-        assert city in response.text
+    featured = response.context["providers"]
+    assert len(featured) == 8
+    assert all(provider.is_verified for provider in featured)  # verified providers come first
+    assert featured[0].title in response.text
 
 
-def test_loading_the_demo_twice_creates_nothing_the_second_time():
-    first = load_demo_site()
-    pages_after_first = ProviderPage.objects.count()
+def test_demo_loads_thirty_providers_with_services_tcm_listings_and_jobs(demo_site):
+    assert ProviderPage.objects.live().count() == 30
+    assert ServicePage.objects.live().count() >= 50
+    assert TCMServicePage.objects.live().count() >= 5
+    assert JobPostingPage.objects.live().filter(level="graduate").count() >= 10
+    verified = ProviderPage.objects.filter(organisation__verification_status="verified").count()
+    assert verified == 30 - len(UNVERIFIED_DEMO_PROVIDERS)
+
+
+def test_loading_the_demo_twice_creates_and_republishes_nothing(demo_site):
+    pages = ProviderPage.objects.count() + ServicePage.objects.count()
 
     second = load_demo_site()
 
-    assert first["created"] == len(PLACEHOLDER_PROVIDERS) + 2
-    assert second["created"] == 0
-    assert ProviderPage.objects.count() == pages_after_first == len(PLACEHOLDER_PROVIDERS)
+    assert (second.created, second.updated, second.pages_published) == (0, 30, 0)
+    assert ProviderPage.objects.count() + ServicePage.objects.count() == pages
 
 
-def test_provider_page_is_served_in_chinese_when_the_reader_asks_for_it(client):
-    load_demo_site()
-    provider = ProviderPage.objects.get(slug="shanghai-dmpk-laboratories")
+def test_provider_page_shows_badges_zone_and_price_in_english(client, demo_site):
+    provider = ProviderPage.objects.get(organisation__external_id="demo-p001")
+
+    response = client.get(provider.url)
+
+    assert response.status_code == 200
+    html = response.text
+    assert "China (Jiangsu) Pilot Free Trade Zone" in html
+    assert 'class="badge"' in html and "OECD GLP" in html
+    assert "badge badge-expired" in html  # the demo's AAALAC accreditation lapsed in 2026
+    assert "CNY 353,400" in html
+    assert "Request a quote" in html
+
+
+def test_provider_page_is_served_in_chinese_with_chinese_labels(client, demo_site):
+    provider = ProviderPage.objects.get(organisation__external_id="demo-p001")
 
     response = client.get(provider.url, headers={"accept-language": "zh-hans"})
 
     assert response.status_code == 200
     assert '<html lang="zh-hans">' in response.text
-    assert "Shanghai DMPK Laboratories" in response.text
+    assert "中国（江苏）自由贸易试验区" in response.text
+    assert "苏州康和药物临床前研究有限公司" in response.text
+
+
+def test_a_chinese_only_listing_is_shown_to_english_readers_labelled(client, demo_site):
+    provider = ProviderPage.objects.get(organisation__external_id="demo-p007")
+    assert provider.title_en == ""
+
+    response = client.get(provider.url)
+
+    assert response.status_code == 200
+    assert provider.title_zh in response.text
+    assert 'lang="zh-Hans"' in response.text
+    assert "In Chinese" in response.text
 
 
 def test_admin_sign_in_page_is_served(client):

@@ -13,8 +13,8 @@ def test_models_round_trip_through_postgresql():
         cursor.execute("SELECT version()")
         assert cursor.fetchone()[0].startswith("PostgreSQL ")
 
-    created = UserFactory(username="round-trip", email="round-trip@example.com")
+    created = UserFactory(email="round-trip@example.com", first_name="Round")
 
     fetched = get_user_model().objects.get(pk=created.pk)
-    assert fetched.email == "round-trip@example.com"
+    assert (fetched.email, fetched.first_name) == ("round-trip@example.com", "Round")
     assert fetched.check_password("password")

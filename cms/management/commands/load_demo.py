@@ -1,37 +1,46 @@
+import sys
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from cms.demo import load_demo_site
+from cms.services import platform_moderator_add
 
-DEMO_ADMIN_USERNAME = "admin"
+DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_ADMIN_PASSWORD = "admin"  # noqa: S105 - the local demo's documented login, DEBUG only
 
 
 class Command(BaseCommand):
-    help = "Load the local demo site (idempotent) and make sure a demo admin user exists."
+    help = "Load the local demo site and its providers (idempotent) and a demo admin account."
 
     def handle(self, *args, **options):
-        result = load_demo_site()
-        self.stdout.write(f"Demo pages: {result['created']} created.")
         if not settings.DEBUG:
-            raise CommandError("The demo admin user is only created with DEBUG on (local demo).")
-        user_model = get_user_model()
-        user, created = user_model.objects.get_or_create(
-            username=DEMO_ADMIN_USERNAME,
-            defaults={"email": "admin@example.com", "is_staff": True, "is_superuser": True},
+            raise CommandError("The demo is for the local site only (DEBUG on).")
+        report = load_demo_site(
+            progress=lambda records: tqdm(records, desc="demo providers", file=sys.stderr)
         )
-        if created:
-            user.set_password(DEMO_ADMIN_PASSWORD)
-            user.save(update_fields=["password"])
+        for problem in report.problems:
+            self.stderr.write(self.style.ERROR(f"rejected {problem}"))
+        self.stdout.write(
+            f"Demo providers: {report.created} created, {report.updated} updated, "
+            f"{report.rejected} rejected; {len(report.drafts)} listing(s) kept as drafts."
+        )
+        user_model = get_user_model()
+        user = user_model.objects.filter(email=DEMO_ADMIN_EMAIL).first()
+        if user is None:
+            user = user_model.objects.create_superuser(
+                email=DEMO_ADMIN_EMAIL, password=DEMO_ADMIN_PASSWORD
+            )
+            platform_moderator_add(user=user)
         password = (
             repr(DEMO_ADMIN_PASSWORD)
             if user.check_password(DEMO_ADMIN_PASSWORD)
-            else "(changed since; reset with: manage.py changepassword admin)"
+            else "(changed since; reset with: manage.py changepassword admin@example.com)"
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Admin: {settings.SITE_URL}/admin/  "
-                f"user {DEMO_ADMIN_USERNAME!r}  password {password}"
+                f"Admin: {settings.SITE_URL}/admin/  email {DEMO_ADMIN_EMAIL}  password {password}"
             )
         )

@@ -1,0 +1,216 @@
+"""Writes that shape the CMS around organisations: the site skeleton, provider workspaces, and who
+may edit or publish what.
+
+Every provider organisation gets a workspace: its ``ProviderPage`` (the root of everything it
+edits), a group for its editors holding page permissions on that page only, and an image and
+document collection of its own. Until the platform verifies the organisation, its editors can
+save and submit but not publish: the verification workflow on the provider index sends their
+first publication to platform staff.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils.text import slugify
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Site,
+    Workflow,
+    WorkflowPage,
+)
+
+from cms.models import (
+    HomePage,
+    JobIndexPage,
+    ProviderIndexPage,
+    ProviderPage,
+    ProviderVerificationTask,
+)
+from marketplace.accounts.models import Membership, Organisation
+
+PLATFORM_MODERATORS = "Platform moderators"
+VERIFICATION_WORKFLOW = "Provider verification"
+EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page")
+COLLECTION_PERMISSIONS = (
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+)
+
+
+def _permission(app_label: str, codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def _page_permission(codename: str) -> Permission:
+    return _permission("wagtailcore", codename)
+
+
+@transaction.atomic
+def site_skeleton_ensure() -> dict[str, Page]:
+    """Home page, provider and job indexes, the platform group and the verification workflow.
+
+    Replaces Wagtail's default welcome page; safe to call again (creates only what is missing).
+    """
+    root = Page.get_first_root_node()
+    home = HomePage.objects.first()
+    if home is None:
+        for welcome in root.get_children():  # Wagtail's migrations leave a plain welcome page
+            if welcome.specific_class is Page:
+                welcome.delete()
+        home = root.add_child(
+            instance=HomePage(
+                title="CRO Marketplace",
+                slug="home",
+                intro=(
+                    "Find, quote, contract and pay Chinese contract research organisations for "
+                    "outsourced R&D, in RMB, with every deal screened for compliance."
+                ),
+                intro_zh="寻找中国合同研究组织（CRO），询价、签约并以人民币付款，每笔交易均经合规审查。",
+            )
+        )
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.save(update_fields=["root_page"])
+
+    providers = ProviderIndexPage.objects.first() or home.add_child(
+        instance=ProviderIndexPage(
+            title="Providers",
+            slug="providers",
+            intro="Contract research organisations and TCM providers in China.",
+            intro_zh="中国的合同研究组织与中医药服务机构。",
+        )
+    )
+    jobs = JobIndexPage.objects.first() or home.add_child(
+        instance=JobIndexPage(
+            title="Jobs",
+            slug="jobs",
+            intro="R&D jobs at providers across China, graduate roles first.",
+            intro_zh="全国研发服务机构的职位，优先展示应届毕业生岗位。",
+        )
+    )
+
+    moderators = _platform_moderators_group(home)
+    _verification_workflow_ensure(providers, moderators)
+    return {"home": home, "providers": providers, "jobs": jobs}
+
+
+def _platform_moderators_group(home: HomePage) -> Group:
+    group, created = Group.objects.get_or_create(name=PLATFORM_MODERATORS)
+    if created:
+        group.permissions.add(
+            _permission("wagtailadmin", "access_admin"),
+            *Permission.objects.filter(
+                content_type__app_label__in=["accounts", "catalog"],
+                codename__regex=r"^(add|change|view)_",
+            ),
+        )
+        for codename in (
+            "add_page",
+            "change_page",
+            "publish_page",
+            "bulk_delete_page",
+            "lock_page",
+            "unlock_page",
+        ):
+            GroupPagePermission.objects.create(
+                group=group, page=home, permission=_page_permission(codename)
+            )
+        root_collection = Collection.get_first_root_node()
+        for app_label, codename in COLLECTION_PERMISSIONS:
+            GroupCollectionPermission.objects.create(
+                group=group, collection=root_collection, permission=_permission(app_label, codename)
+            )
+    return group
+
+
+def _verification_workflow_ensure(providers: ProviderIndexPage, moderators: Group) -> Workflow:
+    workflow = Workflow.objects.filter(name=VERIFICATION_WORKFLOW).first()
+    if workflow is None:
+        workflow = Workflow.objects.create(name=VERIFICATION_WORKFLOW)
+        task = ProviderVerificationTask.objects.create(name="Platform verification")
+        task.groups.set([moderators])
+        workflow.workflow_tasks.create(task=task, sort_order=0)
+    WorkflowPage.objects.get_or_create(page=providers, defaults={"workflow": workflow})
+    return workflow
+
+
+def _editors_group_name(organisation: Organisation) -> str:
+    return f"Provider {organisation.slug}: editors"
+
+
+@transaction.atomic
+def provider_workspace_ensure(*, organisation: Organisation) -> ProviderPage:
+    """The organisation's provider page (a draft until first published), editors group, collection.
+
+    Idempotent. Editors get add and change on their page (and so its subtree) and, once the
+    organisation is verified, publish.
+    """
+    page = ProviderPage.objects.filter(organisation=organisation).first()
+    if page is None:
+        providers = site_skeleton_ensure()["providers"]
+        page = providers.add_child(
+            instance=ProviderPage(
+                title_en=organisation.name,
+                title_zh=organisation.name_zh,
+                slug=slugify(organisation.slug),
+                organisation=organisation,
+                zone=organisation.zone,
+                city=organisation.city,
+                website=organisation.website,
+                live=False,
+            )
+        )
+    group, _created = Group.objects.get_or_create(name=_editors_group_name(organisation))
+    group.permissions.add(_permission("wagtailadmin", "access_admin"))
+    codenames = [*EDITOR_PAGE_PERMISSIONS, *(["publish_page"] if organisation.is_verified else [])]
+    for codename in codenames:
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=page, permission=_page_permission(codename)
+        )
+    collection = _collection_for(organisation)
+    for app_label, codename in COLLECTION_PERMISSIONS:
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=collection, permission=_permission(app_label, codename)
+        )
+    return page
+
+
+def _collection_for(organisation: Organisation) -> Collection:
+    name = f"{organisation.name} ({organisation.slug})"
+    root = Collection.get_first_root_node()
+    existing = root.get_children().filter(name=name).first()
+    return existing or root.add_child(name=name)
+
+
+@transaction.atomic
+def membership_groups_sync(*, organisation: Organisation, user_id: int) -> None:
+    """Put the user in the organisation's editors group if they are an owner or editor, else out."""
+    if not organisation.is_provider:
+        return
+    group = Group.objects.filter(name=_editors_group_name(organisation)).first()
+    if group is None:
+        provider_workspace_ensure(organisation=organisation)
+        group = Group.objects.get(name=_editors_group_name(organisation))
+    membership = Membership.objects.filter(organisation=organisation, user_id=user_id).first()
+    if membership is not None and membership.can_edit:
+        group.user_set.add(user_id)
+    else:
+        group.user_set.remove(user_id)
+
+
+def platform_moderator_add(*, user) -> None:
+    """Make a user platform staff: the moderators group, and access to the admin."""
+    group = Group.objects.get(name=PLATFORM_MODERATORS)
+    user.groups.add(group)
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])

@@ -1,0 +1,39 @@
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import get_language
+
+from cms.models import Localised
+
+register = template.Library()
+
+
+@register.filter
+def cny(amount: Decimal | None) -> str:
+    """A CNY amount for display: "CNY 380,000" (decimals only when there are some)."""
+    if amount is None:
+        return ""
+    # Grouped the same way in both languages: buyers compare figures across pages.
+    if amount == amount.to_integral_value():
+        return f"CNY {amount:,.0f}"
+    return f"CNY {amount:,.2f}"
+
+
+@register.simple_tag
+def zone_name(zone) -> str:
+    """The zone's name in the reader's language."""
+    if zone is None:
+        return ""
+    return zone.name_zh if (get_language() or "en").startswith("zh") else zone.name
+
+
+@register.simple_tag
+def node_label(node) -> str:
+    """A taxonomy node's label in the reader's language."""
+    return node.label_zh if (get_language() or "en").startswith("zh") else node.label_en
+
+
+@register.inclusion_tag("cms/includes/localised.html")
+def localised(value: Localised, tag: str = "span", css_class: str = ""):
+    """Text in the reader's language, or the other language marked with its ``lang`` and a label."""
+    return {"value": value, "tag": tag, "css_class": css_class}

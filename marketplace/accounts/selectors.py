@@ -1,0 +1,29 @@
+"""Reads about organisations and memberships, always from the reader's side."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from marketplace.accounts.models import Invitation, Membership, Organisation, User
+
+
+def memberships_of(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organisation", "organisation__zone")
+
+
+def membership_for(*, user: User, slug: str) -> Membership:
+    """The user's membership of the organisation with this slug; 404 for non-members."""
+    return get_object_or_404(
+        Membership.objects.select_related("organisation"), user=user, organisation__slug=slug
+    )
+
+
+def organisation_members(*, organisation: Organisation) -> QuerySet[Membership]:
+    return organisation.memberships.select_related("user").order_by("role", "user__email")
+
+
+def open_invitations_for(*, user: User) -> QuerySet[Invitation]:
+    """Invitations addressed to the user's email that can still be accepted."""
+    return Invitation.objects.filter(
+        email__iexact=user.email, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("organisation")

@@ -1,0 +1,188 @@
+"""Writes about organisations and the people in them."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from marketplace import events
+from marketplace.accounts.models import (
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    VerificationStatus,
+)
+from marketplace.accounts.tasks import invitation_email_task
+from marketplace.catalog.models import Zone
+
+
+def _unique_slug(*candidates: str | None) -> str:
+    """A unique ASCII slug from the first candidate that gives one (Chinese names give none)."""
+    base = next(
+        (slugify(text)[:70] for text in candidates if text and slugify(text)), "organisation"
+    )
+    slug, counter = base, 2
+    while Organisation.objects.filter(slug=slug).exists():
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
+def _zone(code: str | None) -> Zone | None:
+    if not code:
+        return None
+    try:
+        return Zone.objects.get(code=code)
+    except Zone.DoesNotExist:
+        raise ValidationError({"zone": _("Unknown zone %(code)s.") % {"code": code}}) from None
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    name: str,
+    kind: str,
+    country: str,
+    name_zh: str = "",
+    zone_code: str | None = None,
+    city: str = "",
+    website: str = "",
+    external_id: str | None = None,
+    owner: User | None = None,
+) -> Organisation:
+    """Create an organisation (and make ``owner`` its owner); providers get their workspace.
+
+    Publishes ``organisation_created``: the CMS creates the provider's page, groups and permissions.
+    """
+    if kind not in OrganisationKind.values:
+        raise ValidationError({"kind": _("Unknown organisation kind.")})
+    organisation = Organisation(
+        name=name.strip(),
+        name_zh=name_zh.strip(),
+        slug=_unique_slug(name, external_id, name_zh),
+        kind=kind,
+        country=country.upper(),
+        zone=_zone(zone_code),
+        city=city,
+        website=website,
+        external_id=external_id,
+    )
+    organisation.full_clean()
+    organisation.save()
+    if owner is not None:
+        Membership.objects.create(user=owner, organisation=organisation, role=Role.OWNER)
+    events.publish(events.ORGANISATION_CREATED, organisation_id=organisation.pk)
+    if owner is not None:
+        events.publish(events.MEMBERSHIP_CHANGED, organisation_id=organisation.pk, user_id=owner.pk)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(
+    *, organisation: Organisation, zone_code: str | None = None, **fields
+) -> Organisation:
+    """Change an organisation's descriptive fields (name, country, zone, city, website)."""
+    allowed = {"name", "name_zh", "country", "city", "website"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"Cannot update {', '.join(sorted(unknown))} here.")
+    for field, value in fields.items():
+        setattr(organisation, field, value)
+    if zone_code is not None:
+        organisation.zone = _zone(zone_code)
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def organisation_verify(*, organisation: Organisation) -> Organisation:
+    """Mark a provider verified by the platform; its editors may then publish directly.
+
+    Publishes ``organisation_verified`` once (verifying twice changes nothing).
+    """
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.is_verified:
+        return organisation
+    organisation.verification_status = VerificationStatus.VERIFIED
+    organisation.verified_at = timezone.now()
+    organisation.save(update_fields=["verification_status", "verified_at"])
+    events.publish(events.ORGANISATION_VERIFIED, organisation_id=organisation.pk)
+    return organisation
+
+
+def _require_owner(*, organisation: Organisation, user: User) -> None:
+    if not Membership.objects.filter(
+        organisation=organisation, user=user, role=Role.OWNER
+    ).exists():
+        raise PermissionDenied(_("Only an owner of the organisation can manage its members."))
+
+
+@transaction.atomic
+def invitation_create(
+    *, organisation: Organisation, email: str, role: str, invited_by: User
+) -> Invitation:
+    """Invite someone by email to join with a role; the email goes out after commit.
+
+    Only owners invite; a new invitation to the same address replaces the open one.
+    """
+    _require_owner(organisation=organisation, user=invited_by)
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("%(email)s is already a member.") % {"email": email}})
+    Invitation.objects.filter(
+        organisation=organisation, email=email, accepted_at__isnull=True
+    ).delete()
+    invitation = Invitation.objects.create(
+        organisation=organisation, email=email, role=role, invited_by=invited_by
+    )
+    transaction.on_commit(lambda: invitation_email_task.delay(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Join the organisation of an open invitation addressed to this user's email address."""
+    try:
+        invitation = Invitation.objects.select_for_update().get(token=token)
+    except Invitation.DoesNotExist:
+        raise ValidationError(_("This invitation does not exist.")) from None
+    if not invitation.is_open:
+        raise ValidationError(_("This invitation has expired or has already been used."))
+    if invitation.email.lower() != user.email.lower():
+        raise PermissionDenied(_("This invitation was sent to another email address."))
+    membership, _created = Membership.objects.update_or_create(
+        user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    events.publish(
+        events.MEMBERSHIP_CHANGED, organisation_id=invitation.organisation_id, user_id=user.pk
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by: User) -> None:
+    """Remove a member (an owner removing someone, or anyone leaving).
+
+    The last owner cannot leave or be removed: an organisation always has an owner.
+    """
+    if by.pk != membership.user_id:
+        _require_owner(organisation=membership.organisation, user=by)
+    if membership.role == Role.OWNER:
+        owners = Membership.objects.select_for_update().filter(
+            organisation=membership.organisation, role=Role.OWNER
+        )
+        if owners.count() <= 1:
+            raise ValidationError(
+                _("The last owner cannot leave; make someone else an owner first.")
+            )
+    organisation_id, user_id = membership.organisation_id, membership.user_id
+    membership.delete()
+    events.publish(events.MEMBERSHIP_CHANGED, organisation_id=organisation_id, user_id=user_id)

@@ -1,0 +1,141 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from marketplace.accounts import selectors, services
+from marketplace.accounts.forms import InvitationForm, OrganisationForm
+from marketplace.accounts.models import Invitation, Membership, Role
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def dashboard(request):
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {
+            "memberships": selectors.memberships_of(user=request.user),
+            "invitations": selectors.open_invitations_for(user=request.user),
+        },
+    )
+
+
+@login_required
+def organisation_create(request):
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organisation = services.organisation_create(
+                name=data["name"],
+                name_zh=data["name_zh"],
+                kind=data["kind"],
+                country=data["country"],
+                zone_code=data["zone"].code if data["zone"] else None,
+                city=data["city"],
+                website=data["website"],
+                owner=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is set up. Invite your colleagues.") % {"name": organisation.name},
+            )
+            return redirect("accounts:organisation", slug=organisation.slug)
+    return render(
+        request,
+        "accounts/organisation_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def organisation_detail(request, slug: str):
+    membership = selectors.membership_for(user=request.user, slug=slug)
+    organisation = membership.organisation
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST":
+        if membership.role != Role.OWNER:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                invitation = services.invitation_create(
+                    organisation=organisation,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    invited_by=request.user,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+                )
+                return redirect("accounts:organisation", slug=slug)
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "membership": membership,
+            "members": selectors.organisation_members(organisation=organisation),
+            "invitations": organisation.invitations.filter(accepted_at__isnull=True),
+            "form": form,
+            "is_owner": membership.role == Role.OWNER,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def membership_remove(request, slug: str, membership_id: int):
+    """An owner removes a member, or a member removes themself (leaves)."""
+    selectors.membership_for(user=request.user, slug=slug)  # 404 unless a member
+    target = get_object_or_404(Membership, pk=membership_id, organisation__slug=slug)
+    try:
+        services.membership_remove(membership=target, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:organisation", slug=slug)
+    if target.user_id == request.user.pk:
+        messages.success(request, _("You have left %(name)s.") % {"name": target.organisation.name})
+        return redirect("accounts:dashboard")
+    messages.success(request, _("%(email)s was removed.") % {"email": target.user.email})
+    return redirect("accounts:organisation", slug=slug)
+
+
+@login_required
+def invitation_accept(request, token: str):
+    invitation = get_object_or_404(Invitation.objects.select_related("organisation"), token=token)
+    if request.method == "POST":
+        try:
+            membership = services.invitation_accept(token=token, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Welcome to %(name)s.") % {"name": membership.organisation.name}
+            )
+            return redirect("accounts:organisation", slug=membership.organisation.slug)
+    return render(
+        request,
+        "accounts/invitation.html",
+        {
+            "invitation": invitation,
+            "is_for_me": invitation.email.lower() == request.user.email.lower(),
+        },
+    )

@@ -1,0 +1,33 @@
+"""Domain events: how the domain tells the integrations (cms, search, payments) what happened.
+
+The domain publishes by name with ids as payload; an integration subscribes in its
+AppConfig.ready().
+Handlers run synchronously inside the publishing service's transaction, so what they write commits
+or rolls back with it; anything slow or external they enqueue with ``transaction.on_commit``.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+
+ORGANISATION_CREATED = "organisation_created"
+ORGANISATION_VERIFIED = "organisation_verified"
+MEMBERSHIP_CHANGED = "membership_changed"
+
+_handlers: dict[str, list[Callable[..., None]]] = defaultdict(list)
+
+
+def subscribe(event: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register the decorated function to be called with the payload of every ``event``."""
+
+    def register(handler: Callable[..., None]) -> Callable[..., None]:
+        if handler not in _handlers[event]:
+            _handlers[event].append(handler)
+        return handler
+
+    return register
+
+
+def publish(event: str, **payload) -> None:
+    """Call every handler of ``event`` with ``payload`` (keyword arguments, ids not objects)."""
+    for handler in _handlers[event]:
+        handler(**payload)
