@@ -19,6 +19,7 @@ from wagtail.models import (
     Site,
     Workflow,
     WorkflowPage,
+    WorkflowTask,
 )
 
 from cms.models import (
@@ -133,12 +134,12 @@ def _platform_moderators_group(home: HomePage) -> Group:
 
 
 def _verification_workflow_ensure(providers: ProviderIndexPage, moderators: Group) -> Workflow:
-    workflow = Workflow.objects.filter(name=VERIFICATION_WORKFLOW).first()
-    if workflow is None:
-        workflow = Workflow.objects.create(name=VERIFICATION_WORKFLOW)
+    workflow, _created = Workflow.objects.get_or_create(name=VERIFICATION_WORKFLOW)
+    if not workflow.workflow_tasks.exists():
         task = ProviderVerificationTask.objects.create(name="Platform verification")
         task.groups.set([moderators])
-        workflow.workflow_tasks.create(task=task, sort_order=0)
+        # WorkflowTask's key to the workflow is a ParentalKey: create it directly to persist it.
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowPage.objects.get_or_create(page=providers, defaults={"workflow": workflow})
     return workflow
 

@@ -1,0 +1,219 @@
+"""Scoped editing: provider staff work on their own subtree only, and publish once verified.
+
+Wagtail answers a forbidden admin page with a redirect to the dashboard and an error message (a 403
+for XHR requests); each check below asserts that nothing of the other organisation is shown or
+changed, whatever the shape of the refusal.
+"""
+
+import pytest
+from django.urls import reverse
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import Collection, Page, WorkflowState
+from wagtail.test.utils.form_data import querydict_from_html
+
+from cms.models import ProviderPage, ServicePage
+from cms.services import platform_moderator_add
+from marketplace.accounts.models import Membership, Role
+from marketplace.accounts.services import invitation_accept, invitation_create, membership_remove
+from marketplace.catalog.models import TaxonomyNode
+from tests.factories import ProviderFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+DENIED = "Sorry, you do not have permission to access this area."
+
+
+@pytest.fixture
+def editor():
+    return UserFactory(email="editor@provider-a.example")
+
+
+@pytest.fixture
+def own(editor) -> ProviderPage:
+    return ProviderFactory(name="Provider A Labs", owner=editor).provider_page
+
+
+@pytest.fixture
+def other() -> ProviderPage:
+    other_page = ProviderFactory(name="Provider B Labs").provider_page
+    other_page.save_revision().publish()
+    return other_page
+
+
+@pytest.fixture
+def moderator():
+    user = UserFactory(email="moderator@platform.example")
+    platform_moderator_add(user=user)
+    return user
+
+
+def assert_denied(client, url, method="get", data=None):
+    """Refused: sent back to the dashboard with Wagtail's error (or to sign-in), never served."""
+    response = getattr(client, method)(url, data or {}, follow=True)
+    assert response.redirect_chain, f"{url} was served"
+    final_url = response.redirect_chain[-1][0]
+    if final_url.startswith(reverse("wagtailadmin_login")):
+        return
+    assert DENIED in response.text
+    xhr = getattr(client, method)(url, data or {}, headers={"x-requested-with": "XMLHttpRequest"})
+    assert xhr.status_code == 403
+
+
+def service_form_data(client, parent: Page, **changes) -> dict:
+    """The admin's create form for a service under ``parent``, as a browser would submit it."""
+    response = client.get(reverse("wagtailadmin_pages:add", args=["cms", "servicepage", parent.pk]))
+    assert response.status_code == 200
+    data = querydict_from_html(response.text, form_id="page-edit-form")
+    capability = TaxonomyNode.objects.get(code="dmpk.in_vitro_adme")
+    data.setlist("capabilities", [str(capability.pk)])
+    data.update({"title_en": "In vitro ADME panel", "slug": "in-vitro-adme-panel", **changes})
+    return data
+
+
+def test_editor_can_open_their_own_provider_page_in_the_admin(client, editor, own):
+    client.force_login(editor)
+
+    response = client.get(reverse("wagtailadmin_pages:edit", args=[own.pk]))
+
+    assert response.status_code == 200
+    assert "Provider A Labs" in response.text
+
+
+def test_cro_cannot_view_another_organisations_pages_in_the_admin(client, editor, own, other):
+    client.force_login(editor)
+
+    explorer = client.get(reverse("wagtailadmin_explore", args=[other.pk]), follow=True)
+
+    assert "Provider B Labs" not in explorer.text
+    assert explorer.redirect_chain[-1][0] == reverse("wagtailadmin_explore", args=[own.pk])
+    listing = client.get(reverse("wagtailadmin_explore_root"), follow=True)
+    assert "Provider A Labs" in listing.text
+    assert "Provider B Labs" not in listing.text
+
+
+def test_cro_cannot_edit_another_organisations_listing(client, editor, own, other):
+    client.force_login(editor)
+
+    assert_denied(client, reverse("wagtailadmin_pages:edit", args=[other.pk]))
+    data = querydict_from_html(
+        client.get(reverse("wagtailadmin_pages:edit", args=[own.pk])).text, form_id="page-edit-form"
+    )
+    data["title_en"] = "Taken over"
+    assert_denied(client, reverse("wagtailadmin_pages:edit", args=[other.pk]), "post", data)
+
+    other.refresh_from_db()
+    assert other.title == "Provider B Labs"
+
+
+def test_cro_cannot_add_move_or_delete_in_another_organisations_subtree(client, editor, own, other):
+    client.force_login(editor)
+
+    assert_denied(client, reverse("wagtailadmin_pages:add", args=["cms", "servicepage", other.pk]))
+    assert_denied(client, reverse("wagtailadmin_pages:move", args=[other.pk]))
+    assert_denied(client, reverse("wagtailadmin_pages:delete", args=[other.pk]))
+    assert_denied(client, reverse("wagtailadmin_pages:delete", args=[other.pk]), "post")
+
+    assert Page.objects.filter(pk=other.pk).exists()
+    assert ServicePage.objects.child_of(other).count() == 0
+
+
+def test_cro_cannot_publish_or_unpublish_another_organisations_page(client, editor, own, other):
+    client.force_login(editor)
+
+    assert_denied(client, reverse("wagtailadmin_pages:unpublish", args=[other.pk]), "post")
+
+    other.refresh_from_db()
+    assert other.live
+
+
+def test_first_publication_by_an_unverified_provider_is_held_as_a_draft(client, editor, own):
+    client.force_login(editor)
+    data = service_form_data(client, own, **{"action-publish": "action-publish"})
+
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=["cms", "servicepage", own.pk]), data
+    )
+
+    assert response.status_code == 302
+    service = ServicePage.objects.child_of(own).get()
+    assert not service.live
+    assert not own.permissions_for_user(editor).can_publish()
+
+
+def test_platform_approval_publishes_the_provider_and_lets_its_editors_publish_directly(
+    client, editor, own, moderator
+):
+    client.force_login(editor)
+    data = querydict_from_html(
+        client.get(reverse("wagtailadmin_pages:edit", args=[own.pk])).text, form_id="page-edit-form"
+    )
+    data["summary_en"] = "In vitro ADME in Shanghai."
+    data["action-submit"] = "action-submit"
+    client.post(reverse("wagtailadmin_pages:edit", args=[own.pk]), data)
+    state = WorkflowState.objects.get(
+        object_id=str(own.pk), status=WorkflowState.STATUS_IN_PROGRESS
+    )
+
+    client.force_login(moderator)
+    task_state = state.current_task_state
+    response = client.post(
+        reverse("wagtailadmin_pages:workflow_action", args=[own.pk, "approve", task_state.pk]),
+        {"comment": "Licence and GLP certificate checked."},
+    )
+
+    assert response.status_code in (200, 302)
+    own.refresh_from_db()
+    assert own.live
+    assert own.organisation.is_verified
+    assert own.permissions_for_user(editor).can_publish()
+
+    client.force_login(editor)
+    client.post(
+        reverse("wagtailadmin_pages:add", args=["cms", "servicepage", own.pk]),
+        service_form_data(client, own, **{"action-publish": "action-publish"}),
+    )
+    assert ServicePage.objects.child_of(own).get().live
+
+
+def test_invited_editors_can_edit_viewers_cannot_and_removal_takes_access_away(client, editor, own):
+    organisation = own.organisation
+    colleague = UserFactory(email="colleague@provider-a.example")
+    viewer = UserFactory(email="viewer@provider-a.example")
+    for user, role in ((colleague, Role.EDITOR), (viewer, Role.VIEWER)):
+        invitation = invitation_create(
+            organisation=organisation, email=user.email, role=role, invited_by=editor
+        )
+        invitation_accept(token=invitation.token, user=user)
+    edit_url = reverse("wagtailadmin_pages:edit", args=[own.pk])
+
+    client.force_login(colleague)
+    assert client.get(edit_url).status_code == 200
+    client.force_login(viewer)
+    assert_denied(client, edit_url)
+
+    membership_remove(membership=Membership.objects.get(user=colleague), by=editor)
+    client.force_login(colleague)
+    assert_denied(client, edit_url)
+
+
+def test_cro_sees_only_its_own_organisations_images(client, editor, own, other):
+    image_model = get_image_model()
+    own_collection = Collection.objects.get(name__endswith=f"({own.organisation.slug})")
+    other_collection = Collection.objects.get(name__endswith=f"({other.organisation.slug})")
+    ours = image_model.objects.create(
+        title="Our lab", file=get_test_image_file("ours.png"), collection=own_collection
+    )
+    theirs = image_model.objects.create(
+        title="Their lab", file=get_test_image_file("theirs.png"), collection=other_collection
+    )
+    client.force_login(editor)
+
+    listing = client.get(reverse("wagtailimages:index"))
+
+    assert listing.status_code == 200
+    assert "Our lab" in listing.text
+    assert "Their lab" not in listing.text
+    assert client.get(reverse("wagtailimages:edit", args=[ours.pk])).status_code == 200
+    assert_denied(client, reverse("wagtailimages:edit", args=[theirs.pk]))
+    assert_denied(client, reverse("wagtailimages:delete", args=[theirs.pk]), "post")
+    assert image_model.objects.filter(pk=theirs.pk).exists()
