@@ -226,7 +226,8 @@ stripe_mock_start() {
 # --- Commands ---------------------------------------------------------------------------------
 start() {
   mkdir -p "$RUN_DIR"
-  apt_install curl unzip
+  # curl and unzip for the installs below; Debian's Chromium and CJK fonts for the browser tests.
+  apt_install curl unzip chromium fonts-noto-cjk
   postgres_start
   redis_start
   es_start
@@ -253,6 +254,7 @@ status() {
   row elasticsearch "$ES_PORT" "$(es_ready >/dev/null 2>&1 && echo "up ($ES_VERSION)" || echo down)"
   row localstripe "$LOCALSTRIPE_PORT" "$(localstripe_ready >/dev/null 2>&1 && echo up || echo down)"
   row stripe-mock "$STRIPE_MOCK_PORT" "$(stripe_mock_ready >/dev/null 2>&1 && echo up || echo down)"
+  row chromium - "$(command -v chromium >/dev/null && chromium --version 2>/dev/null || echo "not installed")"
 }
 
 case "${1:-}" in

@@ -33,6 +33,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     Loaded once per run (importing it takes seconds); tests that use ``db`` roll back to it.
     Tests using ``transactional_db`` run last and leave an empty database behind them.
     """
+    from django.db import connection
+
+    if not connection.settings_dict["NAME"].startswith("test_"):
+        return  # no collected test uses the database, so none was created: touch nothing
     with django_db_blocker.unblock():
         load_demo_site()
 

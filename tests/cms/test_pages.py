@@ -58,6 +58,8 @@ def test_provider_page_is_served_in_chinese_with_chinese_labels(client, demo_sit
     assert '<html lang="zh-hans">' in response.text
     assert "中国（江苏）自由贸易试验区" in response.text
     assert "苏州康和药物临床前研究有限公司" in response.text
+    assert "申请报价" in response.text  # the interface is translated too
+    assert "Request a quote" not in response.text
 
 
 def test_a_chinese_only_listing_is_shown_to_english_readers_labelled(client, demo_site):

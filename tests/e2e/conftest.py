@@ -1,0 +1,131 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server process.
+
+The server is gunicorn, as in production, in its own process, on a copy of the test database made
+from it as a template once the demo has been loaded: pages come from committed data, served by a
+separate process. Screenshots go to ``artifacts/screenshots/`` (git-ignored).
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection, connections
+from playwright.sync_api import sync_playwright
+
+# Playwright's sync API keeps an asyncio loop running in this thread; the test process itself only
+# opens and rolls back the (unused) test transaction, so Django's async-safety guard can stand down.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _admin_dsn(settings_dict: dict) -> str:
+    return (
+        f"host={settings_dict['HOST'] or '127.0.0.1'} port={settings_dict['PORT'] or 5432} "
+        f"user={settings_dict['USER']} password={settings_dict['PASSWORD']} dbname=postgres"
+    )
+
+
+@pytest.fixture(scope="session")
+def live_site(django_db_setup, django_db_blocker):
+    """Base URL of a server process on a copy of the test database (demo site included)."""
+    settings_dict = dict(connection.settings_dict)
+    template, copy = settings_dict["NAME"], f"{settings_dict['NAME']}_e2e"
+    connections.close_all()  # PostgreSQL copies a template only while nobody is connected to it
+    with psycopg.connect(_admin_dsn(settings_dict), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"')
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
+        "DATABASE_URL": (
+            f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD']}"
+            f"@{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}/{copy}"
+        ),
+    }
+    log_path = ROOT / "var" / "e2e-server.log"
+    log_path.parent.mkdir(exist_ok=True)
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "marketplace.wsgi", f"--bind=127.0.0.1:{port}",
+             "--workers=2", "--threads=4", "--access-logfile=-"],
+            cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base_url}/api/v1/health/", timeout=2)
+            break
+        except OSError as error:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                log_tail = log_path.read_text()[-3000:]
+                raise RuntimeError(f"The e2e server did not start:\n{log_tail}") from error
+            time.sleep(0.3)
+    try:
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+        with psycopg.connect(_admin_dsn(settings_dict), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"Chromium not found at {CHROMIUM}: run `make services` (apt chromium).")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_in(browser):
+    """Open a new browser page whose preferred language is ``language`` (en or zh-CN)."""
+    contexts = []
+
+    def open_page(language: str = "en"):
+        context = browser.new_context(
+            locale=language, viewport={"width": 1280, "height": 900}, extra_http_headers={}
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
