@@ -7,13 +7,14 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint format services services-stop services-status clean
+.PHONY: help install run test lint format messages services services-stop services-status clean
 
 help:
 	@echo "make run              install, migrate, load the demo, serve http://$(HOST):$(PORT) (SQLite)"
 	@echo "make test             start the local services, lint, run the whole pytest suite"
 	@echo "make lint             ruff check and ruff format --check"
 	@echo "make format           ruff format and fix what ruff can"
+	@echo "make messages         extract and compile the Chinese translations (needs gettext)"
 	@echo "make services         install and start PostgreSQL, Redis, Elasticsearch, Stripe emulators"
 	@echo "make services-stop    stop them"
 	@echo "make services-status  print each service's state and port"
@@ -43,6 +44,11 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+messages: install
+	@command -v msgfmt >/dev/null || sudo apt-get install -y -q gettext
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
 services:
 	@bash .ci/services.sh start
