@@ -152,3 +152,23 @@ def test_non_members_cannot_see_or_manage_an_organisation(client):
     )
     assert response.status_code == 404
     assert not organisation.invitations.exists()
+
+
+def test_password_reset_by_email_lets_the_user_sign_in_with_the_new_password(client):
+    sign_up_and_verify(client, "forgetful@pharma.example")
+    client.logout()
+    mail.outbox.clear()
+
+    client.post(reverse("account_reset_password"), {"email": "forgetful@pharma.example"})
+    (message,) = mail.outbox
+    reset_url = link_in(message, "/accounts/password/reset/key/")
+    form_url = client.get(reset_url)["Location"]  # the key moves out of the URL into the session
+    new_password = "another-Long-passphrase-2027"
+    done = client.post(form_url, {"password1": new_password, "password2": new_password})
+
+    assert done.status_code == 302
+    signed_in = client.post(
+        reverse("account_login"), {"login": "forgetful@pharma.example", "password": new_password}
+    )
+    assert signed_in.status_code == 302
+    assert client.get(reverse("accounts:dashboard")).status_code == 200
