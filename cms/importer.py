@@ -17,10 +17,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 from jsonschema import Draft202012Validator, FormatChecker
+from wagtail.models import Page
 
+from cms.indexing import deferred_wagtail_indexing
 from cms.models import (
     Certification,
     JobPostingPage,
@@ -47,6 +49,7 @@ TCM_DELIVERY_BY_CAPABILITY = {
     "tcm.acupuncture": TCMDelivery.WELLNESS,
     "tcm.wellness": TCMDelivery.WELLNESS,
 }
+IMPORTED_PAGE_MODELS = (ProviderPage, ServicePage, TCMServicePage, JobPostingPage)
 TAXONOMY_FIELDS = {
     "capabilities": TaxonomyKind.CAPABILITY,
     "therapeutic_areas": TaxonomyKind.THERAPEUTIC_AREA,
@@ -220,8 +223,8 @@ def _duplicates(bundle: dict) -> dict[int, list[Problem]]:
                         )
                     )
         for kind, path, external_id in items:
-            if external_id is None:
-                continue
+            if not isinstance(external_id, str):
+                continue  # the schema reports it
             if (kind, external_id) in seen:
                 problems.setdefault(index, []).append(
                     Problem(
@@ -251,7 +254,8 @@ def providers_import(
         else:
             report.problems.append(problem)
     if report.problems:
-        report.rejected = len(bundle.get("providers", [])) if isinstance(bundle, dict) else 0
+        providers = bundle.get("providers") if isinstance(bundle, dict) else None
+        report.rejected = len(providers) if isinstance(providers, list) else 0
         return report
     for index, problems in _duplicates(bundle).items():
         per_provider.setdefault(index, []).extend(problems)
@@ -267,17 +271,21 @@ def providers_import(
             report.rejected += 1
             report.problems.extend(problems)
             continue
+        outcome = _ProviderOutcome()
         try:
-            with transaction.atomic():
-                created = _import_provider(record, base, catalog, report)
-        except ValidationError as error:
+            with transaction.atomic(), deferred_wagtail_indexing(*IMPORTED_PAGE_MODELS):
+                created = _import_provider(record, base, catalog, outcome)
+        except RecordRejected as rejection:
             report.rejected += 1
-            by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-            for field_name, messages in by_field.items():
-                report.problems.extend(
-                    Problem(f"{base}.{field_name}".rstrip("."), message) for message in messages
-                )
+            report.problems.extend(rejection.problems)
             continue
+        except DatabaseError as error:  # a value the schema allows but a column cannot hold
+            report.rejected += 1
+            reason = str(error).strip().splitlines()[0]
+            report.problems.append(Problem(base, f"the database refused a value: {reason}"))
+            continue
+        report.pages_published += outcome.pages_published
+        report.drafts.extend(outcome.drafts)
         if created:
             report.created += 1
         else:
@@ -285,42 +293,92 @@ def providers_import(
     return report
 
 
-def _import_provider(record: dict, base: str, catalog: _Catalog, report: ImportReport) -> bool:
+@dataclass
+class _ProviderOutcome:
+    """What one provider's import did; added to the report only once its transaction commits."""
+
+    pages_published: int = 0
+    drafts: list[Problem] = field(default_factory=list)
+
+
+class RecordRejected(Exception):
+    """A record failed the models' own validation; carries the problems with their JSON paths."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = problems
+
+
+# Where a model field's value came from in a bundle record, to report errors at that path.
+FIELD_PATHS = {
+    "title_en": "title.en",
+    "title_zh": "title.zh",
+    "title": "title",
+    "summary_en": "summary.en",
+    "summary_zh": "summary.zh",
+    "description_en": "description.en",
+    "description_zh": "description.zh",
+    "price_from_amount": "price_from.amount",
+    "salary_min_amount": "salary_min.amount",
+    "salary_max_amount": "salary_max.amount",
+    "closes_on": "closes_on",
+    "work_permit_sponsorship": "work_permit_sponsorship",
+}
+
+
+def _validated(page, path: str) -> None:
+    """Run the model's validation, reporting failures at the record's JSON path."""
+    try:
+        page.full_clean()
+    except ValidationError as error:
+        _reject_at(path, error)
+
+
+def _reject_at(path: str, error: ValidationError):
+    by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    raise RecordRejected(
+        [
+            Problem(f"{path}.{FIELD_PATHS.get(name, name)}".rstrip("."), message)
+            for name, messages in by_field.items()
+            for message in messages
+        ]
+    ) from error
+
+
+def _import_provider(record: dict, base: str, catalog: _Catalog, outcome: _ProviderOutcome) -> bool:
     name_en, name_zh = _text(record["name"])
     organisation = Organisation.objects.filter(external_id=record["external_id"]).first()
     created = organisation is None
     common = {
         "name": name_en or name_zh,
         "name_zh": name_zh,
+        "kind": record.get("kind", "cro"),
         "country": record["country"],
         "city": record["city"],
         "website": record.get("website", ""),
     }
     if created:
         organisation = organisation_create(
-            kind=record.get("kind", "cro"),
-            zone_code=record["zone"],
-            external_id=record["external_id"],
-            **common,
+            zone_code=record["zone"], external_id=record["external_id"], **common
         )
+        page = ProviderPage.objects.get(organisation=organisation)  # made by organisation_create
     else:
         organisation = organisation_update(
             organisation=organisation, zone_code=record["zone"], **common
         )
-
-    page = provider_workspace_ensure(organisation=organisation)
+        page = provider_workspace_ensure(organisation=organisation)
     profile = {key: value for key, value in record.items() if key not in ("services", "jobs")}
     if not _is_unchanged(page, profile):
-        _update_provider_page(page, record, catalog, report, profile)
+        _update_provider_page(page, record, catalog, profile, base, outcome)
 
     for s_index, service in enumerate(record.get("services", [])):
-        _import_listing(page, service, f"{base}.services[{s_index}]", catalog, report)
-    for job in record.get("jobs", []):
-        _import_job(page, job, catalog, report)
+        _import_listing(page, service, f"{base}.services[{s_index}]", catalog, outcome)
+    for j_index, job in enumerate(record.get("jobs", [])):
+        _import_job(page, job, f"{base}.jobs[{j_index}]", catalog, outcome)
     return created
 
 
-def _update_provider_page(page, record, catalog, report, profile) -> None:
+def _update_provider_page(page, record, catalog, profile, base, outcome) -> None:
     name_en, name_zh = _text(record["name"])
     summary_en, summary_zh = _text(record.get("summary"))
     page.title_en, page.title_zh = name_en, name_zh
@@ -340,7 +398,7 @@ def _update_provider_page(page, record, catalog, report, profile) -> None:
         )
         for certification in record.get("certifications", [])
     ]
-    _publish(page, profile, report)
+    _publish(page, profile, base, outcome)
 
 
 def checksum(record: dict) -> str:
@@ -348,25 +406,42 @@ def checksum(record: dict) -> str:
 
 
 def _is_unchanged(page, record: dict) -> bool:
-    """Whether this live page was last published from exactly this record."""
-    return page is not None and page.live and page.source_checksum == checksum(record)
+    """Whether this page was last written from exactly this record.
+
+    An unchanged record leaves its page alone, live or not: a re-import neither adds revisions
+    nor re-publishes a page that a moderator has since unpublished.
+    """
+    return page is not None and page.source_checksum == checksum(record)
 
 
-def _publish(page, record: dict, report: ImportReport) -> None:
+def _publish(page, record: dict, path: str, outcome: _ProviderOutcome) -> None:
     page.source_checksum = checksum(record)
-    page.full_clean()
+    _validated(page, path)
     revision = page.save_revision(clean=False)
     revision.publish()
-    report.pages_published += 1
+    outcome.pages_published += 1
+
+
+def _new_child(provider: ProviderPage, page, path: str) -> None:
+    """Add a new listing or job under its provider, as a draft, once its own fields are valid."""
+    page.title = page.title_en or page.title_zh
+    page.live = False
+    try:
+        page.clean_fields(exclude=[f.name for f in Page._meta.fields if f.name != "title"])
+    except ValidationError as error:
+        _reject_at(path, error)
+    provider.add_child(instance=page)
 
 
 def _import_listing(
-    provider: ProviderPage, data: dict, path: str, catalog: _Catalog, report: ImportReport
+    provider: ProviderPage, data: dict, path: str, catalog: _Catalog, outcome: _ProviderOutcome
 ) -> None:
     is_tcm = _is_tcm(data)
     model = TCMServicePage if is_tcm else ServicePage
     page: ListingPage | None = model.objects.filter(external_id=data["external_id"]).first()
     if _is_unchanged(page, data):
+        if not page.live:
+            outcome.drafts.append(Problem(path, DRAFT_REASON))
         return
     title_en, title_zh = _text(data["title"])
     description_en, description_zh = _text(data.get("description"))
@@ -380,20 +455,16 @@ def _import_listing(
         "turnaround_days": data.get("turnaround_days"),
     }
     if is_tcm:
-        values["tcm_delivery"] = TCM_DELIVERY_BY_CAPABILITY.get(
-            data["capabilities"][0], TCMDelivery.HERBAL_FORMULATION_RD
-        )
+        values["tcm_delivery"] = _tcm_delivery(data["capabilities"])
     else:
         values["delivery"] = data.get("delivery", "onsite")
     if page is None:
         page = model(
             external_id=data["external_id"],
             slug=_slug(title_en or title_zh, data["external_id"]),
-            live=False,
             **values,
         )
-        page.title = title_en or title_zh
-        provider.add_child(instance=page)
+        _new_child(provider, page, path)
     else:
         for key, value in values.items():
             setattr(page, key, value)
@@ -404,20 +475,29 @@ def _import_listing(
         values
         | {"licensed_institution": page.licensed_institution, "licence_number": page.licence_number}
     ):
+        page.source_checksum = checksum(data)
+        _validated(page, path)
         page.save_revision(clean=False)
-        report.drafts.append(
-            Problem(
-                path,
-                "online consultation kept as a draft: it needs the licensed medical institution "
-                "and licence number before it can be published",
-            )
-        )
+        outcome.drafts.append(Problem(path, DRAFT_REASON))
         return
-    _publish(page, data, report)
+    _publish(page, data, path, outcome)
+
+
+DRAFT_REASON = (
+    "online consultation kept as a draft: it needs the licensed medical institution "
+    "and licence number before it can be published"
+)
+
+
+def _tcm_delivery(capabilities: list[str]) -> str:
+    """An online consultation anywhere in the list makes it one (and so needs a licence)."""
+    if "tcm.online_consultation" in capabilities:
+        return TCMDelivery.ONLINE_CONSULTATION
+    return TCM_DELIVERY_BY_CAPABILITY.get(capabilities[0], TCMDelivery.HERBAL_FORMULATION_RD)
 
 
 def _import_job(
-    provider: ProviderPage, data: dict, catalog: _Catalog, report: ImportReport
+    provider: ProviderPage, data: dict, path: str, catalog: _Catalog, outcome: _ProviderOutcome
 ) -> None:
     page = JobPostingPage.objects.filter(external_id=data["external_id"]).first()
     if _is_unchanged(page, data):
@@ -442,21 +522,18 @@ def _import_job(
         page = JobPostingPage(
             external_id=data["external_id"],
             slug=_slug(title_en or title_zh, data["external_id"]),
-            live=False,
             **values,
         )
-        page.title = title_en or title_zh
-        provider.add_child(instance=page)
+        _new_child(provider, page, path)
     else:
         for key, value in values.items():
             setattr(page, key, value)
     page.disciplines.set([catalog.nodes[code] for code in data.get("disciplines", [])])
-    _publish(page, data, report)
+    _publish(page, data, path, outcome)
 
 
 def _slug(title: str, external_id: str) -> str:
+    """Readable and unique: part of the title, then the whole (globally unique) external id."""
     return (
-        (slugify(title, allow_unicode=True)[:60].strip("-") or "listing")
-        + "-"
-        + slugify(external_id)[:30]
+        f"{slugify(title, allow_unicode=True)[:50].strip('-') or 'listing'}-{slugify(external_id)}"
     )

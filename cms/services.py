@@ -157,7 +157,7 @@ def provider_workspace_ensure(*, organisation: Organisation) -> ProviderPage:
     """
     page = ProviderPage.objects.filter(organisation=organisation).first()
     if page is None:
-        providers = site_skeleton_ensure()["providers"]
+        providers = ProviderIndexPage.objects.first() or site_skeleton_ensure()["providers"]
         page = providers.add_child(
             instance=ProviderPage(
                 title_en=organisation.name,
@@ -177,7 +177,7 @@ def provider_workspace_ensure(*, organisation: Organisation) -> ProviderPage:
         GroupPagePermission.objects.get_or_create(
             group=group, page=page, permission=_page_permission(codename)
         )
-    collection = _collection_for(organisation)
+    collection = provider_collection(organisation=organisation)
     for app_label, codename in COLLECTION_PERMISSIONS:
         GroupCollectionPermission.objects.get_or_create(
             group=group, collection=collection, permission=_permission(app_label, codename)
@@ -185,11 +185,23 @@ def provider_workspace_ensure(*, organisation: Organisation) -> ProviderPage:
     return page
 
 
-def _collection_for(organisation: Organisation) -> Collection:
-    name = f"{organisation.name} ({organisation.slug})"
+def provider_collection(*, organisation: Organisation) -> Collection:
+    """The organisation's image and document collection, named after it.
+
+    Found by the id prefix of its name, so a renamed organisation keeps its collection. The zero-
+    padded id also makes each new collection sort last among its siblings: Wagtail keeps
+    collections ordered by name, and inserting in the middle rewrites every later sibling.
+    """
+    prefix = f"Provider {organisation.pk:07d}"
+    name = f"{prefix} · {organisation.name}"[:255]
     root = Collection.get_first_root_node()
-    existing = root.get_children().filter(name=name).first()
-    return existing or root.add_child(name=name)
+    collection = root.get_children().filter(name__startswith=prefix).first()
+    if collection is None:
+        return root.add_child(name=name)
+    if collection.name != name:
+        collection.name = name
+        collection.save(update_fields=["name"])
+    return collection
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from marketplace import events
 from marketplace.accounts.models import (
+    PROVIDER_KINDS,
     Invitation,
     Membership,
     Organisation,
@@ -84,11 +85,19 @@ def organisation_create(
 def organisation_update(
     *, organisation: Organisation, zone_code: str | None = None, **fields
 ) -> Organisation:
-    """Change an organisation's descriptive fields (name, country, zone, city, website)."""
-    allowed = {"name", "name_zh", "country", "city", "website"}
+    """Change an organisation's descriptive fields (name, kind, country, zone, city, website).
+
+    A provider may change kind among the provider kinds; a buyer cannot become a provider here.
+    """
+    allowed = {"name", "name_zh", "kind", "country", "city", "website"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"Cannot update {', '.join(sorted(unknown))} here.")
+    if "kind" in fields and fields["kind"] != organisation.kind:
+        if not (organisation.is_provider and fields["kind"] in PROVIDER_KINDS):
+            raise ValidationError(
+                {"kind": _("Only a provider's kind can change, to another provider kind.")}
+            )
     for field, value in fields.items():
         setattr(organisation, field, value)
     if zone_code is not None:

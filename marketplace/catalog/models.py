@@ -39,6 +39,17 @@ class Language(models.TextChoices):
     DE = "de", "Deutsch"
     FR = "fr", "Français"
     ES = "es", "Español"
+    IT = "it", "Italiano"
+    PT = "pt", "Português"
+    RU = "ru", "Русский"
+    NL = "nl", "Nederlands"
+    SV = "sv", "Svenska"
+    AR = "ar", "العربية"
+    HI = "hi", "हिन्दी"
+    TH = "th", "ไทย"
+    VI = "vi", "Tiếng Việt"
+    ID = "id", "Bahasa Indonesia"
+    MS = "ms", "Bahasa Melayu"
 
 
 class Zone(models.Model):

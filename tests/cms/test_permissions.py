@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
-from wagtail.models import Collection, Page, WorkflowState
+from wagtail.models import Page, WorkflowState
 from wagtail.test.utils.form_data import querydict_from_html
 
 from cms.models import ProviderPage, ServicePage
-from cms.services import platform_moderator_add
+from cms.services import platform_moderator_add, provider_collection
 from marketplace.accounts.models import Membership, Role
 from marketplace.accounts.services import invitation_accept, invitation_create, membership_remove
 from marketplace.catalog.models import TaxonomyNode
@@ -198,8 +198,8 @@ def test_invited_editors_can_edit_viewers_cannot_and_removal_takes_access_away(c
 
 def test_cro_sees_only_its_own_organisations_images(client, editor, own, other):
     image_model = get_image_model()
-    own_collection = Collection.objects.get(name__endswith=f"({own.organisation.slug})")
-    other_collection = Collection.objects.get(name__endswith=f"({other.organisation.slug})")
+    own_collection = provider_collection(organisation=own.organisation)
+    other_collection = provider_collection(organisation=other.organisation)
     ours = image_model.objects.create(
         title="Our lab", file=get_test_image_file("ours.png"), collection=own_collection
     )

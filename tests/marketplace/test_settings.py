@@ -19,7 +19,12 @@ PRODUCTION_ENVIRONMENT = {
 
 
 def run_manage(*args: str, environment: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if key not in env.VARIABLES}
+    # Only what a deployment would have: none of the project's variables, no test-only switches.
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in env.VARIABLES and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

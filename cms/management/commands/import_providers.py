@@ -42,7 +42,11 @@ class Command(BaseCommand):
             f"{report.rejected} rejected. Pages published: {report.pages_published}; "
             f"kept as drafts: {len(report.drafts)}."
         )
-        if report.rejected:
+        if not report.ok:
             self.stdout.write(self.style.WARNING(summary))
-            raise CommandError(f"{report.rejected} provider(s) rejected; see the messages above.")
+            raise CommandError(
+                f"{report.rejected} provider(s) rejected"
+                + ("" if report.rejected else " (the bundle as a whole)")
+                + "; see the messages above."
+            )
         self.stdout.write(self.style.SUCCESS(summary))
