@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint format messages services services-stop services-status clean
+.PHONY: help install run test lint format messages bench services services-stop services-status clean
 
 help:
 	@echo "make run              install, migrate, load the demo, serve http://$(HOST):$(PORT) (SQLite)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint             ruff check and ruff format --check"
 	@echo "make format           ruff format and fix what ruff can"
 	@echo "make messages         extract and compile the Chinese translations (needs gettext)"
+	@echo "make bench            benchmarks (not part of make test): bulk import of 1,000 providers"
 	@echo "make services         install and start PostgreSQL, Redis, Elasticsearch, Stripe emulators"
 	@echo "make services-stop    stop them"
 	@echo "make services-status  print each service's state and port"
@@ -44,6 +45,15 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks write JSON under var/bench/. The import benchmark uses its own database.
+BENCH_PROVIDERS ?= 1000
+BENCH_DATABASE_URL ?= postgres://marketplace:marketplace@127.0.0.1:5432/marketplace_bench
+
+bench: install services
+	DJANGO_SETTINGS_MODULE=marketplace.settings DATABASE_URL=$(BENCH_DATABASE_URL) \
+		$(BIN)/python tests/bench/import_providers.py --providers $(BENCH_PROVIDERS) \
+		--services-per-provider 5 --fresh
 
 messages: install
 	@command -v msgfmt >/dev/null || sudo apt-get install -y -q gettext
