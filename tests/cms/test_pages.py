@@ -2,6 +2,7 @@ import pytest
 
 from cms.demo import UNVERIFIED_DEMO_PROVIDERS, load_demo_site
 from cms.models import HomePage, JobPostingPage, ProviderPage, ServicePage, TCMServicePage
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +80,14 @@ def test_admin_sign_in_page_is_served(client):
 
     assert response.status_code == 200
     assert 'name="password"' in response.text
+
+
+def test_staff_sign_in_to_the_admin_with_their_email_address(client):
+    UserFactory(email="staff@platform.example", is_staff=True, is_superuser=True)
+
+    response = client.post(
+        "/admin/login/", {"username": "staff@platform.example", "password": "password"}
+    )
+
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
