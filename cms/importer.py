@@ -357,16 +357,19 @@ def _import_provider(record: dict, base: str, catalog: _Catalog, outcome: _Provi
         "city": record["city"],
         "website": record.get("website", ""),
     }
-    if created:
-        organisation = organisation_create(
-            zone_code=record["zone"], external_id=record["external_id"], **common
-        )
-        page = ProviderPage.objects.get(organisation=organisation)  # made by organisation_create
-    else:
-        organisation = organisation_update(
-            organisation=organisation, zone_code=record["zone"], **common
-        )
-        page = provider_workspace_ensure(organisation=organisation)
+    try:
+        if created:
+            organisation = organisation_create(
+                zone_code=record["zone"], external_id=record["external_id"], **common
+            )
+            page = ProviderPage.objects.get(organisation=organisation)  # made with it
+        else:
+            organisation = organisation_update(
+                organisation=organisation, zone_code=record["zone"], **common
+            )
+            page = provider_workspace_ensure(organisation=organisation)
+    except ValidationError as error:  # values the schema allows but the models do not
+        _reject_at(base, error)
     profile = {key: value for key, value in record.items() if key not in ("services", "jobs")}
     if not _is_unchanged(page, profile):
         _update_provider_page(page, record, catalog, profile, base, outcome)

@@ -3,7 +3,9 @@
 Wagtail updates both on every save, and creating a published page saves it three times (create,
 revision, publish). In bulk, ``deferred_wagtail_indexing`` skips those updates and indexes each
 touched object once on exit, still inside the caller's transaction. For management commands only:
-the search-index signal handlers are switched off process-wide while it runs.
+the search-index signal handlers are switched off process-wide while it runs, and reference-index
+updates for other models saved in the block (organisations, memberships) are skipped; run
+``manage.py rebuild_references_index`` if the admin's usage counts must include them.
 """
 
 from contextlib import contextmanager
@@ -24,8 +26,13 @@ def deferred_wagtail_indexing(*models):
         if not raw:
             touched[(sender, instance.pk)] = instance
 
+    # Only models whose handler was connected get it back (a nested block leaves it to the outer).
+    silenced = [
+        model
+        for model in models
+        if post_save.disconnect(search_signals.post_save_signal_handler, sender=model)
+    ]
     for model in models:
-        post_save.disconnect(search_signals.post_save_signal_handler, sender=model)
         post_save.connect(remember, sender=model, weak=False)
     try:
         with disable_reference_index_auto_update():
@@ -33,6 +40,7 @@ def deferred_wagtail_indexing(*models):
     finally:
         for model in models:
             post_save.disconnect(remember, sender=model)
+        for model in silenced:
             post_save.connect(search_signals.post_save_signal_handler, sender=model)
     for instance in touched.values():
         insert_or_update_object(instance)

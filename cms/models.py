@@ -10,7 +10,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +51,8 @@ class BilingualTitleMixin(models.Model):
     source_checksum = models.CharField(max_length=64, blank=True, editable=False)
 
     title_panels = [FieldRowPanel([FieldPanel("title_en"), FieldPanel("title_zh")])]
+    # A copy is a new listing: it must not claim the original's import identity.
+    exclude_fields_in_copy = ["external_id", "source_checksum"]
 
     class Meta:
         abstract = True
@@ -155,6 +157,21 @@ class JobIndexPage(Page):
 # --- Providers --------------------------------------------------------------------------------
 
 
+class ProviderPageForm(WagtailAdminPageForm):
+    """Offers as the logo only images from collections the editor may choose from."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "logo" in self.fields and self.for_user is not None:
+            from wagtail.images import get_image_model
+            from wagtail.permissions import policy_registry
+
+            policy = policy_registry.get_by_type(get_image_model())
+            self.fields["logo"].queryset = policy.instances_user_has_permission_for(
+                self.for_user, "choose"
+            )
+
+
 class ProviderPage(BilingualTitleMixin, Page):
     """One provider organisation's public profile: who they are, where, what they hold.
 
@@ -192,7 +209,9 @@ class ProviderPage(BilingualTitleMixin, Page):
 
     content_panels = [
         *BilingualTitleMixin.title_panels,
-        FieldPanel("organisation", permission="accounts.change_organisation"),
+        # Shown, never edited here: moving a page between organisations would leave the page
+        # permissions, collection and verification behind.
+        FieldPanel("organisation", read_only=True),
         FieldRowPanel([FieldPanel("summary_en"), FieldPanel("summary_zh")]),
         MultiFieldPanel(
             [
@@ -213,6 +232,7 @@ class ProviderPage(BilingualTitleMixin, Page):
         index.SearchField("summary_en"),
         index.SearchField("summary_zh"),
     ]
+    base_form_class = ProviderPageForm
     parent_page_types = ["cms.ProviderIndexPage"]
     subpage_types = ["cms.ServicePage", "cms.TCMServicePage", "cms.JobPostingPage"]
 
@@ -592,7 +612,9 @@ class ProviderVerificationTask(AbstractGroupApprovalTask):
     class Meta:
         verbose_name = _("provider verification task")
 
+    @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
+        # One transaction: the page is never live without its organisation being verified.
         super().on_action(task_state, user, action_name, **kwargs)
         page = task_state.workflow_state.content_object.specific
         if action_name == "approve" and isinstance(page, ProviderPage) and page.organisation:

@@ -1,6 +1,6 @@
 """Reads for the public pages, tuned so a listing costs a fixed number of queries."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Prefetch, QuerySet, When
 from django.utils import timezone
 
 from cms.models import (
@@ -11,6 +11,7 @@ from cms.models import (
     ServicePage,
     TCMServicePage,
 )
+from marketplace.accounts.models import VerificationStatus
 
 
 def _providers() -> QuerySet[ProviderPage]:
@@ -28,11 +29,12 @@ def provider_listing(*, index: ProviderIndexPage) -> QuerySet[ProviderPage]:
     return _providers().child_of(index).order_by("title")
 
 
-def featured_providers(*, limit: int) -> list[ProviderPage]:
-    """Verified providers first, then the rest, for the home page."""
-    providers = list(_providers().order_by("title"))
-    providers.sort(key=lambda provider: not provider.is_verified)
-    return providers[:limit]
+def featured_providers(*, limit: int) -> QuerySet[ProviderPage]:
+    """Verified providers first, then the rest, alphabetically, for the home page."""
+    verified_first = Case(
+        When(organisation__verification_status=VerificationStatus.VERIFIED, then=0), default=1
+    )
+    return _providers().order_by(verified_first, "title")[:limit]
 
 
 def open_job_postings() -> QuerySet[JobPostingPage]:
@@ -44,15 +46,14 @@ def open_job_postings() -> QuerySet[JobPostingPage]:
 
 def provider_profile(*, provider: ProviderPage) -> dict:
     """What a provider page shows beneath the profile: live listings and open jobs."""
-    taxonomy = ("capabilities", "therapeutic_areas", "modalities", "species")
     return {
         "services": ServicePage.objects.live()
         .child_of(provider)
-        .prefetch_related(*taxonomy)
+        .prefetch_related("capabilities")
         .order_by("title"),
         "tcm_services": TCMServicePage.objects.live()
         .child_of(provider)
-        .prefetch_related(*taxonomy)
+        .prefetch_related("capabilities")
         .order_by("title"),
         "jobs": open_job_postings().child_of(provider),
         "sites": provider.sites.select_related("zone"),

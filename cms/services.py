@@ -34,6 +34,9 @@ from marketplace.accounts.models import Membership, Organisation
 PLATFORM_MODERATORS = "Platform moderators"
 VERIFICATION_WORKFLOW = "Provider verification"
 EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page")
+MODERATOR_PAGE_PERMISSIONS = (
+    "add_page", "change_page", "publish_page", "bulk_delete_page", "lock_page", "unlock_page",
+)  # fmt: skip
 COLLECTION_PERMISSIONS = (
     ("wagtailimages", "add_image"),
     ("wagtailimages", "change_image"),
@@ -105,31 +108,41 @@ def site_skeleton_ensure() -> dict[str, Page]:
 
 
 def _platform_moderators_group(home: HomePage) -> Group:
-    group, created = Group.objects.get_or_create(name=PLATFORM_MODERATORS)
-    if created:
-        group.permissions.add(
+    """Platform staff: every page and collection, organisations and the catalogue; idempotent.
+
+    An explicit list of model permissions: a broad pattern would include accounts.add_user and
+    change_user, and with them Wagtail's user admin (superuser flags, passwords, groups).
+    """
+    group, _created = Group.objects.get_or_create(name=PLATFORM_MODERATORS)
+    group.permissions.set(
+        [
             _permission("wagtailadmin", "access_admin"),
             *Permission.objects.filter(
-                content_type__app_label__in=["accounts", "catalog"],
-                codename__regex=r"^(add|change|view)_",
+                content_type__app_label="accounts",
+                codename__in=["view_organisation", "change_organisation"],
             ),
+            *Permission.objects.filter(
+                content_type__app_label="catalog",
+                codename__in=[
+                    "add_taxonomynode",
+                    "change_taxonomynode",
+                    "view_taxonomynode",
+                    "add_zone",
+                    "change_zone",
+                    "view_zone",
+                ],
+            ),  # fmt: skip
+        ]
+    )
+    for codename in MODERATOR_PAGE_PERMISSIONS:
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=home, permission=_page_permission(codename)
         )
-        for codename in (
-            "add_page",
-            "change_page",
-            "publish_page",
-            "bulk_delete_page",
-            "lock_page",
-            "unlock_page",
-        ):
-            GroupPagePermission.objects.create(
-                group=group, page=home, permission=_page_permission(codename)
-            )
-        root_collection = Collection.get_first_root_node()
-        for app_label, codename in COLLECTION_PERMISSIONS:
-            GroupCollectionPermission.objects.create(
-                group=group, collection=root_collection, permission=_permission(app_label, codename)
-            )
+    root_collection = Collection.get_first_root_node()
+    for app_label, codename in COLLECTION_PERMISSIONS:
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=root_collection, permission=_permission(app_label, codename)
+        )
     return group
 
 
@@ -162,7 +175,7 @@ def provider_workspace_ensure(*, organisation: Organisation) -> ProviderPage:
             instance=ProviderPage(
                 title_en=organisation.name,
                 title_zh=organisation.name_zh,
-                slug=slugify(organisation.slug),
+                slug=_free_slug(providers, slugify(organisation.slug)),
                 organisation=organisation,
                 zone=organisation.zone,
                 city=organisation.city,
@@ -183,6 +196,15 @@ def provider_workspace_ensure(*, organisation: Organisation) -> ProviderPage:
             group=group, collection=collection, permission=_permission(app_label, codename)
         )
     return page
+
+
+def _free_slug(parent: Page, slug: str) -> str:
+    """``slug``, or ``slug-2``, ``slug-3``... if a sibling page already uses it."""
+    taken = set(parent.get_children().values_list("slug", flat=True))
+    candidate, counter = slug, 2
+    while candidate in taken:
+        candidate, counter = f"{slug}-{counter}", counter + 1
+    return candidate
 
 
 def provider_collection(*, organisation: Organisation) -> Collection:

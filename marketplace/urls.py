@@ -2,12 +2,21 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+sign_in_redirect = RedirectView.as_view(pattern_name="account_login", query_string=True)
+
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    # Everyone signs in through allauth, which refuses unverified email addresses; Wagtail's own
+    # sign-in form would not.
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path(
+        "django-admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("marketplace.api.urls")),

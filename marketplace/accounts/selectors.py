@@ -1,5 +1,6 @@
 """Reads about organisations and memberships, always from the reader's side."""
 
+from allauth.account.models import EmailAddress
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,8 +23,19 @@ def organisation_members(*, organisation: Organisation) -> QuerySet[Membership]:
     return organisation.memberships.select_related("user").order_by("role", "user__email")
 
 
+def has_verified_email(*, user: User, email: str) -> bool:
+    """Whether the user has proved they receive mail at this address."""
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
 def open_invitations_for(*, user: User) -> QuerySet[Invitation]:
-    """Invitations addressed to the user's email that can still be accepted."""
+    """Invitations to the user's verified email addresses that can still be accepted."""
+    verified = EmailAddress.objects.filter(user=user, verified=True).values("email")
     return Invitation.objects.filter(
-        email__iexact=user.email, accepted_at__isnull=True, expires_at__gt=timezone.now()
+        email__in=verified, accepted_at__isnull=True, expires_at__gt=timezone.now()
     ).select_related("organisation")
+
+
+def waiting_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
+    """The organisation's invitations not yet accepted, expired ones included (shown as such)."""
+    return organisation.invitations.filter(accepted_at__isnull=True).order_by("-created_at")

@@ -17,6 +17,7 @@ from marketplace.accounts.models import (
     User,
     VerificationStatus,
 )
+from marketplace.accounts.selectors import has_verified_email
 from marketplace.accounts.tasks import invitation_email_task
 from marketplace.catalog.models import Zone
 
@@ -163,15 +164,46 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         raise ValidationError(_("This invitation does not exist.")) from None
     if not invitation.is_open:
         raise ValidationError(_("This invitation has expired or has already been used."))
-    if invitation.email.lower() != user.email.lower():
-        raise PermissionDenied(_("This invitation was sent to another email address."))
-    membership, _created = Membership.objects.update_or_create(
-        user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
+    if not has_verified_email(user=user, email=invitation.email):
+        raise PermissionDenied(
+            _("This invitation was sent to an email address you have not verified.")
+        )
+    if Membership.objects.filter(user=user, organisation=invitation.organisation).exists():
+        raise ValidationError(_("You are already a member of this organisation."))
+    membership = Membership.objects.create(
+        user=user, organisation=invitation.organisation, role=invitation.role
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     events.publish(
         events.MEMBERSHIP_CHANGED, organisation_id=invitation.organisation_id, user_id=user.pk
+    )
+    return membership
+
+
+def _owner_count(organisation: Organisation) -> int:
+    return Membership.objects.filter(organisation=organisation, role=Role.OWNER).count()
+
+
+@transaction.atomic
+def membership_role_change(*, membership: Membership, role: str, by: User) -> Membership:
+    """An owner gives a member another role; the organisation always keeps an owner."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    membership = Membership.objects.get(pk=membership.pk)
+    _require_owner(organisation=membership.organisation, user=by)
+    if membership.role == Role.OWNER and role != Role.OWNER:
+        if _owner_count(membership.organisation) <= 1:
+            raise ValidationError(
+                _("The last owner cannot step down; make someone else an owner first.")
+            )
+    membership.role = role
+    membership.save(update_fields=["role"])
+    events.publish(
+        events.MEMBERSHIP_CHANGED,
+        organisation_id=membership.organisation_id,
+        user_id=membership.user_id,
     )
     return membership
 

@@ -13,5 +13,10 @@ urlpatterns = [
         views.membership_remove,
         name="membership_remove",
     ),
+    path(
+        "organisations/<slug:slug>/members/<int:membership_id>/role/",
+        views.membership_role_change,
+        name="membership_role",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
 ]

@@ -92,7 +92,8 @@ def organisation_detail(request, slug: str):
             "organisation": organisation,
             "membership": membership,
             "members": selectors.organisation_members(organisation=organisation),
-            "invitations": organisation.invitations.filter(accepted_at__isnull=True),
+            "invitations": selectors.waiting_invitations(organisation=organisation),
+            "roles": Role.choices,
             "form": form,
             "is_owner": membership.role == Role.OWNER,
         },
@@ -115,6 +116,23 @@ def membership_remove(request, slug: str, membership_id: int):
         messages.success(request, _("You have left %(name)s.") % {"name": target.organisation.name})
         return redirect("accounts:dashboard")
     messages.success(request, _("%(email)s was removed.") % {"email": target.user.email})
+    return redirect("accounts:organisation", slug=slug)
+
+
+@login_required
+@require_POST
+def membership_role_change(request, slug: str, membership_id: int):
+    """An owner changes a member's role."""
+    selectors.membership_for(user=request.user, slug=slug)  # 404 unless a member
+    target = get_object_or_404(Membership, pk=membership_id, organisation__slug=slug)
+    try:
+        services.membership_role_change(
+            membership=target, role=request.POST.get("role", ""), by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(email)s's role was changed.") % {"email": target.user.email})
     return redirect("accounts:organisation", slug=slug)
 
 

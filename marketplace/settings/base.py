@@ -90,6 +90,7 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
+WAGTAILADMIN_LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 # Accounts are email addresses, verified before first sign-in.
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -101,6 +102,9 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CRO Marketplace] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# A signed-in user sent to sign-in (say, a viewer opening the admin) sees the form and Wagtail's
+# "no permission" message, instead of bouncing back to where they came from, forever.
+ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
 
 EMAIL_HOST = env.string(
     "EMAIL_HOST",

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from cms.models import ProviderPage
 from marketplace.accounts.models import Membership, Organisation, Role
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-Passphrase-2026"
@@ -118,7 +119,7 @@ def test_an_invitation_for_someone_else_cannot_be_accepted(
     assert not Membership.objects.filter(user__email="intruder@elsewhere.example").exists()
 
 
-def test_the_last_owner_cannot_leave_but_a_member_can(client):
+def test_the_last_owner_cannot_leave_or_step_down_until_another_owner_exists(client):
     sign_up_and_verify(client, "solo@pharma.example")
     client.post(
         reverse("accounts:organisation_create"),
@@ -126,13 +127,77 @@ def test_the_last_owner_cannot_leave_but_a_member_can(client):
     )
     organisation = Organisation.objects.get(name="Solo Pharma")
     own = organisation.memberships.get()
+    colleague = UserFactory(email="second@pharma.example")
+    theirs = Membership.objects.create(user=colleague, organisation=organisation, role=Role.EDITOR)
 
     response = client.post(
         reverse("accounts:membership_remove", args=[organisation.slug, own.pk]), follow=True
     )
-
     assert "The last owner cannot leave" in response.text
-    assert organisation.memberships.count() == 1
+    client.post(
+        reverse("accounts:membership_role", args=[organisation.slug, own.pk]), {"role": "viewer"}
+    )
+    own.refresh_from_db()
+    assert own.role == Role.OWNER
+
+    client.post(
+        reverse("accounts:membership_role", args=[organisation.slug, theirs.pk]), {"role": "owner"}
+    )
+    client.post(reverse("accounts:membership_remove", args=[organisation.slug, own.pk]))
+
+    assert list(organisation.memberships.values_list("user__email", "role")) == [
+        ("second@pharma.example", Role.OWNER)
+    ]
+
+
+def test_only_owners_invite_and_members_cannot_remove_each_other(
+    client, django_capture_on_commit_callbacks
+):
+    sign_up_and_verify(client, "boss@pharma.example")
+    client.post(
+        reverse("accounts:organisation_create"),
+        {"name": "Boss Pharma", "kind": "buyer", "country": "US"},
+    )
+    organisation = Organisation.objects.get(name="Boss Pharma")
+    boss = organisation.memberships.get()
+    editor = UserFactory(email="editor@pharma.example")
+    Membership.objects.create(user=editor, organisation=organisation, role=Role.EDITOR)
+    client.force_login(editor)
+
+    invite = client.post(
+        reverse("accounts:organisation", args=[organisation.slug]),
+        {"email": "friend@pharma.example", "role": "owner"},
+    )
+    remove = client.post(reverse("accounts:membership_remove", args=[organisation.slug, boss.pk]))
+
+    assert invite.status_code == 403
+    assert remove.status_code == 403
+    assert not organisation.invitations.exists()
+    assert organisation.memberships.count() == 2
+
+
+def test_an_unverified_account_cannot_take_up_an_invitation_to_its_address(
+    client, django_capture_on_commit_callbacks
+):
+    sign_up_and_verify(client, "owner@cro.example")
+    client.post(
+        reverse("accounts:organisation_create"),
+        {"name": "Target CRO", "kind": "cro", "country": "CN", "zone": "mainland", "city": "Xi'an"},
+    )
+    organisation = Organisation.objects.get(name="Target CRO")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("accounts:organisation", args=[organisation.slug]),
+            {"email": "invitee@cro.example", "role": "owner"},
+        )
+    invitation_url = link_in(mail.outbox[-1], "/account/invitations/")
+    client.logout()
+    squatter = UserFactory(email="invitee@cro.example")  # signed up, never verified
+    client.force_login(squatter)
+
+    assert client.get(reverse("accounts:dashboard")).context["invitations"].count() == 0
+    assert client.post(invitation_url).status_code == 403
+    assert not Membership.objects.filter(user=squatter).exists()
 
 
 def test_non_members_cannot_see_or_manage_an_organisation(client):

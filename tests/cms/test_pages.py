@@ -75,19 +75,26 @@ def test_a_chinese_only_listing_is_shown_to_english_readers_labelled(client, dem
     assert "In Chinese" in response.text
 
 
-def test_admin_sign_in_page_is_served(client):
-    response = client.get("/admin/login/")
-
-    assert response.status_code == 200
-    assert 'name="password"' in response.text
-
-
-def test_staff_sign_in_to_the_admin_with_their_email_address(client):
-    UserFactory(email="staff@platform.example", is_staff=True, is_superuser=True)
-
-    response = client.post(
-        "/admin/login/", {"username": "staff@platform.example", "password": "password"}
+def test_staff_sign_in_to_the_admin_with_their_verified_email_address(client):
+    UserFactory(
+        email="staff@platform.example", is_staff=True, is_superuser=True, email_verified=True
     )
 
-    assert response.status_code == 302
+    sign_in_page = client.get("/admin/login/?next=/admin/", follow=True)
+    assert sign_in_page.redirect_chain[-1][0] == "/accounts/login/?next=/admin/"
+    response = client.post(
+        "/accounts/login/?next=/admin/", {"login": "staff@platform.example", "password": "password"}
+    )
+
+    assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+def test_an_unverified_address_cannot_sign_in_through_the_admin(client):
+    UserFactory(email="unverified@example.com", is_staff=True)
+
+    client.post("/admin/login/", {"username": "unverified@example.com", "password": "password"})
+    client.post("/accounts/login/", {"login": "unverified@example.com", "password": "password"})
+
+    assert client.get("/admin/").status_code == 302
+    assert client.get("/account/").status_code == 302

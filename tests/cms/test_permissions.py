@@ -52,7 +52,8 @@ def assert_denied(client, url, method="get", data=None):
     response = getattr(client, method)(url, data or {}, follow=True)
     assert response.redirect_chain, f"{url} was served"
     final_url = response.redirect_chain[-1][0]
-    if final_url.startswith(reverse("wagtailadmin_login")):
+    if final_url.startswith(reverse("account_login")):
+        assert 'id="page-edit-form"' not in response.text
         return
     assert DENIED in response.text
     xhr = getattr(client, method)(url, data or {}, headers={"x-requested-with": "XMLHttpRequest"})
@@ -117,7 +118,7 @@ def test_cro_cannot_add_move_or_delete_in_another_organisations_subtree(client, 
     assert ServicePage.objects.child_of(other).count() == 0
 
 
-def test_cro_cannot_publish_or_unpublish_another_organisations_page(client, editor, own, other):
+def test_cro_cannot_unpublish_another_organisations_page(client, editor, own, other):
     client.force_login(editor)
 
     assert_denied(client, reverse("wagtailadmin_pages:unpublish", args=[other.pk]), "post")
@@ -138,6 +139,18 @@ def test_first_publication_by_an_unverified_provider_is_held_as_a_draft(client, 
     service = ServicePage.objects.child_of(own).get()
     assert not service.live
     assert not own.permissions_for_user(editor).can_publish()
+    client.post(
+        reverse("wagtailadmin_pages:edit", args=[service.pk]),
+        querydict_from_html(
+            client.get(reverse("wagtailadmin_pages:edit", args=[service.pk])).text,
+            form_id="page-edit-form",
+        )
+        | {"action-submit": "action-submit"},
+    )
+    service.refresh_from_db()
+    assert not service.live  # submitted: waiting for the platform, not published
+    state = WorkflowState.objects.get(object_id=str(service.pk))
+    assert (state.status, state.workflow.name) == ("in_progress", "Provider verification")
 
 
 def test_platform_approval_publishes_the_provider_and_lets_its_editors_publish_directly(
@@ -161,7 +174,7 @@ def test_platform_approval_publishes_the_provider_and_lets_its_editors_publish_d
         {"comment": "Licence and GLP certificate checked."},
     )
 
-    assert response.status_code in (200, 302)
+    assert response.status_code == 302
     own.refresh_from_db()
     assert own.live
     assert own.organisation.is_verified
@@ -177,8 +190,8 @@ def test_platform_approval_publishes_the_provider_and_lets_its_editors_publish_d
 
 def test_invited_editors_can_edit_viewers_cannot_and_removal_takes_access_away(client, editor, own):
     organisation = own.organisation
-    colleague = UserFactory(email="colleague@provider-a.example")
-    viewer = UserFactory(email="viewer@provider-a.example")
+    colleague = UserFactory(email="colleague@provider-a.example", email_verified=True)
+    viewer = UserFactory(email="viewer@provider-a.example", email_verified=True)
     for user, role in ((colleague, Role.EDITOR), (viewer, Role.VIEWER)):
         invitation = invitation_create(
             organisation=organisation, email=user.email, role=role, invited_by=editor
@@ -217,3 +230,29 @@ def test_cro_sees_only_its_own_organisations_images(client, editor, own, other):
     assert_denied(client, reverse("wagtailimages:edit", args=[theirs.pk]))
     assert_denied(client, reverse("wagtailimages:delete", args=[theirs.pk]), "post")
     assert image_model.objects.filter(pk=theirs.pk).exists()
+
+
+def test_platform_moderators_cannot_manage_users_or_groups(client, moderator):
+    client.force_login(moderator)
+
+    assert_denied(client, reverse("wagtailusers_users:add"))
+    assert_denied(client, reverse("wagtailusers_groups:index"))
+    assert not moderator.has_perm("accounts.change_user")
+
+
+def test_an_editor_cannot_set_another_organisations_image_as_logo(client, editor, own, other):
+    foreign = get_image_model().objects.create(
+        title="Their logo",
+        file=get_test_image_file("theirs.png"),
+        collection=provider_collection(organisation=other.organisation),
+    )
+    client.force_login(editor)
+    url = reverse("wagtailadmin_pages:edit", args=[own.pk])
+    data = querydict_from_html(client.get(url).text, form_id="page-edit-form")
+    data["logo"] = str(foreign.pk)
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200  # the form comes back with an error
+    own.refresh_from_db()
+    assert own.get_latest_revision_as_object().logo_id is None

@@ -1,7 +1,6 @@
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-
-from marketplace.accounts.models import Membership, Organisation, OrganisationKind, Role
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -20,23 +19,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             obj.save(update_fields=["password"])
 
-
-class OrganisationFactory(factory.django.DjangoModelFactory):
-    """A buyer organisation; use ``ProviderFactory`` for a provider with its workspace."""
-
-    class Meta:
-        model = Organisation
-
-    name = factory.Sequence(lambda n: f"Organisation {n}")
-    slug = factory.Sequence(lambda n: f"organisation-{n}")
-    kind = OrganisationKind.BUYER
-    country = "DE"
-
-
-class MembershipFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Membership
-
-    user = factory.SubFactory(UserFactory)
-    organisation = factory.SubFactory(OrganisationFactory)
-    role = Role.EDITOR
+    @factory.post_generation
+    def email_verified(obj, create, extracted, **kwargs):
+        """``UserFactory(email_verified=True)``: the address is verified, as after sign-up."""
+        if create and extracted:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)

@@ -1,5 +1,6 @@
 import sys
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -34,6 +35,9 @@ class Command(BaseCommand):
                 email=DEMO_ADMIN_EMAIL, password=DEMO_ADMIN_PASSWORD
             )
             platform_moderator_add(user=user)
+            EmailAddress.objects.get_or_create(
+                user=user, email=DEMO_ADMIN_EMAIL, defaults={"verified": True, "primary": True}
+            )
         password = (
             repr(DEMO_ADMIN_PASSWORD)
             if user.check_password(DEMO_ADMIN_PASSWORD)
