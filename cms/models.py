@@ -10,6 +10,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -81,6 +82,14 @@ def localised(english: str, chinese: str) -> Localised:
     return Localised(english, chinese)
 
 
+PAGE_SIZE = 24
+
+
+def paginated(request, queryset):
+    """One page of a listing (``?page=N``); a number out of range or invalid gives the nearest."""
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
 # --- Home and indexes -------------------------------------------------------------------------
 
 
@@ -127,7 +136,7 @@ class ProviderIndexPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["local_intro"] = localised(self.intro, self.intro_zh)
-        context["providers"] = provider_listing(index=self)
+        context["providers"] = paginated(request, provider_listing(index=self))
         return context
 
 
@@ -150,7 +159,7 @@ class JobIndexPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["local_intro"] = localised(self.intro, self.intro_zh)
-        context["jobs"] = open_job_postings()
+        context["jobs"] = paginated(request, open_job_postings())
         return context
 
 

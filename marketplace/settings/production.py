@@ -6,7 +6,14 @@ Everything else comes from the environment (see the README's table).
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_URL, DATABASES, DEVELOPMENT_SECRET_KEY, SECRET_KEY
+from .base import (
+    CELERY_BROKER_URL,
+    DATABASES,
+    DEVELOPMENT_SECRET_KEY,
+    EMAIL_HOST,
+    SECRET_KEY,
+    SITE_URL,
+)
 
 if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
@@ -19,6 +26,16 @@ if not CELERY_BROKER_URL:
     raise ImproperlyConfigured(
         "CELERY_BROKER_URL must point at Redis or RabbitMQ in production; "
         "background work is never run inline there."
+    )
+
+if not EMAIL_HOST:
+    raise ImproperlyConfigured(
+        "EMAIL_HOST must name an SMTP server in production: sign-up verification, password "
+        "resets and invitations are sent by email."
+    )
+if not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        "SITE_URL must be the public https:// address of the site (links in emails use it)."
     )
 
 DEBUG = False

@@ -98,3 +98,14 @@ def test_an_unverified_address_cannot_sign_in_through_the_admin(client):
 
     assert client.get("/admin/").status_code == 302
     assert client.get("/account/").status_code == 302
+
+
+def test_the_provider_index_is_paginated(client, demo_site):
+    first = client.get("/providers/")
+    second = client.get("/providers/?page=2")
+    beyond = client.get("/providers/?page=99")
+
+    assert len(first.context["providers"]) == 24
+    assert len(second.context["providers"]) == ProviderPage.objects.live().count() - 24
+    assert beyond.context["providers"].number == 2
+    assert 'rel="next"' in first.text

@@ -14,6 +14,7 @@ PRODUCTION_ENVIRONMENT = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2",
     "ALLOWED_HOSTS": "marketplace.example.com",
     "SITE_URL": "https://marketplace.example.com",
+    "EMAIL_HOST": "smtp.example.com",
     "DEBUG": "false",
 }
 
@@ -52,6 +53,16 @@ def test_production_refuses_sqlite():
 
     assert result.returncode != 0
     assert "Production runs on PostgreSQL" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_mail_server():
+    environment = {**PRODUCTION_ENVIRONMENT}
+    del environment["EMAIL_HOST"]
+
+    result = run_manage("check", environment=environment)
+
+    assert result.returncode != 0
+    assert "EMAIL_HOST must name an SMTP server" in result.stderr
 
 
 def test_production_settings_pass_the_deployment_checklist():
