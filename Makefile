@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint format messages bench services services-stop services-status clean
+.PHONY: help install run test plugin-test lint format messages bench services services-stop services-status clean
 
 help:
 	@echo "make run              install, migrate, load the demo, serve http://$(HOST):$(PORT) (SQLite)"
@@ -35,8 +35,12 @@ run: install
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install services lint
+test: install services lint plugin-test
 	$(BIN)/pytest
+
+# Unit tests of the Elasticsearch analysis plugin (search/es-plugin), in Java.
+plugin-test:
+	mvn -q -B -f search/es-plugin/pom.xml test
 
 lint: install
 	$(BIN)/ruff check .

@@ -155,10 +155,42 @@ YAML
   return 0
 }
 
+# Our analysis plugin (search/es-plugin): the integ-test-zip has no analysis-common module, so the
+# stemming, CJK, synonym and n-gram filters the search app uses come from this small stable plugin.
+PLUGIN_DIR="$HERE/../search/es-plugin"
+PLUGIN_NAME=marketplace-analysis
+
+es_plugin_sync() { # build the plugin when its sources changed; (re)install it when the zip did
+  local zip="$PLUGIN_DIR/target/$PLUGIN_NAME-1.0.0.zip"
+  if [ ! -f "$zip" ] || [ -n "$(find "$PLUGIN_DIR/src" "$PLUGIN_DIR/pom.xml" -newer "$zip" -print -quit)" ]; then
+    say "building the $PLUGIN_NAME Elasticsearch plugin (mvn package)"
+    mvn -q -B -f "$PLUGIN_DIR/pom.xml" package -DskipTests >"$RUN_DIR/plugin-build.log" 2>&1 ||
+      die "the plugin build failed; see $RUN_DIR/plugin-build.log"
+  fi
+  local sum marker="$ES_HOME/plugins/$PLUGIN_NAME/.source-sha256"
+  sum="$(sha256sum "$zip" | cut -d' ' -f1)"
+  [ "$(cat "$marker" 2>/dev/null)" = "$sum" ] && return 0
+  say "installing the $PLUGIN_NAME plugin into Elasticsearch"
+  es_stop
+  local staged="$ES_BASE/$PLUGIN_NAME.zip" # somewhere the node's user can read
+  as_root cp "$zip" "$staged"
+  [ "$(id -u)" = 0 ] && chown "$ES_USER" "$staged"
+  local java_home; java_home="$(es_java_home)"
+  as_es_user env ES_JAVA_HOME="$java_home" ES_PATH_CONF="$ES_HOME/config" \
+    "$ES_HOME/bin/elasticsearch-plugin" remove --purge "$PLUGIN_NAME" >/dev/null 2>&1 || true
+  as_es_user env ES_JAVA_HOME="$java_home" ES_PATH_CONF="$ES_HOME/config" \
+    "$ES_HOME/bin/elasticsearch-plugin" install --batch --silent "file://$staged" >"$RUN_DIR/plugin-install.log" 2>&1 ||
+    die "installing the plugin failed; see $RUN_DIR/plugin-install.log"
+  echo "$sum" | as_es_user tee "$marker" >/dev/null
+}
+
+es_java_home() { echo "${ES_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"; }
+
 es_start() {
-  es_ready >/dev/null 2>&1 && return 0
   es_install
-  local java_home="${ES_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
+  es_plugin_sync
+  es_ready >/dev/null 2>&1 && return 0
+  local java_home; java_home="$(es_java_home)"
   say "starting Elasticsearch $ES_VERSION (Java at $java_home)"
   as_es_user env ES_JAVA_HOME="$java_home" ES_PATH_CONF="$ES_HOME/config" \
     "$ES_HOME/bin/elasticsearch" -d -p "$ES_HOME/elasticsearch.pid" \
