@@ -106,6 +106,9 @@ def browser():
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield chromium
             chromium.close()
+            # Connections opened while Playwright's loop ran belong to its context: close them
+            # here, or the test database cannot be dropped at the end of the run.
+            connections.close_all()
     finally:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
