@@ -2,10 +2,12 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from marketplace.ops.views import HealthView
+from search.api import ServiceSearchView
 
 app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("health/", HealthView.as_view(), name="health"),
+    path("search/services", ServiceSearchView.as_view(), name="search-services"),
 ]

@@ -207,6 +207,8 @@ ELASTICSEARCH_INDEX_PREFIX = env.string(
     help="Prefix of every index and alias name, so several sites can share a cluster.",
 )
 ELASTICSEARCH_TIMEOUT_SECONDS = 5
+# Shards and replicas of every index; a cluster raises number_of_replicas.
+ELASTICSEARCH_INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0}
 
 # Celery. Without a broker, tasks run inline in the web process (the local demo).
 CELERY_BROKER_URL = env.string(

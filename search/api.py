@@ -1,0 +1,105 @@
+"""JSON search API: ``GET /api/v1/search/services``. Thin: parse, call the query, shape."""
+
+from drf_spectacular.utils import extend_schema
+from elasticsearch import ApiError, NotFoundError, TransportError
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from search.queries import KEYWORD_FILTERS, SORTS, ServiceQuery, search_services
+
+
+class ServiceSearchParams(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    capability = serializers.ListField(child=serializers.CharField(max_length=120), required=False)
+    therapeutic_area = serializers.ListField(
+        child=serializers.CharField(max_length=120), required=False
+    )
+    modality = serializers.ListField(child=serializers.CharField(max_length=120), required=False)
+    species = serializers.ListField(child=serializers.CharField(max_length=120), required=False)
+    standard = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    zone = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    tier = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    city = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    delivery = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    price_max = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, help_text="CNY"
+    )
+    turnaround_max = serializers.IntegerField(min_value=1, required=False, help_text="days")
+    verified = serializers.BooleanField(required=False, default=False)
+    sort = serializers.ChoiceField(choices=list(SORTS), required=False, default="relevance")
+    page = serializers.IntegerField(min_value=1, max_value=500, required=False, default=1)
+
+
+class FacetBucket(serializers.Serializer):
+    value = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class ServiceHit(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField(allow_null=True)
+    kind = serializers.ChoiceField(["service", "tcm"])
+    title = serializers.CharField()
+    title_en = serializers.CharField(allow_blank=True)
+    title_zh = serializers.CharField(allow_blank=True)
+    provider = serializers.CharField()
+    provider_url = serializers.CharField()
+    url = serializers.CharField()
+    zone = serializers.CharField(allow_null=True)
+    city = serializers.CharField(allow_blank=True)
+    is_verified = serializers.BooleanField()
+    price_from = serializers.CharField(allow_null=True, help_text="a decimal amount, as text")
+    price_currency = serializers.CharField()
+    turnaround_days = serializers.IntegerField(allow_null=True)
+    capabilities = serializers.ListField(child=serializers.CharField())
+    standards = serializers.ListField(child=serializers.CharField())
+    highlight = serializers.DictField(child=serializers.CharField())
+
+
+class ServiceSearchResult(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    results = ServiceHit(many=True)
+    facets = serializers.DictField(child=FacetBucket(many=True))
+    took_ms = serializers.IntegerField()
+    degraded = serializers.BooleanField()
+
+
+class ServiceSearchView(APIView):
+    """Search service listings (CRO and TCM) by capability, in English or Chinese."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[ServiceSearchParams],
+        responses={200: ServiceSearchResult, 400: None, 503: None},
+    )
+    def get(self, request: Request) -> Response:
+        params = ServiceSearchParams(
+            data={
+                key: (request.query_params.getlist(key) if key in KEYWORD_FILTERS else value)
+                for key, value in request.query_params.items()
+            }
+        )
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        query = ServiceQuery(
+            text=data["q"],
+            filters={name: data[name] for name in KEYWORD_FILTERS if data.get(name)},
+            price_max=data.get("price_max"),
+            turnaround_max=data.get("turnaround_max"),
+            verified_only=data["verified"],
+            sort=data["sort"],
+            page=data["page"],
+        )
+        try:
+            return Response(search_services(query))
+        except (TransportError, ApiError, NotFoundError):
+            return Response(
+                {"detail": "Search is temporarily unavailable; please try again shortly."},
+                status=503,
+            )

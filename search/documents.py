@@ -1,0 +1,61 @@
+"""Search documents. One per live service listing (CRO and TCM), with its provider denormalised.
+
+Prices are kept exact: ``price_from_fen`` (an integer number of fen) for ranges and sorting, and
+``price_from`` (the Decimal as text) for display; never a float.
+"""
+
+from elasticsearch.dsl import Boolean, Document, Integer, Keyword, Long, Object, Text
+
+
+def english_text(**kwargs) -> Text:
+    return Text(analyzer="text_en", search_analyzer="text_en_search", **kwargs)
+
+
+def chinese_text(**kwargs) -> Text:
+    return Text(analyzer="text_zh", search_analyzer="text_zh_search", **kwargs)
+
+
+class ServiceDocument(Document):
+    """A live service listing as buyers search it."""
+
+    external_id = Keyword()
+    kind = Keyword()  # service | tcm
+    url = Keyword(index=False)
+    title_en = english_text(
+        fields={"prefix": Text(analyzer="prefix_index", search_analyzer="prefix_search")}
+    )
+    title_zh = chinese_text(
+        fields={"prefix": Text(analyzer="prefix_index", search_analyzer="prefix_search")}
+    )
+    description_en = english_text()
+    description_zh = chinese_text()
+    # The listing's capabilities in words, so a query in either language finds a listing written
+    # only in the other one.
+    capability_labels_en = english_text()
+    capability_labels_zh = chinese_text()
+    # Codes with all their ancestors: a filter on "safety" matches "safety.general_toxicology".
+    capability_codes = Keyword()
+    therapeutic_area_codes = Keyword()
+    modality_codes = Keyword()
+    species_codes = Keyword()
+    standards = Keyword()  # the listing's own standards and the provider's valid certifications
+    delivery = Keyword()
+    price_from = Keyword(index=False)
+    price_from_fen = Long()
+    turnaround_days = Integer()
+    provider = Object(
+        properties={
+            "id": Integer(),
+            "title_en": english_text(),
+            "title_zh": chinese_text(),
+            "url": Keyword(index=False),
+            "zone": Keyword(),
+            "tier": Keyword(),
+            "city": Keyword(),
+            "is_verified": Boolean(),
+            "has_valid_certification": Boolean(),
+        }
+    )
+
+    class Index:
+        name = "services"  # replaced by the versioned index name when built (search/indexing.py)

@@ -1,0 +1,173 @@
+"""Building indexes: documents from pages, versioned index names behind an alias, atomic swaps.
+
+``index_rebuild`` creates a fresh index (``<prefix>-services-<timestamp>``), fills it with bulk
+requests, then moves the alias to it in one ``update_aliases`` call and deletes the old index:
+searches, which go through the alias, keep answering throughout.
+"""
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+from elasticsearch import helpers
+
+from cms.models import Certification, ListingPage, ProviderPage, ServicePage, TCMServicePage
+from search.analysis import analysis_settings
+from search.client import get_client, index_name
+from search.documents import ServiceDocument
+
+SERVICES = "services"
+TAXONOMY = ("capabilities", "therapeutic_areas", "modalities", "species")
+
+
+def with_ancestors(codes: Iterable[str]) -> list[str]:
+    """Each code and every code above it: ``a.b.c`` gives ``a``, ``a.b`` and ``a.b.c``."""
+    result = set()
+    for code in codes:
+        parts = code.split(".")
+        result.update(".".join(parts[: depth + 1]) for depth in range(len(parts)))
+    return sorted(result)
+
+
+def _fen(amount: Decimal | None) -> int | None:
+    return None if amount is None else int((amount * 100).to_integral_value())
+
+
+def _providers_by_path() -> dict[str, ProviderPage]:
+    today = timezone.localdate()
+    providers = (
+        ProviderPage.objects.live()
+        .select_related("zone", "organisation")
+        .prefetch_related(Prefetch("certifications", queryset=Certification.objects.all()))
+    )
+    by_path = {}
+    for provider in providers:
+        provider.valid_standards = sorted(
+            {c.standard for c in provider.certifications.all() if c.is_valid_on(today)}
+        )
+        by_path[provider.path] = provider
+    return by_path
+
+
+def service_document(page: ListingPage, provider: ProviderPage) -> dict:
+    """The document of one listing (taxonomy prefetched, provider with ``valid_standards`` set)."""
+    capabilities = list(page.capabilities.all())
+    return {
+        "_id": str(page.pk),
+        "external_id": page.external_id,
+        "kind": "tcm" if isinstance(page, TCMServicePage) else "service",
+        "url": page.get_url(),
+        "title_en": page.title_en,
+        "title_zh": page.title_zh,
+        "description_en": page.description_en,
+        "description_zh": page.description_zh,
+        "capability_labels_en": [node.label_en for node in capabilities],
+        "capability_labels_zh": [node.label_zh for node in capabilities],
+        "capability_codes": with_ancestors(node.code for node in capabilities),
+        "therapeutic_area_codes": with_ancestors(n.code for n in page.therapeutic_areas.all()),
+        "modality_codes": with_ancestors(n.code for n in page.modalities.all()),
+        "species_codes": with_ancestors(n.code for n in page.species.all()),
+        "standards": sorted(set(page.standards) | set(provider.valid_standards)),
+        "delivery": getattr(page, "delivery", None) or getattr(page, "tcm_delivery", None),
+        "price_from": None if page.price_from_amount is None else str(page.price_from_amount),
+        "price_from_fen": _fen(page.price_from_amount),
+        "turnaround_days": page.turnaround_days,
+        "provider": {
+            "id": provider.pk,
+            "title_en": provider.title_en,
+            "title_zh": provider.title_zh,
+            "url": provider.get_url(),
+            "zone": provider.zone.code if provider.zone else None,
+            "tier": provider.zone.tier if provider.zone else None,
+            "city": provider.city,
+            "is_verified": provider.is_verified,
+            "has_valid_certification": bool(provider.valid_standards),
+        },
+    }
+
+
+def service_documents() -> Iterator[dict]:
+    """Every live listing under a live provider, read with a fixed number of queries."""
+    providers = _providers_by_path()
+    step = ProviderPage.steplen
+    for model in (ServicePage, TCMServicePage):
+        for page in model.objects.live().prefetch_related(*TAXONOMY).iterator(chunk_size=500):
+            provider = providers.get(page.path[:-step])
+            if provider is not None:
+                yield service_document(page, provider)
+
+
+BULK_CHUNK = 500
+BULK_WORKERS = 2
+
+
+def _chunks(documents: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    chunk = []
+    for document in documents:
+        chunk.append(document)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _bulk(client, index: str, documents: list[dict]) -> int:
+    succeeded, _errors = helpers.bulk(
+        client, ({"_index": index, **document} for document in documents), raise_on_error=True
+    )
+    return succeeded
+
+
+def _index_body(document_class) -> dict:
+    return {
+        "settings": {
+            **settings.ELASTICSEARCH_INDEX_SETTINGS,
+            "analysis": analysis_settings(),
+            "refresh_interval": "-1",  # filled first, refreshed once
+        },
+        "mappings": document_class._doc_type.mapping.to_dict(),
+    }
+
+
+def index_rebuild(
+    *, name: str = SERVICES, progress: Callable[[Iterable], Iterable] | None = None
+) -> dict:
+    """Build a fresh versioned index, point the alias at it atomically, delete the old ones."""
+    client = get_client()
+    alias = index_name(name)
+    new_index = f"{alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.monotonic_ns() % 1000000:06d}"
+    client.indices.create(index=new_index, **_index_body(ServiceDocument))
+    indexed = 0
+    documents = service_documents()
+    if progress is not None:
+        documents = progress(documents)
+    try:
+        # The database is read here, in this thread; only the bulk requests run in parallel.
+        with ThreadPoolExecutor(max_workers=BULK_WORKERS) as pool:
+            pending = [
+                pool.submit(_bulk, client, new_index, chunk)
+                for chunk in _chunks(documents, BULK_CHUNK)
+            ]
+            indexed = sum(future.result() for future in pending)
+        client.indices.put_settings(index=new_index, settings={"refresh_interval": "1s"})
+        client.indices.refresh(index=new_index)
+    except Exception:
+        client.indices.delete(index=new_index, ignore_unavailable=True)
+        raise
+    old_indexes = list(client.indices.get(index=f"{alias}-*", ignore_unavailable=True).keys())
+    old_indexes = [index for index in old_indexes if index != new_index]
+    client.indices.update_aliases(
+        actions=[
+            *({"remove": {"index": index, "alias": alias}} for index in old_indexes
+              if client.indices.exists_alias(index=index, name=alias)),
+            {"add": {"index": new_index, "alias": alias}},
+        ]
+    )  # fmt: skip
+    if old_indexes:
+        client.indices.delete(index=",".join(old_indexes))
+    return {"index": new_index, "alias": alias, "documents": indexed, "removed": old_indexes}

@@ -1,0 +1,155 @@
+"""Building and running the buyer-facing service search: one Elasticsearch request per search.
+
+Results are shaped from the hits alone (no database query per hit).
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from elasticsearch.dsl import Q, Search
+
+from search.client import get_client, index_name
+from search.indexing import SERVICES
+
+PAGE_SIZE = 20
+TEXT_FIELDS = [
+    "title_en^3",
+    "title_zh^3",
+    "capability_labels_en^2",
+    "capability_labels_zh^2",
+    "provider.title_en^1.5",
+    "provider.title_zh^1.5",
+    "description_en",
+    "description_zh",
+]
+# Filter name -> document field (keyword). Taxonomy fields hold every ancestor code, so a term
+# filter on a code covers its descendants.
+KEYWORD_FILTERS = {
+    "capability": "capability_codes",
+    "therapeutic_area": "therapeutic_area_codes",
+    "modality": "modality_codes",
+    "species": "species_codes",
+    "standard": "standards",
+    "zone": "provider.zone",
+    "tier": "provider.tier",
+    "city": "provider.city",
+    "delivery": "delivery",
+}
+SORTS = {
+    "relevance": ["_score", "external_id"],
+    "price": [{"price_from_fen": {"order": "asc", "missing": "_last"}}, "_score"],
+    "turnaround": [{"turnaround_days": {"order": "asc", "missing": "_last"}}, "_score"],
+}
+
+
+@dataclass
+class ServiceQuery:
+    text: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    price_max: Decimal | None = None
+    turnaround_max: int | None = None
+    verified_only: bool = False
+    sort: str = "relevance"
+    page: int = 1
+
+
+def _text_query(text: str):
+    # Typos are forgiven on longer words only: "ADME" or "ADC" must not match "ADCC" or "AME".
+    return Q(
+        "multi_match",
+        query=text,
+        fields=TEXT_FIELDS,
+        type="best_fields",
+        fuzziness="AUTO:5,9",
+        prefix_length=1,
+    )
+
+
+def _filters(query: ServiceQuery) -> list:
+    clauses = [
+        Q("terms", **{KEYWORD_FILTERS[name]: values})
+        for name, values in query.filters.items()
+        if values
+    ]
+    if query.price_max is not None:
+        clauses.append(Q("range", price_from_fen={"lte": int(query.price_max * 100)}))
+    if query.turnaround_max is not None:
+        clauses.append(Q("range", turnaround_days={"lte": query.turnaround_max}))
+    if query.verified_only:
+        clauses.append(Q("term", **{"provider.is_verified": True}))
+    return clauses
+
+
+def build_search(query: ServiceQuery) -> Search:
+    """The Elasticsearch request for this query: matching, filters, boosts, facets, highlights."""
+    relevance = _text_query(query.text) if query.text.strip() else Q("match_all")
+    # Verified providers with valid certifications rank a little higher.
+    scored = Q(
+        "function_score",
+        query=Q("bool", must=[relevance], filter=_filters(query)),
+        functions=[
+            {"filter": Q("term", **{"provider.is_verified": True}), "weight": 1.15},
+            {"filter": Q("term", **{"provider.has_valid_certification": True}), "weight": 1.1},
+        ],
+        score_mode="multiply",
+        boost_mode="multiply",
+    )
+    search = Search(using=get_client(), index=index_name(SERVICES)).query(scored)
+    for name, field_name in KEYWORD_FILTERS.items():
+        search.aggs.bucket(name, "terms", field=field_name, size=50)
+    search = search.highlight(
+        "title_en", "title_zh", "description_en", "description_zh",
+        fragment_size=160, number_of_fragments=1, pre_tags=["<mark>"], post_tags=["</mark>"],
+    )  # fmt: skip
+    search = search.sort(*SORTS.get(query.sort, SORTS["relevance"]))
+    start = (max(query.page, 1) - 1) * PAGE_SIZE
+    return search.extra(track_total_hits=True)[start : start + PAGE_SIZE]
+
+
+def search_services(query: ServiceQuery) -> dict:
+    """Run the search; the answer is built from the hits and aggregations only."""
+    response = build_search(query).execute()
+    results = []
+    for hit in response.hits:
+        source = hit.to_dict()
+        highlight = hit.meta.to_dict().get("highlight", {})
+        results.append(
+            {
+                "id": int(hit.meta.id),
+                "external_id": source.get("external_id"),
+                "kind": source["kind"],
+                "title": source.get("title_en") or source.get("title_zh"),
+                "title_en": source.get("title_en") or "",
+                "title_zh": source.get("title_zh") or "",
+                "provider": source["provider"].get("title_en")
+                or source["provider"].get("title_zh"),
+                "provider_url": source["provider"]["url"],
+                "url": source["url"],
+                "zone": source["provider"]["zone"],
+                "city": source["provider"]["city"],
+                "is_verified": source["provider"]["is_verified"],
+                "price_from": source.get("price_from"),
+                "price_currency": "CNY",
+                "turnaround_days": source.get("turnaround_days"),
+                "capabilities": source.get("capability_labels_en", []),
+                "standards": source.get("standards", []),
+                "highlight": {name: fragments[0] for name, fragments in highlight.items()},
+            }
+        )
+    aggregations = response.aggregations.to_dict()
+    facets = {
+        name: [
+            {"value": bucket["key"], "count": bucket["doc_count"]}
+            for bucket in aggregations[name]["buckets"]
+        ]
+        for name in KEYWORD_FILTERS
+    }
+    return {
+        "count": response.hits.total.value,
+        "page": max(query.page, 1),
+        "page_size": PAGE_SIZE,
+        "results": results,
+        "facets": facets,
+        "took_ms": response.took,
+        "degraded": False,
+    }

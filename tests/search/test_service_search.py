@@ -1,0 +1,145 @@
+"""Service search against the real Elasticsearch node, over the demo providers."""
+
+from decimal import Decimal
+
+import pytest
+
+from cms.models import ServicePage
+from search.client import get_client, index_name
+from search.indexing import SERVICES, index_rebuild
+from search.queries import PAGE_SIZE, ServiceQuery, search_services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="session")
+def services_index(django_db_setup, django_db_blocker):
+    """The services index built once from the demo data (which every test starts from)."""
+    with django_db_blocker.unblock():
+        return index_rebuild(name=SERVICES)
+
+
+def titles(text="", **kwargs) -> list[str]:
+    return [hit["title"] for hit in search_services(ServiceQuery(text=text, **kwargs))["results"]]
+
+
+def ids(text="", **kwargs) -> set[int]:
+    return {hit["id"] for hit in search_services(ServiceQuery(text=text, **kwargs))["results"]}
+
+
+def test_abbreviation_english_and_chinese_names_of_a_capability_find_the_same_listings(
+    services_index,
+):
+    adc = ids("ADC")
+
+    assert adc == ids("antibody-drug conjugate") == ids("抗体偶联药物")
+    assert "ADC conjugation and linker-payload synthesis" in titles("抗体偶联药物")
+
+
+def test_an_english_query_finds_a_listing_written_only_in_chinese(services_index):
+    chinese_only = ServicePage.objects.get(external_id="demo-p007-s1")  # 药物化学FTE团队
+    assert chinese_only.title_en == ""
+
+    assert chinese_only.pk in ids("medicinal chemistry")
+
+
+def test_a_typo_in_a_long_word_is_forgiven_but_not_in_a_short_abbreviation(services_index):
+    typo = search_services(ServiceQuery(text="toxicolgy"))
+    spelled = search_services(ServiceQuery(text="toxicology"))
+
+    assert typo["count"] >= spelled["count"] - 1 > 0  # all but a synonym-only match
+    for hit in typo["results"]:
+        words = " ".join([hit["title_en"], *hit["capabilities"]]).lower()
+        assert "toxicolog" in words, hit["title"]
+    assert search_services(ServiceQuery(text="ADX"))["count"] == 0
+
+
+def test_a_capability_filter_covers_the_codes_beneath_it(services_index):
+    safety = search_services(ServiceQuery(filters={"capability": ["safety"]}))
+    rodent = search_services(
+        ServiceQuery(filters={"capability": ["safety.general_toxicology.rodent"]})
+    )
+
+    assert rodent["count"] > 0
+    assert safety["count"] > rodent["count"]
+    assert {hit["id"] for hit in rodent["results"]} <= {hit["id"] for hit in safety["results"]}
+
+
+def test_facet_counts_match_what_each_filter_returns(services_index):
+    unfiltered = search_services(ServiceQuery())
+
+    for name in ("zone", "capability", "standard", "delivery"):
+        bucket = unfiltered["facets"][name][0]
+        filtered = search_services(ServiceQuery(filters={name: [bucket["value"]]}))
+        assert filtered["count"] == bucket["count"], name
+
+
+def test_price_ceiling_and_price_sort_use_exact_cny_amounts(services_index):
+    result = search_services(ServiceQuery(price_max=Decimal("50000"), sort="price"))
+
+    prices = [Decimal(hit["price_from"]) for hit in result["results"]]
+    assert prices and all(price <= Decimal("50000") for price in prices)
+    assert prices == sorted(prices)
+    assert all(hit["price_currency"] == "CNY" for hit in result["results"])
+
+
+def test_matches_are_highlighted(services_index):
+    hit = search_services(ServiceQuery(text="cryo-EM structures"))["results"][0]
+
+    assert "<mark>" in hit["highlight"]["title_en"]
+
+
+def test_results_are_paginated(services_index):
+    first = search_services(ServiceQuery(page=1))
+    second = search_services(ServiceQuery(page=2))
+
+    assert len(first["results"]) == PAGE_SIZE
+    assert not {hit["id"] for hit in first["results"]} & {hit["id"] for hit in second["results"]}
+    assert first["count"] == second["count"]
+
+
+def test_verified_only_keeps_verified_providers(services_index):
+    result = search_services(ServiceQuery(verified_only=True))
+
+    assert 0 < result["count"] < search_services(ServiceQuery())["count"]
+    assert all(hit["is_verified"] for hit in result["results"])
+
+
+def test_reindexing_swaps_the_alias_and_removes_the_old_index(services_index):
+    client = get_client()
+    alias = index_name(SERVICES)
+    before = search_services(ServiceQuery(text="ADC"))
+
+    rebuilt = index_rebuild(name=SERVICES)
+
+    assert list(client.indices.get_alias(name=alias)) == [rebuilt["index"]]
+    assert not client.indices.exists(index=services_index["index"])
+    assert search_services(ServiceQuery(text="ADC"))["count"] == before["count"]
+
+
+def test_the_api_answers_with_results_facets_and_timing(client, services_index):
+    response = client.get(
+        "/api/v1/search/services", {"q": "ADC", "capability": "biologics", "zone": "jiangsu_ftz"}
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] >= 1
+    assert {"results", "facets", "took_ms", "degraded"} <= set(body)
+    first = body["results"][0]
+    assert first["zone"] == "jiangsu_ftz"
+    assert first["url"].startswith("/providers/")
+
+
+def test_the_api_refuses_bad_parameters_with_400(client, services_index):
+    response = client.get("/api/v1/search/services", {"page": "0", "price_max": "lots"})
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"page", "price_max"}
+
+
+def test_the_api_answers_503_not_500_when_elasticsearch_is_down(client, elasticsearch_unreachable):
+    response = client.get("/api/v1/search/services", {"q": "ADC"})
+
+    assert response.status_code == 503
+    assert "temporarily unavailable" in response.json()["detail"]
