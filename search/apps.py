@@ -8,6 +8,8 @@ class SearchConfig(AppConfig):
     label = "search"
 
     def ready(self) -> None:
+        from search import handlers
         from search.client import configure
 
         configure()
+        handlers.connect()

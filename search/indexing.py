@@ -19,6 +19,7 @@ from cms.models import Certification, ListingPage, ProviderPage, ServicePage, TC
 from search.analysis import analysis_settings
 from search.client import get_client, index_name
 from search.documents import ServiceDocument
+from search.models import IndexChange
 
 SERVICES = "services"
 TAXONOMY = ("capabilities", "therapeutic_areas", "modalities", "species")
@@ -37,20 +38,22 @@ def _fen(amount: Decimal | None) -> int | None:
     return None if amount is None else int((amount * 100).to_integral_value())
 
 
-def _providers_by_path() -> dict[str, ProviderPage]:
+def provider_with_valid_standards(provider: ProviderPage) -> ProviderPage:
+    """Set ``valid_standards``: the standards of the provider's certifications valid today."""
     today = timezone.localdate()
+    provider.valid_standards = sorted(
+        {c.standard for c in provider.certifications.all() if c.is_valid_on(today)}
+    )
+    return provider
+
+
+def _providers_by_path() -> dict[str, ProviderPage]:
     providers = (
         ProviderPage.objects.live()
         .select_related("zone", "organisation")
         .prefetch_related(Prefetch("certifications", queryset=Certification.objects.all()))
     )
-    by_path = {}
-    for provider in providers:
-        provider.valid_standards = sorted(
-            {c.standard for c in provider.certifications.all() if c.is_valid_on(today)}
-        )
-        by_path[provider.path] = provider
-    return by_path
+    return {provider.path: provider_with_valid_standards(provider) for provider in providers}
 
 
 def service_document(page: ListingPage, provider: ProviderPage) -> dict:
@@ -140,6 +143,7 @@ def index_rebuild(
     """Build a fresh versioned index, point the alias at it atomically, delete the old ones."""
     client = get_client()
     alias = index_name(name)
+    started = timezone.now()
     new_index = f"{alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.monotonic_ns() % 1000000:06d}"
     client.indices.create(index=new_index, **_index_body(ServiceDocument))
     indexed = 0
@@ -170,4 +174,8 @@ def index_rebuild(
     )  # fmt: skip
     if old_indexes:
         client.indices.delete(index=",".join(old_indexes))
+    # The new index was read from the database after these changes: they are in it.
+    IndexChange.objects.filter(index=name, applied_at__isnull=True, created_at__lt=started).update(
+        applied_at=timezone.now()
+    )
     return {"index": new_index, "alias": alias, "documents": indexed, "removed": old_indexes}

@@ -232,7 +232,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs: one schedule, each entry saying why and how often (added by the apps as they come).
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Catch the index up with page changes whose on-commit task never ran (broker or
+    # Elasticsearch down at the time). Every minute: a missed update shows for at most that long.
+    "search-index-changes": {"task": "search.tasks.index_changes_apply_task", "schedule": 60.0},
+}
 
 # Stripe. Without a secret key the site runs in local test mode against the Stripe emulator.
 STRIPE_SECRET_KEY = env.string(

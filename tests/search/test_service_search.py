@@ -12,13 +12,6 @@ from search.queries import PAGE_SIZE, ServiceQuery, search_services
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="session")
-def services_index(django_db_setup, django_db_blocker):
-    """The services index built once from the demo data (which every test starts from)."""
-    with django_db_blocker.unblock():
-        return index_rebuild(name=SERVICES)
-
-
 def titles(text="", **kwargs) -> list[str]:
     return [hit["title"] for hit in search_services(ServiceQuery(text=text, **kwargs))["results"]]
 

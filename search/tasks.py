@@ -1,0 +1,12 @@
+from celery import shared_task
+from elasticsearch import TransportError
+
+from search.services import index_changes_apply
+
+
+@shared_task(
+    autoretry_for=(TransportError,), retry_backoff=True, retry_backoff_max=300, max_retries=8
+)
+def index_changes_apply_task() -> int:
+    """Apply pending index changes (after a page change commits, and on the sweep)."""
+    return index_changes_apply()

@@ -1,0 +1,86 @@
+"""Page changes reach the index through recorded changes applied after commit, and survive an
+Elasticsearch outage."""
+
+import pytest
+
+from cms.importer import providers_import
+from cms.models import ServicePage
+from search.client import get_client, index_name
+from search.indexing import SERVICES
+from search.models import IndexChange
+from search.services import index_changes_apply
+from tests.factories import provider_bundle, provider_record
+
+pytestmark = pytest.mark.django_db
+
+
+def indexed(page_id: int) -> bool:
+    client = get_client()
+    client.indices.refresh(index=index_name(SERVICES))
+    return client.exists(index=index_name(SERVICES), id=str(page_id))
+
+
+def publish_new_provider(external_id: str, capture) -> ServicePage:
+    with capture(execute=True):
+        report = providers_import(bundle=provider_bundle(provider_record(external_id)))
+    assert report.ok
+    return ServicePage.objects.get(external_id=f"{external_id}-s1")
+
+
+def test_publish_unpublish_and_delete_update_one_document_each(
+    services_index, django_capture_on_commit_callbacks
+):
+    service = publish_new_provider("inc-1", django_capture_on_commit_callbacks)
+    assert indexed(service.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        service.unpublish()
+    assert not indexed(service.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        service.save_revision().publish()
+    assert indexed(service.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        service.delete()
+    assert not indexed(service.pk)
+    assert not IndexChange.objects.filter(applied_at__isnull=True).exists()
+
+
+def test_unpublishing_a_provider_takes_its_listings_out_of_search(
+    services_index, django_capture_on_commit_callbacks
+):
+    service = publish_new_provider("inc-2", django_capture_on_commit_callbacks)
+    provider = service.get_parent().specific
+
+    with django_capture_on_commit_callbacks(execute=True):
+        provider.unpublish()
+
+    assert not indexed(service.pk)
+
+
+def test_changes_made_while_elasticsearch_is_down_are_applied_when_it_is_back(
+    services_index, django_capture_on_commit_callbacks, settings
+):
+    from search.client import configure
+
+    original = settings.ELASTICSEARCH_URL
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:1"
+    configure()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            report = providers_import(bundle=provider_bundle(provider_record("inc-3")))
+    finally:
+        settings.ELASTICSEARCH_URL = original
+        configure()
+
+    assert report.ok  # publishing did not depend on Elasticsearch
+    service = ServicePage.objects.get(external_id="inc-3-s1")
+    assert service.live
+    assert IndexChange.objects.filter(object_id=service.pk, applied_at__isnull=True).exists()
+    assert not indexed(service.pk)
+
+    index_changes_apply()
+
+    assert indexed(service.pk)
+    assert not IndexChange.objects.filter(applied_at__isnull=True).exists()
