@@ -33,6 +33,7 @@ install: $(INSTALLED)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py search_reindex --if-available
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install services lint plugin-test

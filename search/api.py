@@ -1,5 +1,7 @@
 """JSON search API: ``GET /api/v1/search/services``. Thin: parse, call the query, shape."""
 
+import logging
+
 from drf_spectacular.utils import extend_schema
 from elasticsearch import ApiError, NotFoundError, TransportError
 from rest_framework import serializers
@@ -8,7 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from search.fallback import search_services_from_database
 from search.queries import KEYWORD_FILTERS, SORTS, ServiceQuery, search_services
+
+logger = logging.getLogger(__name__)
 
 
 class ServiceSearchParams(serializers.Serializer):
@@ -76,7 +81,7 @@ class ServiceSearchView(APIView):
 
     @extend_schema(
         parameters=[ServiceSearchParams],
-        responses={200: ServiceSearchResult, 400: None, 503: None},
+        responses={200: ServiceSearchResult, 400: None},
     )
     def get(self, request: Request) -> Response:
         params = ServiceSearchParams(
@@ -99,7 +104,5 @@ class ServiceSearchView(APIView):
         try:
             return Response(search_services(query))
         except (TransportError, ApiError, NotFoundError):
-            return Response(
-                {"detail": "Search is temporarily unavailable; please try again shortly."},
-                status=503,
-            )
+            logger.warning("Elasticsearch unavailable; answering from the database", exc_info=True)
+            return Response(search_services_from_database(query))

@@ -47,7 +47,7 @@ def provider_with_valid_standards(provider: ProviderPage) -> ProviderPage:
     return provider
 
 
-def _providers_by_path() -> dict[str, ProviderPage]:
+def providers_by_path() -> dict[str, ProviderPage]:
     providers = (
         ProviderPage.objects.live()
         .select_related("zone", "organisation")
@@ -95,7 +95,7 @@ def service_document(page: ListingPage, provider: ProviderPage) -> dict:
 
 def service_documents() -> Iterator[dict]:
     """Every live listing under a live provider, read with a fixed number of queries."""
-    providers = _providers_by_path()
+    providers = providers_by_path()
     step = ProviderPage.steplen
     for model in (ServicePage, TCMServicePage):
         for page in model.objects.live().prefetch_related(*TAXONOMY).iterator(chunk_size=500):

@@ -106,36 +106,40 @@ def build_search(query: ServiceQuery) -> Search:
     return search.extra(track_total_hits=True)[start : start + PAGE_SIZE]
 
 
+def result_from_document(page_id: int, source: dict, highlight: dict) -> dict:
+    """One result as the API and the search page show it, from an index document."""
+    provider = source["provider"]
+    return {
+        "id": page_id,
+        "external_id": source.get("external_id"),
+        "kind": source["kind"],
+        "title": source.get("title_en") or source.get("title_zh"),
+        "title_en": source.get("title_en") or "",
+        "title_zh": source.get("title_zh") or "",
+        "provider": provider.get("title_en") or provider.get("title_zh"),
+        "provider_url": provider["url"],
+        "url": source["url"],
+        "zone": provider["zone"],
+        "city": provider["city"],
+        "is_verified": provider["is_verified"],
+        "price_from": source.get("price_from"),
+        "price_currency": "CNY",
+        "turnaround_days": source.get("turnaround_days"),
+        "capabilities": source.get("capability_labels_en", []),
+        "standards": source.get("standards", []),
+        "highlight": {name: fragments[0] for name, fragments in highlight.items()},
+    }
+
+
 def search_services(query: ServiceQuery) -> dict:
     """Run the search; the answer is built from the hits and aggregations only."""
     response = build_search(query).execute()
-    results = []
-    for hit in response.hits:
-        source = hit.to_dict()
-        highlight = hit.meta.to_dict().get("highlight", {})
-        results.append(
-            {
-                "id": int(hit.meta.id),
-                "external_id": source.get("external_id"),
-                "kind": source["kind"],
-                "title": source.get("title_en") or source.get("title_zh"),
-                "title_en": source.get("title_en") or "",
-                "title_zh": source.get("title_zh") or "",
-                "provider": source["provider"].get("title_en")
-                or source["provider"].get("title_zh"),
-                "provider_url": source["provider"]["url"],
-                "url": source["url"],
-                "zone": source["provider"]["zone"],
-                "city": source["provider"]["city"],
-                "is_verified": source["provider"]["is_verified"],
-                "price_from": source.get("price_from"),
-                "price_currency": "CNY",
-                "turnaround_days": source.get("turnaround_days"),
-                "capabilities": source.get("capability_labels_en", []),
-                "standards": source.get("standards", []),
-                "highlight": {name: fragments[0] for name, fragments in highlight.items()},
-            }
+    results = [
+        result_from_document(
+            int(hit.meta.id), hit.to_dict(), hit.meta.to_dict().get("highlight", {})
         )
+        for hit in response.hits
+    ]
     aggregations = response.aggregations.to_dict()
     facets = {
         name: [

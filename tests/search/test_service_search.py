@@ -6,6 +6,7 @@ import pytest
 
 from cms.models import ServicePage
 from search.client import get_client, index_name
+from search.fallback import search_services_from_database
 from search.indexing import SERVICES, index_rebuild
 from search.queries import PAGE_SIZE, ServiceQuery, search_services
 
@@ -131,8 +132,28 @@ def test_the_api_refuses_bad_parameters_with_400(client, services_index):
     assert set(response.json()) == {"page", "price_max"}
 
 
-def test_the_api_answers_503_not_500_when_elasticsearch_is_down(client, elasticsearch_unreachable):
-    response = client.get("/api/v1/search/services", {"q": "ADC"})
+def test_the_api_answers_from_the_database_when_elasticsearch_is_down(
+    client, elasticsearch_unreachable
+):
+    response = client.get(
+        "/api/v1/search/services", {"q": "toxicology", "zone": "jiangsu_ftz", "sort": "price"}
+    )
 
-    assert response.status_code == 503
-    assert "temporarily unavailable" in response.json()["detail"]
+    assert response.status_code == 200
+    body = response.json()
+    assert body["degraded"] is True
+    assert body["count"] > 0
+    assert all(hit["zone"] == "jiangsu_ftz" for hit in body["results"])
+    prices = [Decimal(hit["price_from"]) for hit in body["results"]]
+    assert prices == sorted(prices)
+    assert {"results", "facets", "took_ms", "count"} <= set(body)
+
+
+def test_the_database_fallback_finds_what_the_index_finds_for_plain_words(services_index, settings):
+
+    for text in ("toxicology", "抗体"):
+        indexed = ids(text)
+        fallback = {
+            hit["id"] for hit in search_services_from_database(ServiceQuery(text=text))["results"]
+        }
+        assert indexed & fallback, text

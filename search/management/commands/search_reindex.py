@@ -3,6 +3,7 @@ import sys
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from search.client import search_is_available
 from search.indexing import SERVICES, index_rebuild
 
 
@@ -15,8 +16,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--index", choices=[SERVICES], default=SERVICES, help="which index")
         parser.add_argument("--quiet-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--if-available",
+            action="store_true",
+            help="say so and succeed when Elasticsearch is not running (the local demo)",
+        )
 
-    def handle(self, *args, index: str, quiet_progress: bool, **options):
+    def handle(self, *args, index: str, quiet_progress: bool, if_available: bool, **options):
+        if if_available and not search_is_available():
+            self.stdout.write(
+                "Elasticsearch is not running: search answers from the database "
+                "(start it with `make services`, then run search_reindex)."
+            )
+            return
+
         def progress(documents):
             return tqdm(documents, desc=index, unit="doc", file=sys.stderr, disable=quiet_progress)
 

@@ -1,0 +1,107 @@
+"""Service search from the database, for when Elasticsearch cannot answer.
+
+Simple matching (substring, either language, capability labels included), the same filters
+(zone, tier, city and verification checked against the provider), the same response shape with
+``"degraded": true`` and no facets. Slower and cruder, but buyers still get answers.
+"""
+
+import time
+
+from django.db.models import Q
+
+from cms.models import ProviderPage, ServicePage, TCMServicePage
+from search.indexing import TAXONOMY, providers_by_path, service_document
+from search.queries import PAGE_SIZE, ServiceQuery, result_from_document
+
+PROVIDER_FILTERS = {"zone": "zone", "tier": "tier", "city": "city"}
+TAXONOMY_FILTERS = {
+    "capability": "capabilities",
+    "therapeutic_area": "therapeutic_areas",
+    "modality": "modalities",
+    "species": "species",
+}
+
+
+def _code_filter(relation: str, codes: list[str]) -> Q:
+    condition = Q()
+    for code in codes:
+        condition |= Q(**{f"{relation}__code": code}) | Q(
+            **{f"{relation}__code__startswith": f"{code}."}
+        )
+    return condition
+
+
+def _listings(query: ServiceQuery):
+    condition = Q()
+    text = query.text.strip()
+    if text:
+        for word in text.split():
+            condition &= (
+                Q(title_en__icontains=word)
+                | Q(title_zh__icontains=word)
+                | Q(description_en__icontains=word)
+                | Q(description_zh__icontains=word)
+                | Q(capabilities__label_en__icontains=word)
+                | Q(capabilities__label_zh__icontains=word)
+            )
+    for name, relation in TAXONOMY_FILTERS.items():
+        if query.filters.get(name):
+            condition &= _code_filter(relation, query.filters[name])
+    if query.price_max is not None:
+        condition &= Q(price_from_amount__lte=query.price_max)
+    if query.turnaround_max is not None:
+        condition &= Q(turnaround_days__lte=query.turnaround_max)
+    for model in (ServicePage, TCMServicePage):
+        yield from model.objects.live().filter(condition).distinct().prefetch_related(*TAXONOMY)
+
+
+def _document_matches(document: dict, query: ServiceQuery) -> bool:
+    """The filters that are facts of the provider or of the listing's denormalised document."""
+    facts = document["provider"]
+    for name, key in PROVIDER_FILTERS.items():
+        if query.filters.get(name) and facts[key] not in query.filters[name]:
+            return False
+    if query.verified_only and not facts["is_verified"]:
+        return False
+    if query.filters.get("standard") and not set(query.filters["standard"]) & set(
+        document["standards"]
+    ):
+        return False
+    return not (
+        query.filters.get("delivery") and document["delivery"] not in query.filters["delivery"]
+    )
+
+
+def search_services_from_database(query: ServiceQuery) -> dict:
+    started = time.monotonic()
+    providers = providers_by_path()
+    step = ProviderPage.steplen
+    documents = []
+    for page in _listings(query):
+        provider = providers.get(page.path[:-step])
+        if provider is None:
+            continue
+        document = service_document(page, provider)
+        if _document_matches(document, query):
+            documents.append(document)
+    if query.sort == "price":
+        documents.sort(key=lambda d: (d["price_from_fen"] is None, d["price_from_fen"] or 0))
+    elif query.sort == "turnaround":
+        documents.sort(key=lambda d: (d["turnaround_days"] is None, d["turnaround_days"] or 0))
+    else:
+        documents.sort(
+            key=lambda d: (not d["provider"]["is_verified"], d["title_en"] or d["title_zh"])
+        )
+    page_number = max(query.page, 1)
+    start = (page_number - 1) * PAGE_SIZE
+    return {
+        "count": len(documents),
+        "page": page_number,
+        "page_size": PAGE_SIZE,
+        "results": [
+            result_from_document(int(d["_id"]), d, {}) for d in documents[start : start + PAGE_SIZE]
+        ],
+        "facets": {},
+        "took_ms": int((time.monotonic() - started) * 1000),
+        "degraded": True,
+    }
