@@ -31,7 +31,7 @@ def search_is_available() -> bool:
     (``rest-root``) that minimal distributions leave out.
     """
     try:
-        health = get_client().options(request_timeout=2).cluster.health()
+        health = get_client().options(request_timeout=2, max_retries=0).cluster.health()
     except Exception:  # noqa: BLE001 - unavailable, whatever the reason
         return False
     return health["status"] in ("green", "yellow")

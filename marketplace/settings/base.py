@@ -284,7 +284,9 @@ LOGGING = {
     "loggers": {
         # Django's own console handler would print each of its records a second time.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "elastic_transport": {"level": "WARNING"},
+        # Retries of an unreachable node are logged with full tracebacks at WARNING; the callers
+        # report the outage themselves.
+        "elastic_transport": {"level": "ERROR"},
         "elasticsearch": {"level": "WARNING"},
         # Wagtail logs every page action and every search/reference-index task at INFO.
         "django_tasks": {"level": "WARNING"},
