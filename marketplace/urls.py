@@ -7,6 +7,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from search.views import search_page
+
 sign_in_redirect = RedirectView.as_view(pattern_name="account_login", query_string=True)
 
 urlpatterns = [
@@ -23,6 +25,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("marketplace.accounts.urls")),
+    path("search/", search_page, name="search"),
 ]
 
 if settings.DEBUG:

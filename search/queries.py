@@ -97,10 +97,10 @@ def build_search(query: ServiceQuery) -> Search:
     search = Search(using=get_client(), index=index_name(SERVICES)).query(scored)
     for name, field_name in KEYWORD_FILTERS.items():
         search.aggs.bucket(name, "terms", field=field_name, size=50)
-    search = search.highlight(
-        "title_en", "title_zh", "description_en", "description_zh",
-        fragment_size=160, number_of_fragments=1, pre_tags=["<mark>"], post_tags=["</mark>"],
-    )  # fmt: skip
+    search = search.highlight_options(
+        encoder="html",  # the text is escaped: only our <mark> tags are markup
+        pre_tags=["<mark>"], post_tags=["</mark>"], fragment_size=160, number_of_fragments=1,
+    ).highlight("title_en", "title_zh", "description_en", "description_zh")  # fmt: skip
     search = search.sort(*SORTS.get(query.sort, SORTS["relevance"]))
     start = (max(query.page, 1) - 1) * PAGE_SIZE
     return search.extra(track_total_hits=True)[start : start + PAGE_SIZE]

@@ -9,10 +9,11 @@ register = template.Library()
 
 
 @register.filter
-def cny(amount: Decimal | None) -> str:
+def cny(amount: Decimal | str | None) -> str:
     """A CNY amount for display: "CNY 380,000" (decimals only when there are some)."""
-    if amount is None:
+    if amount is None or amount == "":
         return ""
+    amount = Decimal(amount)
     # Grouped the same way in both languages: buyers compare figures across pages.
     if amount == amount.to_integral_value():
         return f"CNY {amount:,.0f}"

@@ -1,0 +1,96 @@
+"""The search page, /search/: the same query as the API, rendered with a facet sidebar."""
+
+import logging
+
+from django.shortcuts import render
+from django.utils.translation import get_language
+from elasticsearch import ApiError, NotFoundError, TransportError
+
+from marketplace.catalog.models import TaxonomyNode, Zone
+from search.api import ServiceSearchParams
+from search.fallback import search_services_from_database
+from search.queries import KEYWORD_FILTERS, ServiceQuery, search_services
+
+logger = logging.getLogger(__name__)
+SIDEBAR_FACETS = ["capability", "zone", "standard", "delivery", "species", "modality"]
+
+
+def _labels() -> dict[str, str]:
+    """Display names of taxonomy codes and zones in the reader's language (two queries)."""
+    chinese = (get_language() or "en").startswith("zh")
+    labels = {
+        node.code: (node.label_zh if chinese else node.label_en)
+        for node in TaxonomyNode.objects.only("code", "label_en", "label_zh")
+    }
+    labels.update(
+        {zone.code: (zone.name_zh if chinese else zone.name) for zone in Zone.objects.all()}
+    )
+    return labels
+
+
+def _shown(facet: str, code: str) -> bool:
+    """Capabilities down to the second level (the tree is long); no bare taxonomy roots."""
+    if facet == "capability":
+        return code.count(".") <= 1
+    if facet in ("species", "modality"):
+        return "." in code
+    return True
+
+
+def search_page(request):
+    params = ServiceSearchParams(
+        data={
+            key: (request.GET.getlist(key) if key in KEYWORD_FILTERS else value)
+            for key, value in request.GET.items()
+        }
+    )
+    if not params.is_valid():
+        return render(
+            request, "search/search.html", {"errors": params.errors, "query": ""}, status=400
+        )
+    data = params.validated_data
+    query = ServiceQuery(
+        text=data["q"],
+        filters={name: data[name] for name in KEYWORD_FILTERS if data.get(name)},
+        price_max=data.get("price_max"),
+        turnaround_max=data.get("turnaround_max"),
+        verified_only=data["verified"],
+        sort=data["sort"],
+        page=data["page"],
+    )
+    try:
+        result = search_services(query)
+    except (TransportError, ApiError, NotFoundError):
+        logger.warning("Elasticsearch unavailable; the search page answers from the database")
+        result = search_services_from_database(query)
+    labels = _labels()
+    facets = [
+        {
+            "name": name,
+            "buckets": [
+                {
+                    **bucket,
+                    "label": labels.get(bucket["value"], bucket["value"]),
+                    "selected": bucket["value"] in query.filters.get(name, []),
+                }
+                for bucket in result["facets"].get(name, [])
+                if _shown(name, bucket["value"])
+            ][:15],
+        }
+        for name in SIDEBAR_FACETS
+    ]
+    page_count = max(1, -(-result["count"] // result["page_size"]))
+    return render(
+        request,
+        "search/search.html",
+        {
+            "query": query,
+            "result": result,
+            "facets": [facet for facet in facets if facet["buckets"]],
+            "zone_names": labels,
+            "page_count": page_count,
+            "previous_page": query.page - 1 if query.page > 1 else None,
+            "next_page": query.page + 1 if query.page < page_count else None,
+            "querystring": request.GET.copy(),
+        },
+    )

@@ -1,0 +1,50 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_search_page_shows_results_facets_and_highlights(client, services_index):
+    response = client.get("/search/", {"q": "ADC conjugation"})
+
+    assert response.status_code == 200
+    html = response.text
+    assert (
+        "ADC conjugation and linker-payload synthesis"
+        in response.context["result"]["results"][0]["title"]
+    )
+    assert "<mark>ADC</mark>" in html
+    assert "China (Jiangsu) Pilot Free Trade Zone" in html  # zone facet, with its name
+    assert "CNY " in html
+
+
+def test_a_facet_link_filters_and_keeps_the_query(client, services_index):
+    response = client.get("/search/", {"q": "toxicology", "zone": "beijing_ftz"})
+
+    results = response.context["result"]["results"]
+    assert results
+    assert all(hit["zone"] == "beijing_ftz" for hit in results)
+    assert 'value="toxicology"' in response.text
+
+
+def test_the_search_page_refuses_bad_parameters_with_400(client):
+    response = client.get("/search/", {"price_max": "cheap"})
+
+    assert response.status_code == 400
+    assert "not understood" in response.text
+
+
+def test_the_search_page_says_so_when_it_answers_from_the_database(
+    client, elasticsearch_unreachable
+):
+    response = client.get("/search/", {"q": "toxicology"}, headers={"accept-language": "en"})
+
+    assert response.status_code == 200
+    assert "simplified mode" in response.text
+    assert response.context["result"]["count"] > 0
+
+
+def test_highlighted_text_is_escaped_except_for_the_marks(client, services_index):
+    response = client.get("/search/", {"q": "compound formulation"})
+
+    assert "R&amp;D" in response.text
+    assert "<mark>formulation</mark>" in response.text.lower()
