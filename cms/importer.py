@@ -425,6 +425,21 @@ def _publish(page, record: dict, path: str, outcome: _ProviderOutcome) -> None:
     outcome.pages_published += 1
 
 
+def _written(provider: ProviderPage, model, page, data: dict, values: dict, path: str):
+    """The existing page with ``values`` set, or a new draft child of the provider with them."""
+    if page is not None:
+        for key, value in values.items():
+            setattr(page, key, value)
+        return page
+    page = model(
+        external_id=data["external_id"],
+        slug=_slug(values["title_en"] or values["title_zh"], data["external_id"]),
+        **values,
+    )
+    _new_child(provider, page, path)
+    return page
+
+
 def _new_child(provider: ProviderPage, page, path: str) -> None:
     """Add a new listing or job under its provider, as a draft, once its own fields are valid."""
     page.title = page.title_en or page.title_zh
@@ -461,16 +476,7 @@ def _import_listing(
         values["tcm_delivery"] = _tcm_delivery(data["capabilities"])
     else:
         values["delivery"] = data.get("delivery", "onsite")
-    if page is None:
-        page = model(
-            external_id=data["external_id"],
-            slug=_slug(title_en or title_zh, data["external_id"]),
-            **values,
-        )
-        _new_child(provider, page, path)
-    else:
-        for key, value in values.items():
-            setattr(page, key, value)
+    page = _written(provider, model, page, data, values, path)
     for field_name in TAXONOMY_FIELDS:
         getattr(page, field_name).set([catalog.nodes[code] for code in data.get(field_name, [])])
 
@@ -521,16 +527,7 @@ def _import_job(
         "work_permit_sponsorship": data.get("work_permit_sponsorship", "none"),
         "closes_on": _date(data.get("closes_on")),
     }
-    if page is None:
-        page = JobPostingPage(
-            external_id=data["external_id"],
-            slug=_slug(title_en or title_zh, data["external_id"]),
-            **values,
-        )
-        _new_child(provider, page, path)
-    else:
-        for key, value in values.items():
-            setattr(page, key, value)
+    page = _written(provider, JobPostingPage, page, data, values, path)
     page.disciplines.set([catalog.nodes[code] for code in data.get("disciplines", [])])
     _publish(page, data, path, outcome)
 

@@ -315,14 +315,39 @@ class Delivery(models.TextChoices):
     HYBRID = "hybrid", _("Hybrid")
 
 
-class ListingPage(BilingualTitleMixin, Page):
-    """What every service listing shares: taxonomy tags, standards, price from, turnaround."""
+class ProviderChildPage(BilingualTitleMixin, Page):
+    """A page a provider publishes beneath its profile: a listing or a job, maybe bulk-imported."""
 
     external_id = models.CharField(
         _("external id"), max_length=64, unique=True, null=True, blank=True, editable=False
     )
     description_en = models.TextField(_("description (English)"), blank=True)
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("title_zh"),
+        index.SearchField("description_en"),
+        index.SearchField("description_zh"),
+    ]
+    parent_page_types = ["cms.ProviderPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        abstract = True
+
+    @property
+    def local_description(self) -> Localised:
+        return Localised(self.description_en, self.description_zh)
+
+    @property
+    def provider(self) -> ProviderPage:
+        return self.get_parent().specific
+
+
+class ListingPage(ProviderChildPage):
+    """What every service listing shares: taxonomy tags, standards, price from, turnaround."""
+
     capabilities = ParentalManyToManyField(
         "catalog.TaxonomyNode",
         verbose_name=_("capabilities"),
@@ -371,25 +396,9 @@ class ListingPage(BilingualTitleMixin, Page):
         ),
         FieldRowPanel([FieldPanel("price_from_amount"), FieldPanel("turnaround_days")]),
     ]
-    search_fields = [
-        *Page.search_fields,
-        index.SearchField("title_zh"),
-        index.SearchField("description_en"),
-        index.SearchField("description_zh"),
-    ]
-    parent_page_types = ["cms.ProviderPage"]
-    subpage_types: list[str] = []
 
     class Meta:
         abstract = True
-
-    @property
-    def local_description(self) -> Localised:
-        return Localised(self.description_en, self.description_zh)
-
-    @property
-    def provider(self) -> ProviderPage:
-        return self.get_parent().specific
 
 
 class ServicePage(ListingPage):
@@ -525,14 +534,9 @@ class WorkPermitSponsorship(models.TextChoices):
     C = "C", _("Class C (short-term, intern, quota)")
 
 
-class JobPostingPage(BilingualTitleMixin, Page):
+class JobPostingPage(ProviderChildPage):
     """A job at a provider: graduate roles first, salary in CNY, work-permit class if sponsored."""
 
-    external_id = models.CharField(
-        _("external id"), max_length=64, unique=True, null=True, blank=True, editable=False
-    )
-    description_en = models.TextField(_("description (English)"), blank=True)
-    description_zh = models.TextField(_("description (Chinese)"), blank=True)
     city = models.CharField(_("city"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=JobLevel.choices)
     degree = models.CharField(
@@ -567,15 +571,10 @@ class JobPostingPage(BilingualTitleMixin, Page):
         FieldRowPanel([FieldPanel("work_permit_sponsorship"), FieldPanel("closes_on")]),
     ]
     search_fields = [
-        *Page.search_fields,
-        index.SearchField("title_zh"),
-        index.SearchField("description_en"),
-        index.SearchField("description_zh"),
+        *ProviderChildPage.search_fields,
         index.FilterField("city"),
         index.FilterField("level"),
     ]
-    parent_page_types = ["cms.ProviderPage"]
-    subpage_types: list[str] = []
 
     class Meta:
         verbose_name = _("job posting page")
@@ -602,14 +601,6 @@ class JobPostingPage(BilingualTitleMixin, Page):
     @property
     def is_open(self) -> bool:
         return self.closes_on is None or self.closes_on >= timezone.localdate()
-
-    @property
-    def local_description(self) -> Localised:
-        return Localised(self.description_en, self.description_zh)
-
-    @property
-    def provider(self) -> ProviderPage:
-        return self.get_parent().specific
 
 
 # --- Workflow ---------------------------------------------------------------------------------

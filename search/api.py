@@ -38,6 +38,31 @@ class ServiceSearchParams(serializers.Serializer):
     page = serializers.IntegerField(min_value=1, max_value=500, required=False, default=1)
 
 
+def service_query(query_params) -> tuple[ServiceQuery | None, dict]:
+    """A ``ServiceQuery`` from request parameters, or ``None`` and the errors by field."""
+    params = ServiceSearchParams(
+        data={
+            key: (query_params.getlist(key) if key in KEYWORD_FILTERS else value)
+            for key, value in query_params.items()
+        }
+    )
+    if not params.is_valid():
+        return None, params.errors
+    data = params.validated_data
+    return (
+        ServiceQuery(
+            text=data["q"],
+            filters={name: data[name] for name in KEYWORD_FILTERS if data.get(name)},
+            price_max=data.get("price_max"),
+            turnaround_max=data.get("turnaround_max"),
+            verified_only=data["verified"],
+            sort=data["sort"],
+            page=data["page"],
+        ),
+        {},
+    )
+
+
 class FacetBucket(serializers.Serializer):
     value = serializers.CharField()
     count = serializers.IntegerField()
@@ -84,23 +109,9 @@ class ServiceSearchView(APIView):
         responses={200: ServiceSearchResult, 400: None},
     )
     def get(self, request: Request) -> Response:
-        params = ServiceSearchParams(
-            data={
-                key: (request.query_params.getlist(key) if key in KEYWORD_FILTERS else value)
-                for key, value in request.query_params.items()
-            }
-        )
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
-        query = ServiceQuery(
-            text=data["q"],
-            filters={name: data[name] for name in KEYWORD_FILTERS if data.get(name)},
-            price_max=data.get("price_max"),
-            turnaround_max=data.get("turnaround_max"),
-            verified_only=data["verified"],
-            sort=data["sort"],
-            page=data["page"],
-        )
+        query, errors = service_query(request.query_params)
+        if query is None:
+            return Response(errors, status=400)
         try:
             return Response(search_services(query))
         except (TransportError, ApiError, NotFoundError):

@@ -7,9 +7,9 @@ from django.utils.translation import get_language
 from elasticsearch import ApiError, NotFoundError, TransportError
 
 from marketplace.catalog.models import TaxonomyNode, Zone
-from search.api import ServiceSearchParams
+from search.api import service_query
 from search.fallback import search_services_from_database
-from search.queries import KEYWORD_FILTERS, ServiceQuery, search_services
+from search.queries import search_services
 
 logger = logging.getLogger(__name__)
 SIDEBAR_FACETS = ["capability", "zone", "standard", "delivery", "species", "modality"]
@@ -38,26 +38,9 @@ def _shown(facet: str, code: str) -> bool:
 
 
 def search_page(request):
-    params = ServiceSearchParams(
-        data={
-            key: (request.GET.getlist(key) if key in KEYWORD_FILTERS else value)
-            for key, value in request.GET.items()
-        }
-    )
-    if not params.is_valid():
-        return render(
-            request, "search/search.html", {"errors": params.errors, "query": ""}, status=400
-        )
-    data = params.validated_data
-    query = ServiceQuery(
-        text=data["q"],
-        filters={name: data[name] for name in KEYWORD_FILTERS if data.get(name)},
-        price_max=data.get("price_max"),
-        turnaround_max=data.get("turnaround_max"),
-        verified_only=data["verified"],
-        sort=data["sort"],
-        page=data["page"],
-    )
+    query, errors = service_query(request.GET)
+    if query is None:
+        return render(request, "search/search.html", {"errors": errors, "query": ""}, status=400)
     try:
         result = search_services(query)
     except (TransportError, ApiError, NotFoundError):
