@@ -4,7 +4,7 @@ Prices are kept exact: ``price_from_fen`` (an integer number of fen) for ranges 
 ``price_from`` (the Decimal as text) for display; never a float.
 """
 
-from elasticsearch.dsl import Boolean, Document, Integer, Keyword, Long, Object, Text
+from elasticsearch.dsl import Boolean, Date, Document, Integer, Keyword, Long, Object, Text
 
 
 def english_text(**kwargs) -> Text:
@@ -43,6 +43,8 @@ class ServiceDocument(Document):
     price_from = Keyword(index=False)
     price_from_fen = Long()
     turnaround_days = Integer()
+    # The later of the listing's and its provider's last publication: the drift sweep compares it.
+    published_at = Date()
     provider = Object(
         properties={
             "id": Integer(),

@@ -79,6 +79,7 @@ def service_document(page: ListingPage, provider: ProviderPage) -> dict:
         "price_from": None if page.price_from_amount is None else str(page.price_from_amount),
         "price_from_fen": _fen(page.price_from_amount),
         "turnaround_days": page.turnaround_days,
+        "published_at": published_at(page, provider),
         "provider": {
             "id": provider.pk,
             "title_en": provider.title_en,
@@ -91,6 +92,11 @@ def service_document(page: ListingPage, provider: ProviderPage) -> dict:
             "has_valid_certification": bool(provider.valid_standards),
         },
     }
+
+
+def published_at(page: ListingPage, provider: ProviderPage) -> str | None:
+    moments = [moment for moment in (page.last_published_at, provider.last_published_at) if moment]
+    return max(moments).isoformat() if moments else None
 
 
 def service_documents() -> Iterator[dict]:

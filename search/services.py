@@ -9,6 +9,7 @@ from elasticsearch import helpers
 from cms.models import ProviderPage, ServicePage, TCMServicePage
 from search.client import get_client, index_name
 from search.indexing import SERVICES, TAXONOMY, provider_with_valid_standards, service_document
+from search.indexing import service_documents as service_documents_for_sweep
 from search.models import IndexChange
 
 logger = logging.getLogger(__name__)
@@ -87,3 +88,33 @@ def index_changes_apply(*, limit: int = 500) -> int:
             applied_at=timezone.now()
         )
     return len(pending)
+
+
+def index_drift_repair() -> dict[str, int]:
+    """Compare the index with the database and repair what differs; return what was done.
+
+    A live listing missing from the index, or indexed before its (or its provider's) last
+    publication, is written again; a document without a live listing is deleted. Catches what
+    the recorded changes could not (a restored backup, a lost index, a bug).
+    """
+    client = get_client()
+    alias = index_name(SERVICES)
+    if not client.indices.exists_alias(name=alias):
+        return {"written": 0, "deleted": 0}
+    expected = {int(document["_id"]): document for document in service_documents_for_sweep()}
+    indexed = {
+        int(hit["_id"]): (hit.get("_source") or {}).get("published_at")
+        for hit in helpers.scan(client, index=alias, _source=["published_at"], size=1000)
+    }
+    actions = [
+        {"_index": alias, **document}
+        for page_id, document in expected.items()
+        if indexed.get(page_id, "missing") != document["published_at"]
+    ]
+    actions += [
+        {"_op_type": "delete", "_index": alias, "_id": str(page_id)}
+        for page_id in indexed.keys() - expected.keys()
+    ]
+    helpers.bulk(client, actions, raise_on_error=False, raise_on_exception=True)
+    deleted = len(indexed.keys() - expected.keys())
+    return {"written": len(actions) - deleted, "deleted": deleted}

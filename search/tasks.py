@@ -1,7 +1,7 @@
 from celery import shared_task
 from elasticsearch import TransportError
 
-from search.services import index_changes_apply
+from search.services import index_changes_apply, index_drift_repair
 
 
 @shared_task(
@@ -10,3 +10,9 @@ from search.services import index_changes_apply
 def index_changes_apply_task() -> int:
     """Apply pending index changes (after a page change commits, and on the sweep)."""
     return index_changes_apply()
+
+
+@shared_task(autoretry_for=(TransportError,), retry_backoff=True, max_retries=3)
+def index_drift_repair_task() -> dict[str, int]:
+    """Repair differences between the index and the database (periodic)."""
+    return index_drift_repair()

@@ -236,6 +236,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Catch the index up with page changes whose on-commit task never ran (broker or
     # Elasticsearch down at the time). Every minute: a missed update shows for at most that long.
     "search-index-changes": {"task": "search.tasks.index_changes_apply_task", "schedule": 60.0},
+    # Compare the whole index with the database and repair drift. Every 15 minutes: it reads every
+    # live listing, so it runs less often than the change log above.
+    "search-drift-repair": {"task": "search.tasks.index_drift_repair_task", "schedule": 900.0},
 }
 
 # Stripe. Without a secret key the site runs in local test mode against the Stripe emulator.

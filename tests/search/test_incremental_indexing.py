@@ -84,3 +84,26 @@ def test_changes_made_while_elasticsearch_is_down_are_applied_when_it_is_back(
 
     assert indexed(service.pk)
     assert not IndexChange.objects.filter(applied_at__isnull=True).exists()
+
+
+def test_the_sweep_repairs_a_deliberately_stale_index(services_index):
+    from search.services import index_drift_repair
+
+    client = get_client()
+    alias = index_name(SERVICES)
+    missing, stale = ServicePage.objects.live().order_by("pk")[:2]
+    client.delete(index=alias, id=str(missing.pk))
+    client.update(index=alias, id=str(stale.pk), doc={"published_at": "2000-01-01T00:00:00+00:00"})
+    client.index(index=alias, id="999999", document={"title_en": "A listing long gone"})
+    client.indices.refresh(index=alias)
+
+    repaired = index_drift_repair()
+
+    assert repaired["written"] >= 2 and repaired["deleted"] >= 1
+    assert indexed(missing.pk)
+    assert not indexed(999999)
+    assert client.get(index=alias, id=str(stale.pk))["_source"]["published_at"] != (
+        "2000-01-01T00:00:00+00:00"
+    )
+    client.indices.refresh(index=alias)
+    assert index_drift_repair() == {"written": 0, "deleted": 0}
