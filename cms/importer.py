@@ -97,6 +97,18 @@ def _text(value: dict | None) -> tuple[str, str]:
     return value.get("en", "").strip(), value.get("zh", "").strip()
 
 
+def _texts(data: dict) -> dict[str, str]:
+    """A listing's or job's title and description, by language."""
+    title_en, title_zh = _text(data["title"])
+    description_en, description_zh = _text(data.get("description"))
+    return {
+        "title_en": title_en,
+        "title_zh": title_zh,
+        "description_en": description_en,
+        "description_zh": description_zh,
+    }
+
+
 def _money(value: dict | None) -> Decimal | None:
     return Decimal(value["amount"]) if value else None
 
@@ -461,13 +473,8 @@ def _import_listing(
         if not page.live:
             outcome.drafts.append(Problem(path, DRAFT_REASON))
         return
-    title_en, title_zh = _text(data["title"])
-    description_en, description_zh = _text(data.get("description"))
     values = {
-        "title_en": title_en,
-        "title_zh": title_zh,
-        "description_en": description_en,
-        "description_zh": description_zh,
+        **_texts(data),
         "standards": [_standard_code(standard) for standard in data.get("standards", [])],
         "price_from_amount": _money(data.get("price_from")),
         "turnaround_days": data.get("turnaround_days"),
@@ -511,13 +518,8 @@ def _import_job(
     page = JobPostingPage.objects.filter(external_id=data["external_id"]).first()
     if _is_unchanged(page, data):
         return
-    title_en, title_zh = _text(data["title"])
-    description_en, description_zh = _text(data.get("description"))
     values = {
-        "title_en": title_en,
-        "title_zh": title_zh,
-        "description_en": description_en,
-        "description_zh": description_zh,
+        **_texts(data),
         "city": data["city"],
         "level": data["level"],
         "degree": data.get("degree", "any"),

@@ -345,36 +345,24 @@ class ProviderChildPage(BilingualTitleMixin, Page):
         return self.get_parent().specific
 
 
+def taxonomy_field(verbose_name, kind: str, *, blank: bool = True) -> ParentalManyToManyField:
+    """Tags from one family of the taxonomy (kept with the page's revisions)."""
+    return ParentalManyToManyField(
+        "catalog.TaxonomyNode",
+        verbose_name=verbose_name,
+        related_name="+",
+        blank=blank,
+        limit_choices_to={"kind": kind},
+    )
+
+
 class ListingPage(ProviderChildPage):
     """What every service listing shares: taxonomy tags, standards, price from, turnaround."""
 
-    capabilities = ParentalManyToManyField(
-        "catalog.TaxonomyNode",
-        verbose_name=_("capabilities"),
-        related_name="+",
-        limit_choices_to={"kind": TaxonomyKind.CAPABILITY},
-    )
-    therapeutic_areas = ParentalManyToManyField(
-        "catalog.TaxonomyNode",
-        verbose_name=_("therapeutic areas"),
-        related_name="+",
-        blank=True,
-        limit_choices_to={"kind": TaxonomyKind.THERAPEUTIC_AREA},
-    )
-    modalities = ParentalManyToManyField(
-        "catalog.TaxonomyNode",
-        verbose_name=_("modalities"),
-        related_name="+",
-        blank=True,
-        limit_choices_to={"kind": TaxonomyKind.MODALITY},
-    )
-    species = ParentalManyToManyField(
-        "catalog.TaxonomyNode",
-        verbose_name=_("species"),
-        related_name="+",
-        blank=True,
-        limit_choices_to={"kind": TaxonomyKind.SPECIES},
-    )
+    capabilities = taxonomy_field(_("capabilities"), TaxonomyKind.CAPABILITY, blank=False)
+    therapeutic_areas = taxonomy_field(_("therapeutic areas"), TaxonomyKind.THERAPEUTIC_AREA)
+    modalities = taxonomy_field(_("modalities"), TaxonomyKind.MODALITY)
+    species = taxonomy_field(_("species"), TaxonomyKind.SPECIES)
     standards = MultipleChoiceField(_("standards"), blank=True, choices_list=Standard.choices)
     price_from_amount = models.DecimalField(
         _("price from (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
