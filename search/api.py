@@ -10,8 +10,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from search.fallback import search_services_from_database
-from search.queries import KEYWORD_FILTERS, SORTS, ServiceQuery, search_services
+from search.fallback import search_jobs_from_database, search_services_from_database
+from search.queries import (
+    JOB_FILTERS,
+    KEYWORD_FILTERS,
+    SORTS,
+    JobQuery,
+    ServiceQuery,
+    search_jobs,
+    search_services,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -117,3 +125,75 @@ class ServiceSearchView(APIView):
         except (TransportError, ApiError, NotFoundError):
             logger.warning("Elasticsearch unavailable; answering from the database", exc_info=True)
             return Response(search_services_from_database(query))
+
+
+class JobSearchParams(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    city = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    level = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+    degree = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+    discipline = serializers.ListField(child=serializers.CharField(max_length=120), required=False)
+    language = serializers.ListField(child=serializers.CharField(max_length=10), required=False)
+    sponsorship = serializers.ListField(child=serializers.CharField(max_length=4), required=False)
+    zone = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    salary_at_least = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, help_text="CNY a month"
+    )
+    page = serializers.IntegerField(min_value=1, max_value=500, required=False, default=1)
+
+
+class JobHit(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField(allow_null=True)
+    title = serializers.CharField()
+    title_en = serializers.CharField(allow_blank=True)
+    title_zh = serializers.CharField(allow_blank=True)
+    provider = serializers.CharField()
+    url = serializers.CharField()
+    city = serializers.CharField()
+    level = serializers.CharField()
+    degree = serializers.CharField()
+    work_permit_sponsorship = serializers.CharField()
+    salary_min = serializers.CharField(allow_null=True)
+    salary_max = serializers.CharField(allow_null=True)
+    salary_currency = serializers.CharField()
+    closes_on = serializers.CharField(allow_null=True)
+
+
+class JobSearchResult(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    results = JobHit(many=True)
+    facets = serializers.DictField(child=FacetBucket(many=True))
+    took_ms = serializers.IntegerField()
+    degraded = serializers.BooleanField()
+
+
+class JobSearchView(APIView):
+    """Search open job postings: graduate and intern roles first."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[JobSearchParams], responses={200: JobSearchResult, 400: None})
+    def get(self, request: Request) -> Response:
+        params = JobSearchParams(
+            data={
+                key: (request.query_params.getlist(key) if key in JOB_FILTERS else value)
+                for key, value in request.query_params.items()
+            }
+        )
+        if not params.is_valid():
+            return Response(params.errors, status=400)
+        data = params.validated_data
+        query = JobQuery(
+            text=data["q"],
+            filters={name: data[name] for name in JOB_FILTERS if data.get(name)},
+            salary_at_least=data.get("salary_at_least"),
+            page=data["page"],
+        )
+        try:
+            return Response(search_jobs(query))
+        except (TransportError, ApiError, NotFoundError):
+            logger.warning("Elasticsearch unavailable; answering from the database", exc_info=True)
+            return Response(search_jobs_from_database(query))

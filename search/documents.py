@@ -61,3 +61,43 @@ class ServiceDocument(Document):
 
     class Index:
         name = "services"  # replaced by the versioned index name when built (search/indexing.py)
+
+
+class JobDocument(Document):
+    """A live job posting; closed ones stay indexed and are filtered out when searching."""
+
+    external_id = Keyword()
+    url = Keyword(index=False)
+    title_en = english_text()
+    title_zh = chinese_text()
+    description_en = english_text()
+    description_zh = chinese_text()
+    discipline_labels_en = english_text()
+    discipline_labels_zh = chinese_text()
+    discipline_codes = Keyword()
+    # City, level and degree in words, so "graduate bioanalysis Suzhou" matches on all three.
+    facts = english_text()
+    city = Keyword()
+    level = Keyword()
+    degree = Keyword()
+    languages = Keyword()
+    work_permit_sponsorship = Keyword()
+    salary_min = Keyword(index=False)
+    salary_max = Keyword(index=False)
+    salary_min_fen = Long()
+    salary_max_fen = Long()
+    closes_on = Date()
+    published_at = Date()
+    provider = Object(
+        properties={
+            "id": Integer(),
+            "title_en": english_text(),
+            "title_zh": chinese_text(),
+            "url": Keyword(index=False),
+            "zone": Keyword(),
+            "is_verified": Boolean(),
+        }
+    )
+
+    class Index:
+        name = "jobs"

@@ -8,10 +8,11 @@ Simple matching (substring, either language, capability labels included), the sa
 import time
 
 from django.db.models import Q
+from django.utils import timezone
 
-from cms.models import ProviderPage, ServicePage, TCMServicePage
-from search.indexing import TAXONOMY, providers_by_path, service_document
-from search.queries import PAGE_SIZE, ServiceQuery, result_from_document
+from cms.models import JobPostingPage, ProviderPage, ServicePage, TCMServicePage
+from search.indexing import TAXONOMY, job_document, providers_by_path, service_document
+from search.queries import PAGE_SIZE, JobQuery, ServiceQuery, job_result, result_from_document
 
 PROVIDER_FILTERS = {"zone": "zone", "tier": "tier", "city": "city"}
 TAXONOMY_FILTERS = {
@@ -101,6 +102,50 @@ def search_services_from_database(query: ServiceQuery) -> dict:
         "results": [
             result_from_document(int(d["_id"]), d, {}) for d in documents[start : start + PAGE_SIZE]
         ],
+        "facets": {},
+        "took_ms": int((time.monotonic() - started) * 1000),
+        "degraded": True,
+    }
+
+
+def search_jobs_from_database(query: JobQuery) -> dict:
+    """Open postings by substring and the same filters, when Elasticsearch cannot answer."""
+    started = time.monotonic()
+    condition = Q(closes_on__isnull=True) | Q(closes_on__gte=timezone.localdate())
+    for word in query.text.split():
+        condition &= (
+            Q(title_en__icontains=word)
+            | Q(title_zh__icontains=word)
+            | Q(description_en__icontains=word)
+            | Q(city__icontains=word)
+            | Q(level__iexact=word)
+            | Q(disciplines__label_en__icontains=word)
+            | Q(disciplines__label_zh__icontains=word)
+        )
+    for name, field_name in (("city", "city"), ("level", "level"), ("degree", "degree"),
+                             ("sponsorship", "work_permit_sponsorship")):  # fmt: skip
+        if query.filters.get(name):
+            condition &= Q(**{f"{field_name}__in": query.filters[name]})
+    if query.salary_at_least is not None:
+        condition &= Q(salary_max_amount__gte=query.salary_at_least)
+    providers = providers_by_path()
+    step = ProviderPage.steplen
+    documents = [
+        job_document(job, providers[job.path[:-step]])
+        for job in JobPostingPage.objects.live()
+        .filter(condition)
+        .distinct()
+        .prefetch_related("disciplines")
+        .order_by("title")
+        if job.path[:-step] in providers
+    ]
+    page_number = max(query.page, 1)
+    start = (page_number - 1) * PAGE_SIZE
+    return {
+        "count": len(documents),
+        "page": page_number,
+        "page_size": PAGE_SIZE,
+        "results": [job_result(int(d["_id"]), d) for d in documents[start : start + PAGE_SIZE]],
         "facets": {},
         "took_ms": int((time.monotonic() - started) * 1000),
         "degraded": True,

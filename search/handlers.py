@@ -3,19 +3,19 @@
 from django.db.models.signals import post_delete
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from cms.models import ProviderPage, ServicePage, TCMServicePage
+from cms.models import JobPostingPage, ProviderPage, ServicePage, TCMServicePage
 from search.models import IndexChange
 from search.services import index_change_record
 
-INDEXED_PAGES = (ServicePage, TCMServicePage, ProviderPage)
+INDEXED_PAGES = (ServicePage, TCMServicePage, JobPostingPage, ProviderPage)
 
 
 def _changed(sender, instance, **kwargs):
-    index_change_record(page_id=instance.pk, action=IndexChange.Action.UPSERT)
+    index_change_record(page=instance, action=IndexChange.Action.UPSERT)
 
 
 def _deleted(sender, instance, **kwargs):
-    index_change_record(page_id=instance.pk, action=IndexChange.Action.DELETE)
+    index_change_record(page=instance, action=IndexChange.Action.DELETE)
 
 
 def connect() -> None:

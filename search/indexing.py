@@ -15,13 +15,21 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from elasticsearch import helpers
 
-from cms.models import Certification, ListingPage, ProviderPage, ServicePage, TCMServicePage
+from cms.models import (
+    Certification,
+    JobPostingPage,
+    ListingPage,
+    ProviderPage,
+    ServicePage,
+    TCMServicePage,
+)
 from search.analysis import analysis_settings
 from search.client import get_client, index_name
-from search.documents import ServiceDocument
+from search.documents import JobDocument, ServiceDocument
 from search.models import IndexChange
 
 SERVICES = "services"
+JOBS = "jobs"
 TAXONOMY = ("capabilities", "therapeutic_areas", "modalities", "species")
 
 
@@ -94,7 +102,7 @@ def service_document(page: ListingPage, provider: ProviderPage) -> dict:
     }
 
 
-def published_at(page: ListingPage, provider: ProviderPage) -> str | None:
+def published_at(page, provider: ProviderPage) -> str | None:
     moments = [moment for moment in (page.last_published_at, provider.last_published_at) if moment]
     return max(moments).isoformat() if moments else None
 
@@ -132,6 +140,62 @@ def _bulk(client, index: str, documents: list[dict]) -> int:
     return succeeded
 
 
+def job_document(job: JobPostingPage, provider: ProviderPage) -> dict:
+    """The document of one job posting (disciplines prefetched)."""
+    disciplines = list(job.disciplines.all())
+    return {
+        "_id": str(job.pk),
+        "external_id": job.external_id,
+        "url": job.get_url(),
+        "title_en": job.title_en,
+        "title_zh": job.title_zh,
+        "description_en": job.description_en,
+        "description_zh": job.description_zh,
+        "discipline_labels_en": [node.label_en for node in disciplines],
+        "discipline_labels_zh": [node.label_zh for node in disciplines],
+        "discipline_codes": with_ancestors(node.code for node in disciplines),
+        "facts": f"{job.city} {job.level} {job.degree}",
+        "city": job.city,
+        "level": job.level,
+        "degree": job.degree,
+        "languages": job.languages,
+        "work_permit_sponsorship": job.work_permit_sponsorship,
+        "salary_min": None if job.salary_min_amount is None else str(job.salary_min_amount),
+        "salary_max": None if job.salary_max_amount is None else str(job.salary_max_amount),
+        "salary_min_fen": _fen(job.salary_min_amount),
+        "salary_max_fen": _fen(job.salary_max_amount),
+        "closes_on": job.closes_on.isoformat() if job.closes_on else None,
+        "published_at": published_at(job, provider),
+        "provider": {
+            "id": provider.pk,
+            "title_en": provider.title_en,
+            "title_zh": provider.title_zh,
+            "url": provider.get_url(),
+            "zone": provider.zone.code if provider.zone else None,
+            "is_verified": provider.is_verified,
+        },
+    }
+
+
+def job_documents() -> Iterator[dict]:
+    """Every live job posting under a live provider, closed ones included."""
+    providers = providers_by_path()
+    step = ProviderPage.steplen
+    for job in (
+        JobPostingPage.objects.live().prefetch_related("disciplines").iterator(chunk_size=500)
+    ):
+        provider = providers.get(job.path[:-step])
+        if provider is not None:
+            yield job_document(job, provider)
+
+
+# Each index: its document class and the generator of all its documents from the database.
+INDEXES = {
+    SERVICES: (ServiceDocument, service_documents),
+    JOBS: (JobDocument, job_documents),
+}
+
+
 def _index_body(document_class) -> dict:
     return {
         "settings": {
@@ -151,9 +215,10 @@ def index_rebuild(
     alias = index_name(name)
     started = timezone.now()
     new_index = f"{alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.monotonic_ns() % 1000000:06d}"
-    client.indices.create(index=new_index, **_index_body(ServiceDocument))
+    document_class, all_documents = INDEXES[name]
+    client.indices.create(index=new_index, **_index_body(document_class))
     indexed = 0
-    documents = service_documents()
+    documents = all_documents()
     if progress is not None:
         documents = progress(documents)
     try:

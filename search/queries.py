@@ -9,7 +9,7 @@ from decimal import Decimal
 from elasticsearch.dsl import Q, Search
 
 from search.client import get_client, index_name
-from search.indexing import SERVICES
+from search.indexing import JOBS, SERVICES
 
 PAGE_SIZE = 20
 TEXT_FIELDS = [
@@ -164,4 +164,117 @@ def search_services(query: ServiceQuery) -> dict:
         "facets": facets,
         "took_ms": response.took,
         "degraded": False,
+    }
+
+
+JOB_TEXT_FIELDS = [
+    "title_en^3",
+    "title_zh^3",
+    "discipline_labels_en^2",
+    "discipline_labels_zh^2",
+    "facts^2",
+    "provider.title_en",
+    "provider.title_zh",
+    "description_en",
+    "description_zh",
+]
+JOB_FILTERS = {
+    "city": "city",
+    "level": "level",
+    "degree": "degree",
+    "discipline": "discipline_codes",
+    "language": "languages",
+    "sponsorship": "work_permit_sponsorship",
+    "zone": "provider.zone",
+}
+
+
+@dataclass
+class JobQuery:
+    text: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    salary_at_least: Decimal | None = None  # a month, CNY: the range must reach it
+    page: int = 1
+
+
+def search_jobs(query: JobQuery) -> dict:
+    """Open postings matching the query, graduate roles first among equals; never closed ones."""
+    open_today = Q(
+        "bool",
+        should=[
+            Q("range", closes_on={"gte": "now/d"}),
+            Q("bool", must_not=Q("exists", field="closes_on")),
+        ],
+        minimum_should_match=1,
+    )
+    filters = [open_today] + [
+        Q("terms", **{JOB_FILTERS[name]: values})
+        for name, values in query.filters.items()
+        if values
+    ]
+    if query.salary_at_least is not None:
+        filters.append(Q("range", salary_max_fen={"gte": int(query.salary_at_least * 100)}))
+    relevance = (
+        Q(
+            "multi_match",
+            query=query.text,
+            fields=JOB_TEXT_FIELDS,
+            type="most_fields",
+            fuzziness="AUTO:5,9",
+            prefix_length=1,
+        )
+        if query.text.strip()
+        else Q("match_all")
+    )
+    scored = Q(
+        "function_score",
+        query=Q("bool", must=[relevance], filter=filters),
+        functions=[{"filter": Q("terms", level=["graduate", "intern"]), "weight": 1.2}],
+        boost_mode="multiply",
+    )
+    search = Search(using=get_client(), index=index_name(JOBS)).query(scored)
+    for name, field_name in JOB_FILTERS.items():
+        search.aggs.bucket(name, "terms", field=field_name, size=50)
+    start = (max(query.page, 1) - 1) * PAGE_SIZE
+    response = (
+        search.sort("_score", "external_id")
+        .extra(track_total_hits=True)[start : start + PAGE_SIZE]
+        .execute()
+    )
+    aggregations = response.aggregations.to_dict()
+    return {
+        "count": response.hits.total.value,
+        "page": max(query.page, 1),
+        "page_size": PAGE_SIZE,
+        "results": [job_result(int(hit.meta.id), hit.to_dict()) for hit in response.hits],
+        "facets": {
+            name: [
+                {"value": bucket["key"], "count": bucket["doc_count"]}
+                for bucket in aggregations[name]["buckets"]
+            ]
+            for name in JOB_FILTERS
+        },
+        "took_ms": response.took,
+        "degraded": False,
+    }
+
+
+def job_result(page_id: int, source: dict) -> dict:
+    provider = source["provider"]
+    return {
+        "id": page_id,
+        "external_id": source.get("external_id"),
+        "title": source.get("title_en") or source.get("title_zh"),
+        "title_en": source.get("title_en") or "",
+        "title_zh": source.get("title_zh") or "",
+        "provider": provider.get("title_en") or provider.get("title_zh"),
+        "url": source["url"],
+        "city": source["city"],
+        "level": source["level"],
+        "degree": source["degree"],
+        "work_permit_sponsorship": source["work_permit_sponsorship"],
+        "salary_min": source.get("salary_min"),
+        "salary_max": source.get("salary_max"),
+        "salary_currency": "CNY",
+        "closes_on": source.get("closes_on"),
     }

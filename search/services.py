@@ -5,35 +5,42 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 from elasticsearch import helpers
+from wagtail.models import Page
 
-from cms.models import ProviderPage, ServicePage, TCMServicePage
+from cms.models import JobPostingPage, ProviderPage, ServicePage, TCMServicePage
 from search.client import get_client, index_name
-from search.indexing import SERVICES, TAXONOMY, provider_with_valid_standards, service_document
-from search.indexing import service_documents as service_documents_for_sweep
+from search.indexing import (
+    INDEXES,
+    JOBS,
+    SERVICES,
+    TAXONOMY,
+    job_document,
+    provider_with_valid_standards,
+    service_document,
+)
 from search.models import IndexChange
 
 logger = logging.getLogger(__name__)
-LISTING_MODELS = (ServicePage, TCMServicePage)
+PAGE_MODELS = {SERVICES: (ServicePage, TCMServicePage), JOBS: (JobPostingPage,)}
 
 
-def index_change_record(*, page_id: int, action: str) -> None:
-    """Record that a listing changed (in the caller's transaction); apply it after commit.
+def index_change_record(*, page: Page, action: str) -> None:
+    """Record that a page changed (in the caller's transaction); apply it after commit.
 
-    A provider's change is recorded for each of its listings, which carry its name and badges.
+    A provider's change is recorded for each of its listings and jobs, which carry its name and
+    badges; a listing under an unpublished provider is dropped when the change is applied.
     """
-    listing_ids = [page_id]
-    provider = ProviderPage.objects.filter(pk=page_id).first()
-    if provider is not None:
-        listing_ids = [
-            listing.pk
-            for model in LISTING_MODELS
-            for listing in model.objects.descendant_of(provider).only("pk")
+    if isinstance(page, ProviderPage):
+        changes = [
+            IndexChange(index=index, object_id=child.pk, action=IndexChange.Action.UPSERT)
+            for index, models in PAGE_MODELS.items()
+            for model in models
+            for child in model.objects.descendant_of(page).only("pk")
         ]
-        action = IndexChange.Action.UPSERT  # a listing under a hidden provider is dropped on apply
-    IndexChange.objects.bulk_create(
-        IndexChange(index=SERVICES, object_id=listing_id, action=action)
-        for listing_id in listing_ids
-    )
+    else:
+        index = next(name for name, models in PAGE_MODELS.items() if isinstance(page, models))
+        changes = [IndexChange(index=index, object_id=page.pk, action=action)]
+    IndexChange.objects.bulk_create(changes)
     transaction.on_commit(_enqueue_apply)
 
 
@@ -48,40 +55,53 @@ def _enqueue_apply() -> None:
         )
 
 
-def _listing(page_id: int):
-    for model in LISTING_MODELS:
-        page = model.objects.live().filter(pk=page_id).prefetch_related(*TAXONOMY).first()
-        if page is not None:
-            return page
+def _document(index: str, page_id: int) -> dict | None:
+    """The document a live page should have now, or None if it should not be searchable."""
+    for model in PAGE_MODELS[index]:
+        taxonomy = TAXONOMY if index == SERVICES else ("disciplines",)
+        page = model.objects.live().filter(pk=page_id).prefetch_related(*taxonomy).first()
+        if page is None:
+            continue
+        provider = (
+            ProviderPage.objects.live()
+            .filter(pk=page.get_parent().pk)
+            .select_related("zone", "organisation")
+            .first()
+        )
+        if provider is None:
+            return None
+        provider = provider_with_valid_standards(provider)
+        return (
+            service_document(page, provider) if index == SERVICES else job_document(page, provider)
+        )
     return None
 
 
 def index_changes_apply(*, limit: int = 500) -> int:
-    """Apply pending changes to the index, oldest first; return how many were applied.
+    """Apply pending changes to the indexes, oldest first; return how many were applied.
 
-    Does nothing while the index has not been built (``search_reindex`` builds it from the
-    database, which covers every change). Raises on Elasticsearch errors, leaving rows pending.
+    Changes for an index not built yet wait (``search_reindex`` builds it from the database,
+    which covers them). Raises on Elasticsearch errors, leaving the rows pending.
     """
     client = get_client()
-    alias = index_name(SERVICES)
-    if not client.indices.exists_alias(name=alias):
+    built = [name for name in INDEXES if client.indices.exists_alias(name=index_name(name))]
+    if not built:
         return 0
     with transaction.atomic():
         pending = list(
             IndexChange.objects.select_for_update(skip_locked=True)
-            .filter(applied_at__isnull=True)
+            .filter(applied_at__isnull=True, index__in=built)
             .order_by("created_at")[:limit]
         )
         if not pending:
             return 0
         actions = []
-        for object_id in dict.fromkeys(change.object_id for change in pending):
-            page = _listing(object_id)
-            provider = page and ProviderPage.objects.live().filter(pk=page.get_parent().pk).first()
-            if page is None or provider is None:
+        for index, object_id in dict.fromkeys((c.index, c.object_id) for c in pending):
+            alias = index_name(index)
+            document = _document(index, object_id)
+            if document is None:
                 actions.append({"_op_type": "delete", "_index": alias, "_id": str(object_id)})
             else:
-                document = service_document(page, provider_with_valid_standards(provider))
                 actions.append({"_index": alias, **document})
         helpers.bulk(client, actions, raise_on_error=False, raise_on_exception=True)
         IndexChange.objects.filter(pk__in=[change.pk for change in pending]).update(
@@ -91,30 +111,34 @@ def index_changes_apply(*, limit: int = 500) -> int:
 
 
 def index_drift_repair() -> dict[str, int]:
-    """Compare the index with the database and repair what differs; return what was done.
+    """Compare each built index with the database and repair what differs; return what was done.
 
-    A live listing missing from the index, or indexed before its (or its provider's) last
-    publication, is written again; a document without a live listing is deleted. Catches what
-    the recorded changes could not (a restored backup, a lost index, a bug).
+    A live page missing from an index, or indexed before its (or its provider's) last
+    publication, is written again; a document without a live page is deleted. Catches what the
+    recorded changes could not (a restored backup, a lost index, a bug).
     """
     client = get_client()
-    alias = index_name(SERVICES)
-    if not client.indices.exists_alias(name=alias):
-        return {"written": 0, "deleted": 0}
-    expected = {int(document["_id"]): document for document in service_documents_for_sweep()}
-    indexed = {
-        int(hit["_id"]): (hit.get("_source") or {}).get("published_at")
-        for hit in helpers.scan(client, index=alias, _source=["published_at"], size=1000)
-    }
-    actions = [
-        {"_index": alias, **document}
-        for page_id, document in expected.items()
-        if indexed.get(page_id, "missing") != document["published_at"]
-    ]
-    actions += [
-        {"_op_type": "delete", "_index": alias, "_id": str(page_id)}
-        for page_id in indexed.keys() - expected.keys()
-    ]
-    helpers.bulk(client, actions, raise_on_error=False, raise_on_exception=True)
-    deleted = len(indexed.keys() - expected.keys())
-    return {"written": len(actions) - deleted, "deleted": deleted}
+    written = deleted = 0
+    for name, (_document_class, all_documents) in INDEXES.items():
+        alias = index_name(name)
+        if not client.indices.exists_alias(name=alias):
+            continue
+        expected = {int(document["_id"]): document for document in all_documents()}
+        client.indices.refresh(index=alias)  # see every write so far, not the last second's
+        indexed = {
+            int(hit["_id"]): (hit.get("_source") or {}).get("published_at")
+            for hit in helpers.scan(client, index=alias, _source=["published_at"], size=1000)
+        }
+        actions = [
+            {"_index": alias, **document}
+            for page_id, document in expected.items()
+            if indexed.get(page_id, "missing") != document["published_at"]
+        ]
+        orphans = indexed.keys() - expected.keys()
+        actions += [
+            {"_op_type": "delete", "_index": alias, "_id": str(page_id)} for page_id in orphans
+        ]
+        helpers.bulk(client, actions, raise_on_error=False, raise_on_exception=True)
+        written += len(actions) - len(orphans)
+        deleted += len(orphans)
+    return {"written": written, "deleted": deleted}

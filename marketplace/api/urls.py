@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from marketplace.ops.views import HealthView
-from search.api import ServiceSearchView
+from search.api import JobSearchView, ServiceSearchView
 
 app_name = "api"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("health/", HealthView.as_view(), name="health"),
     path("search/services", ServiceSearchView.as_view(), name="search-services"),
+    path("search/jobs", JobSearchView.as_view(), name="search-jobs"),
 ]

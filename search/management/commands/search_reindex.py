@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from search.client import search_is_available
-from search.indexing import SERVICES, index_rebuild
+from search.indexing import INDEXES, index_rebuild
 
 
 class Command(BaseCommand):
@@ -14,7 +14,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--index", choices=[SERVICES], default=SERVICES, help="which index")
+        parser.add_argument(
+            "--index", choices=[*INDEXES, "all"], default="all", help="which index (default: all)"
+        )
         parser.add_argument("--quiet-progress", action="store_true", help="no progress bar")
         parser.add_argument(
             "--if-available",
@@ -31,12 +33,13 @@ class Command(BaseCommand):
             return
 
         def progress(documents):
-            return tqdm(documents, desc=index, unit="doc", file=sys.stderr, disable=quiet_progress)
+            return tqdm(documents, unit="doc", file=sys.stderr, disable=quiet_progress)
 
-        result = index_rebuild(name=index, progress=progress)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{result['alias']} -> {result['index']}: {result['documents']} documents"
-                + (f"; removed {', '.join(result['removed'])}" if result["removed"] else "")
+        for name in INDEXES if index == "all" else [index]:
+            result = index_rebuild(name=name, progress=progress)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{result['alias']} -> {result['index']}: {result['documents']} documents"
+                    + (f"; removed {', '.join(result['removed'])}" if result["removed"] else "")
+                )
             )
-        )
