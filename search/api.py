@@ -10,14 +10,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from search.fallback import search_jobs_from_database, search_services_from_database
+from search.fallback import (
+    search_jobs_from_database,
+    search_providers_from_database,
+    search_services_from_database,
+)
 from search.queries import (
     JOB_FILTERS,
     KEYWORD_FILTERS,
+    PROVIDER_FILTERS,
     SORTS,
     JobQuery,
+    ProviderQuery,
     ServiceQuery,
     search_jobs,
+    search_providers,
     search_services,
 )
 
@@ -197,3 +204,70 @@ class JobSearchView(APIView):
         except (TransportError, ApiError, NotFoundError):
             logger.warning("Elasticsearch unavailable; answering from the database", exc_info=True)
             return Response(search_jobs_from_database(query))
+
+
+class ProviderSearchParams(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    capability = serializers.ListField(child=serializers.CharField(max_length=120), required=False)
+    standard = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    zone = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    tier = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    city = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    kind = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+    verified = serializers.BooleanField(required=False, default=False)
+    page = serializers.IntegerField(min_value=1, max_value=500, required=False, default=1)
+
+
+class ProviderHit(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    title_en = serializers.CharField(allow_blank=True)
+    title_zh = serializers.CharField(allow_blank=True)
+    url = serializers.CharField()
+    kind = serializers.CharField(allow_null=True)
+    zone = serializers.CharField(allow_null=True)
+    city = serializers.CharField(allow_blank=True)
+    is_verified = serializers.BooleanField()
+    standards = serializers.ListField(child=serializers.CharField())
+    capabilities = serializers.ListField(child=serializers.CharField())
+
+
+class ProviderSearchResult(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    results = ProviderHit(many=True)
+    facets = serializers.DictField(child=FacetBucket(many=True))
+    took_ms = serializers.IntegerField()
+    degraded = serializers.BooleanField()
+
+
+class ProviderSearchView(APIView):
+    """Search providers by name, summary or what their listings cover; verified ones first."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[ProviderSearchParams], responses={200: ProviderSearchResult, 400: None}
+    )
+    def get(self, request: Request) -> Response:
+        params = ProviderSearchParams(
+            data={
+                key: (request.query_params.getlist(key) if key in PROVIDER_FILTERS else value)
+                for key, value in request.query_params.items()
+            }
+        )
+        if not params.is_valid():
+            return Response(params.errors, status=400)
+        data = params.validated_data
+        query = ProviderQuery(
+            text=data["q"],
+            filters={name: data[name] for name in PROVIDER_FILTERS if data.get(name)},
+            verified_only=data["verified"],
+            page=data["page"],
+        )
+        try:
+            return Response(search_providers(query))
+        except (TransportError, ApiError, NotFoundError):
+            logger.warning("Elasticsearch unavailable; answering from the database", exc_info=True)
+            return Response(search_providers_from_database(query))

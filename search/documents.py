@@ -101,3 +101,26 @@ class JobDocument(Document):
 
     class Index:
         name = "jobs"
+
+
+class ProviderDocument(Document):
+    """A live provider, with the capabilities of its live listings."""
+
+    kind = Keyword()
+    url = Keyword(index=False)
+    title_en = english_text()
+    title_zh = chinese_text()
+    summary_en = english_text()
+    summary_zh = chinese_text()
+    capability_labels_en = english_text()
+    capability_labels_zh = chinese_text()
+    capability_codes = Keyword()
+    standards = Keyword()  # valid certifications
+    zone = Keyword()
+    tier = Keyword()
+    city = Keyword()
+    is_verified = Boolean()
+    published_at = Date()
+
+    class Index:
+        name = "providers"

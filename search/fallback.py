@@ -11,10 +11,25 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cms.models import JobPostingPage, ProviderPage, ServicePage, TCMServicePage
-from search.indexing import TAXONOMY, job_document, providers_by_path, service_document
-from search.queries import PAGE_SIZE, JobQuery, ServiceQuery, job_result, result_from_document
+from search.indexing import (
+    TAXONOMY,
+    job_document,
+    provider_documents,
+    providers_by_path,
+    service_document,
+)
+from search.queries import (
+    PAGE_SIZE,
+    PROVIDER_FILTERS,
+    JobQuery,
+    ProviderQuery,
+    ServiceQuery,
+    job_result,
+    provider_result,
+    result_from_document,
+)
 
-PROVIDER_FILTERS = {"zone": "zone", "tier": "tier", "city": "city"}
+SERVICE_PROVIDER_FACTS = {"zone": "zone", "tier": "tier", "city": "city"}
 TAXONOMY_FILTERS = {
     "capability": "capabilities",
     "therapeutic_area": "therapeutic_areas",
@@ -59,7 +74,7 @@ def _listings(query: ServiceQuery):
 def _document_matches(document: dict, query: ServiceQuery) -> bool:
     """The filters that are facts of the provider or of the listing's denormalised document."""
     facts = document["provider"]
-    for name, key in PROVIDER_FILTERS.items():
+    for name, key in SERVICE_PROVIDER_FACTS.items():
         if query.filters.get(name) and facts[key] not in query.filters[name]:
             return False
     if query.verified_only and not facts["is_verified"]:
@@ -150,3 +165,44 @@ def search_jobs_from_database(query: JobQuery) -> dict:
         "took_ms": int((time.monotonic() - started) * 1000),
         "degraded": True,
     }
+
+
+def search_providers_from_database(query: ProviderQuery) -> dict:
+    """Live providers by substring of their names and summary, with the same filters."""
+    started = time.monotonic()
+    documents = []
+    words = [word.lower() for word in query.text.split()]
+    for document in provider_documents():
+        text = " ".join(
+            [document["title_en"], document["title_zh"], document["summary_en"],
+             document["summary_zh"], *document["capability_labels_en"]]
+        ).lower()  # fmt: skip
+        if any(word not in text for word in words):
+            continue
+        if query.verified_only and not document["is_verified"]:
+            continue
+        values = {name: document[field_name] for name, field_name in PROVIDER_FILTERS.items()}
+        if any(
+            wanted and not set(wanted) & set(_as_list(values[name]))
+            for name, wanted in query.filters.items()
+        ):
+            continue
+        documents.append(document)
+    documents.sort(key=lambda d: (not d["is_verified"], d["title_en"] or d["title_zh"]))
+    page_number = max(query.page, 1)
+    start = (page_number - 1) * PAGE_SIZE
+    return {
+        "count": len(documents),
+        "page": page_number,
+        "page_size": PAGE_SIZE,
+        "results": [
+            provider_result(int(d["_id"]), d) for d in documents[start : start + PAGE_SIZE]
+        ],
+        "facets": {},
+        "took_ms": int((time.monotonic() - started) * 1000),
+        "degraded": True,
+    }
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]

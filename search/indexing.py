@@ -25,11 +25,12 @@ from cms.models import (
 )
 from search.analysis import analysis_settings
 from search.client import get_client, index_name
-from search.documents import JobDocument, ServiceDocument
+from search.documents import JobDocument, ProviderDocument, ServiceDocument
 from search.models import IndexChange
 
 SERVICES = "services"
 JOBS = "jobs"
+PROVIDERS = "providers"
 TAXONOMY = ("capabilities", "therapeutic_areas", "modalities", "species")
 
 
@@ -189,10 +190,56 @@ def job_documents() -> Iterator[dict]:
             yield job_document(job, provider)
 
 
+def provider_document(provider: ProviderPage, listings: list[ListingPage]) -> dict:
+    """The document of a provider (``valid_standards`` set; listings with capabilities loaded)."""
+    capabilities = {node.code: node for listing in listings for node in listing.capabilities.all()}
+    moments = [provider.last_published_at, *(listing.last_published_at for listing in listings)]
+    latest = max((moment for moment in moments if moment), default=None)
+    return {
+        "_id": str(provider.pk),
+        "kind": provider.organisation.kind if provider.organisation else None,
+        "url": provider.get_url(),
+        "title_en": provider.title_en,
+        "title_zh": provider.title_zh,
+        "summary_en": provider.summary_en,
+        "summary_zh": provider.summary_zh,
+        "capability_labels_en": [node.label_en for node in capabilities.values()],
+        "capability_labels_zh": [node.label_zh for node in capabilities.values()],
+        "capability_codes": with_ancestors(capabilities),
+        "standards": provider.valid_standards,
+        "zone": provider.zone.code if provider.zone else None,
+        "tier": provider.zone.tier if provider.zone else None,
+        "city": provider.city,
+        "is_verified": provider.is_verified,
+        "published_at": latest.isoformat() if latest else None,
+    }
+
+
+def live_listings_of(provider: ProviderPage) -> list[ListingPage]:
+    return [
+        listing
+        for model in (ServicePage, TCMServicePage)
+        for listing in model.objects.live().child_of(provider).prefetch_related("capabilities")
+    ]
+
+
+def provider_documents() -> Iterator[dict]:
+    """Every live provider, with its live listings' capabilities (queries: fixed, not per page)."""
+    providers = providers_by_path()
+    listings: dict[str, list[ListingPage]] = {path: [] for path in providers}
+    step = ProviderPage.steplen
+    for model in (ServicePage, TCMServicePage):
+        for listing in model.objects.live().prefetch_related("capabilities"):
+            listings.setdefault(listing.path[:-step], []).append(listing)
+    for path, provider in providers.items():
+        yield provider_document(provider, listings[path])
+
+
 # Each index: its document class and the generator of all its documents from the database.
 INDEXES = {
     SERVICES: (ServiceDocument, service_documents),
     JOBS: (JobDocument, job_documents),
+    PROVIDERS: (ProviderDocument, provider_documents),
 }
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from elasticsearch.dsl import Q, Search
 
 from search.client import get_client, index_name
-from search.indexing import JOBS, SERVICES
+from search.indexing import JOBS, PROVIDERS, SERVICES
 
 PAGE_SIZE = 20
 TEXT_FIELDS = [
@@ -232,31 +232,38 @@ def search_jobs(query: JobQuery) -> dict:
         functions=[{"filter": Q("terms", level=["graduate", "intern"]), "weight": 1.2}],
         boost_mode="multiply",
     )
-    search = Search(using=get_client(), index=index_name(JOBS)).query(scored)
-    for name, field_name in JOB_FILTERS.items():
-        search.aggs.bucket(name, "terms", field=field_name, size=50)
-    start = (max(query.page, 1) - 1) * PAGE_SIZE
-    response = (
-        search.sort("_score", "external_id")
-        .extra(track_total_hits=True)[start : start + PAGE_SIZE]
-        .execute()
-    )
-    aggregations = response.aggregations.to_dict()
+    response, facets = _faceted(JOBS, scored, JOB_FILTERS, query.page)
     return {
         "count": response.hits.total.value,
         "page": max(query.page, 1),
         "page_size": PAGE_SIZE,
         "results": [job_result(int(hit.meta.id), hit.to_dict()) for hit in response.hits],
-        "facets": {
-            name: [
-                {"value": bucket["key"], "count": bucket["doc_count"]}
-                for bucket in aggregations[name]["buckets"]
-            ]
-            for name in JOB_FILTERS
-        },
+        "facets": facets,
         "took_ms": response.took,
         "degraded": False,
     }
+
+
+def _faceted(index: str, query, facet_fields: dict[str, str], page: int):
+    """Run ``query`` on ``index`` with a terms aggregation per facet; one page of hits."""
+    search = Search(using=get_client(), index=index_name(index)).query(query)
+    for name, field_name in facet_fields.items():
+        search.aggs.bucket(name, "terms", field=field_name, size=50)
+    start = (max(page, 1) - 1) * PAGE_SIZE
+    response = (
+        search.sort(
+            "_score", {"published_at": {"order": "desc", "missing": "_last"}}, "_doc"
+        ).extra(track_total_hits=True)[start : start + PAGE_SIZE]
+    ).execute()
+    aggregations = response.aggregations.to_dict()
+    facets = {
+        name: [
+            {"value": bucket["key"], "count": bucket["doc_count"]}
+            for bucket in aggregations[name]["buckets"]
+        ]
+        for name in facet_fields
+    }
+    return response, facets
 
 
 def job_result(page_id: int, source: dict) -> dict:
@@ -277,4 +284,78 @@ def job_result(page_id: int, source: dict) -> dict:
         "salary_max": source.get("salary_max"),
         "salary_currency": "CNY",
         "closes_on": source.get("closes_on"),
+    }
+
+
+PROVIDER_TEXT_FIELDS = [
+    "title_en^3",
+    "title_zh^3",
+    "capability_labels_en^2",
+    "capability_labels_zh^2",
+    "summary_en",
+    "summary_zh",
+]
+PROVIDER_FILTERS = {
+    "capability": "capability_codes",
+    "standard": "standards",
+    "zone": "zone",
+    "tier": "tier",
+    "city": "city",
+    "kind": "kind",
+}
+
+
+@dataclass
+class ProviderQuery:
+    text: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    verified_only: bool = False
+    page: int = 1
+
+
+def search_providers(query: ProviderQuery) -> dict:
+    """Live providers by name, summary or the capabilities of their listings; verified first."""
+    filters = [
+        Q("terms", **{PROVIDER_FILTERS[name]: values})
+        for name, values in query.filters.items()
+        if values
+    ]
+    if query.verified_only:
+        filters.append(Q("term", is_verified=True))
+    relevance = (
+        Q("multi_match", query=query.text, fields=PROVIDER_TEXT_FIELDS, fuzziness="AUTO:5,9")
+        if query.text.strip()
+        else Q("match_all")
+    )
+    scored = Q(
+        "function_score",
+        query=Q("bool", must=[relevance], filter=filters),
+        functions=[{"filter": Q("term", is_verified=True), "weight": 1.15}],
+        boost_mode="multiply",
+    )
+    response, facets = _faceted(PROVIDERS, scored, PROVIDER_FILTERS, query.page)
+    return {
+        "count": response.hits.total.value,
+        "page": max(query.page, 1),
+        "page_size": PAGE_SIZE,
+        "results": [provider_result(int(hit.meta.id), hit.to_dict()) for hit in response.hits],
+        "facets": facets,
+        "took_ms": response.took,
+        "degraded": False,
+    }
+
+
+def provider_result(page_id: int, source: dict) -> dict:
+    return {
+        "id": page_id,
+        "title": source.get("title_en") or source.get("title_zh"),
+        "title_en": source.get("title_en") or "",
+        "title_zh": source.get("title_zh") or "",
+        "url": source["url"],
+        "kind": source.get("kind"),
+        "zone": source.get("zone"),
+        "city": source.get("city") or "",
+        "is_verified": source["is_verified"],
+        "standards": source.get("standards", []),
+        "capabilities": source.get("capability_labels_en", []),
     }

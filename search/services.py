@@ -12,9 +12,12 @@ from search.client import get_client, index_name
 from search.indexing import (
     INDEXES,
     JOBS,
+    PROVIDERS,
     SERVICES,
     TAXONOMY,
     job_document,
+    live_listings_of,
+    provider_document,
     provider_with_valid_standards,
     service_document,
 )
@@ -30,16 +33,22 @@ def index_change_record(*, page: Page, action: str) -> None:
     A provider's change is recorded for each of its listings and jobs, which carry its name and
     badges; a listing under an unpublished provider is dropped when the change is applied.
     """
+    upsert = IndexChange.Action.UPSERT
     if isinstance(page, ProviderPage):
         changes = [
-            IndexChange(index=index, object_id=child.pk, action=IndexChange.Action.UPSERT)
+            IndexChange(index=index, object_id=child.pk, action=upsert)
             for index, models in PAGE_MODELS.items()
             for model in models
             for child in model.objects.descendant_of(page).only("pk")
         ]
+        changes.append(IndexChange(index=PROVIDERS, object_id=page.pk, action=action))
     else:
         index = next(name for name, models in PAGE_MODELS.items() if isinstance(page, models))
         changes = [IndexChange(index=index, object_id=page.pk, action=action)]
+        provider_path = page.path[: -ProviderPage.steplen]
+        provider = ProviderPage.objects.filter(path=provider_path).only("pk").first()
+        if index == SERVICES and provider is not None:  # its capabilities are the provider's
+            changes.append(IndexChange(index=PROVIDERS, object_id=provider.pk, action=upsert))
     IndexChange.objects.bulk_create(changes)
     transaction.on_commit(_enqueue_apply)
 
@@ -57,6 +66,18 @@ def _enqueue_apply() -> None:
 
 def _document(index: str, page_id: int) -> dict | None:
     """The document a live page should have now, or None if it should not be searchable."""
+    if index == PROVIDERS:
+        provider = (
+            ProviderPage.objects.live()
+            .filter(pk=page_id)
+            .select_related("zone", "organisation")
+            .first()
+        )
+        if provider is None:
+            return None
+        return provider_document(
+            provider_with_valid_standards(provider), live_listings_of(provider)
+        )
     for model in PAGE_MODELS[index]:
         taxonomy = TAXONOMY if index == SERVICES else ("disciplines",)
         page = model.objects.live().filter(pk=page_id).prefetch_related(*taxonomy).first()

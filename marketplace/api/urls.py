@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from marketplace.ops.views import HealthView
-from search.api import JobSearchView, ServiceSearchView
+from search.api import JobSearchView, ProviderSearchView, ServiceSearchView
 
 app_name = "api"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),
     path("search/services", ServiceSearchView.as_view(), name="search-services"),
     path("search/jobs", JobSearchView.as_view(), name="search-jobs"),
+    path("search/providers", ProviderSearchView.as_view(), name="search-providers"),
 ]
