@@ -1,8 +1,9 @@
-"""JSON search API: ``GET /api/v1/search/services``. Thin: parse, call the query, shape."""
+"""JSON search API: ``/api/v1/search/services``, ``/jobs``, ``/providers``. Thin: parse, search,
+shape; the database answers when Elasticsearch cannot."""
 
 import logging
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from elasticsearch import ApiError, NotFoundError, TransportError
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -31,6 +32,42 @@ from search.queries import (
 logger = logging.getLogger(__name__)
 
 
+def _params(query_params, list_fields) -> dict:
+    """Request parameters for a serializer: filters may repeat (``?zone=a&zone=b``)."""
+    return {
+        key: (query_params.getlist(key) if key in list_fields else value)
+        for key, value in query_params.items()
+    }
+
+
+class SearchView(APIView):
+    """Parse the parameters, run the search, answer from the database if Elasticsearch cannot."""
+
+    permission_classes = [AllowAny]
+    params_class: type[serializers.Serializer]
+    list_fields: dict[str, str]
+
+    def build_query(self, data: dict):
+        raise NotImplementedError
+
+    def search(self, query) -> dict:
+        raise NotImplementedError
+
+    def search_database(self, query) -> dict:
+        raise NotImplementedError
+
+    def get(self, request: Request) -> Response:
+        params = self.params_class(data=_params(request.query_params, self.list_fields))
+        if not params.is_valid():
+            return Response(params.errors, status=400)
+        query = self.build_query(params.validated_data)
+        try:
+            return Response(self.search(query))
+        except (TransportError, ApiError, NotFoundError):
+            logger.warning("Elasticsearch unavailable; answering from the database", exc_info=True)
+            return Response(self.search_database(query))
+
+
 class ServiceSearchParams(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     capability = serializers.ListField(child=serializers.CharField(max_length=120), required=False)
@@ -55,26 +92,21 @@ class ServiceSearchParams(serializers.Serializer):
 
 def service_query(query_params) -> tuple[ServiceQuery | None, dict]:
     """A ``ServiceQuery`` from request parameters, or ``None`` and the errors by field."""
-    params = ServiceSearchParams(
-        data={
-            key: (query_params.getlist(key) if key in KEYWORD_FILTERS else value)
-            for key, value in query_params.items()
-        }
-    )
+    params = ServiceSearchParams(data=_params(query_params, KEYWORD_FILTERS))
     if not params.is_valid():
         return None, params.errors
-    data = params.validated_data
-    return (
-        ServiceQuery(
-            text=data["q"],
-            filters={name: data[name] for name in KEYWORD_FILTERS if data.get(name)},
-            price_max=data.get("price_max"),
-            turnaround_max=data.get("turnaround_max"),
-            verified_only=data["verified"],
-            sort=data["sort"],
-            page=data["page"],
-        ),
-        {},
+    return _service_query(params.validated_data), {}
+
+
+def _service_query(data: dict) -> ServiceQuery:
+    return ServiceQuery(
+        text=data["q"],
+        filters={name: data[name] for name in KEYWORD_FILTERS if data.get(name)},
+        price_max=data.get("price_max"),
+        turnaround_max=data.get("turnaround_max"),
+        verified_only=data["verified"],
+        sort=data["sort"],
+        page=data["page"],
     )
 
 
@@ -114,24 +146,25 @@ class ServiceSearchResult(serializers.Serializer):
     degraded = serializers.BooleanField()
 
 
-class ServiceSearchView(APIView):
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[ServiceSearchParams], responses={200: ServiceSearchResult, 400: None}
+    )
+)
+class ServiceSearchView(SearchView):
     """Search service listings (CRO and TCM) by capability, in English or Chinese."""
 
-    permission_classes = [AllowAny]
+    params_class = ServiceSearchParams
+    list_fields = KEYWORD_FILTERS
 
-    @extend_schema(
-        parameters=[ServiceSearchParams],
-        responses={200: ServiceSearchResult, 400: None},
-    )
-    def get(self, request: Request) -> Response:
-        query, errors = service_query(request.query_params)
-        if query is None:
-            return Response(errors, status=400)
-        try:
-            return Response(search_services(query))
-        except (TransportError, ApiError, NotFoundError):
-            logger.warning("Elasticsearch unavailable; answering from the database", exc_info=True)
-            return Response(search_services_from_database(query))
+    def build_query(self, data: dict) -> ServiceQuery:
+        return _service_query(data)
+
+    def search(self, query: ServiceQuery) -> dict:
+        return search_services(query)
+
+    def search_database(self, query: ServiceQuery) -> dict:
+        return search_services_from_database(query)
 
 
 class JobSearchParams(serializers.Serializer):
@@ -177,33 +210,28 @@ class JobSearchResult(serializers.Serializer):
     degraded = serializers.BooleanField()
 
 
-class JobSearchView(APIView):
+@extend_schema_view(
+    get=extend_schema(parameters=[JobSearchParams], responses={200: JobSearchResult, 400: None})
+)
+class JobSearchView(SearchView):
     """Search open job postings: graduate and intern roles first."""
 
-    permission_classes = [AllowAny]
+    params_class = JobSearchParams
+    list_fields = JOB_FILTERS
 
-    @extend_schema(parameters=[JobSearchParams], responses={200: JobSearchResult, 400: None})
-    def get(self, request: Request) -> Response:
-        params = JobSearchParams(
-            data={
-                key: (request.query_params.getlist(key) if key in JOB_FILTERS else value)
-                for key, value in request.query_params.items()
-            }
-        )
-        if not params.is_valid():
-            return Response(params.errors, status=400)
-        data = params.validated_data
-        query = JobQuery(
+    def build_query(self, data: dict) -> JobQuery:
+        return JobQuery(
             text=data["q"],
             filters={name: data[name] for name in JOB_FILTERS if data.get(name)},
             salary_at_least=data.get("salary_at_least"),
             page=data["page"],
         )
-        try:
-            return Response(search_jobs(query))
-        except (TransportError, ApiError, NotFoundError):
-            logger.warning("Elasticsearch unavailable; answering from the database", exc_info=True)
-            return Response(search_jobs_from_database(query))
+
+    def search(self, query: JobQuery) -> dict:
+        return search_jobs(query)
+
+    def search_database(self, query: JobQuery) -> dict:
+        return search_jobs_from_database(query)
 
 
 class ProviderSearchParams(serializers.Serializer):
@@ -242,32 +270,27 @@ class ProviderSearchResult(serializers.Serializer):
     degraded = serializers.BooleanField()
 
 
-class ProviderSearchView(APIView):
-    """Search providers by name, summary or what their listings cover; verified ones first."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         parameters=[ProviderSearchParams], responses={200: ProviderSearchResult, 400: None}
     )
-    def get(self, request: Request) -> Response:
-        params = ProviderSearchParams(
-            data={
-                key: (request.query_params.getlist(key) if key in PROVIDER_FILTERS else value)
-                for key, value in request.query_params.items()
-            }
-        )
-        if not params.is_valid():
-            return Response(params.errors, status=400)
-        data = params.validated_data
-        query = ProviderQuery(
+)
+class ProviderSearchView(SearchView):
+    """Search providers by name, summary or what their listings cover; verified ones first."""
+
+    params_class = ProviderSearchParams
+    list_fields = PROVIDER_FILTERS
+
+    def build_query(self, data: dict) -> ProviderQuery:
+        return ProviderQuery(
             text=data["q"],
             filters={name: data[name] for name in PROVIDER_FILTERS if data.get(name)},
             verified_only=data["verified"],
             page=data["page"],
         )
-        try:
-            return Response(search_providers(query))
-        except (TransportError, ApiError, NotFoundError):
-            logger.warning("Elasticsearch unavailable; answering from the database", exc_info=True)
-            return Response(search_providers_from_database(query))
+
+    def search(self, query: ProviderQuery) -> dict:
+        return search_providers(query)
+
+    def search_database(self, query: ProviderQuery) -> dict:
+        return search_providers_from_database(query)

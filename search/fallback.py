@@ -24,6 +24,7 @@ from search.queries import (
     JobQuery,
     ProviderQuery,
     ServiceQuery,
+    answer,
     job_result,
     provider_result,
     result_from_document,
@@ -108,19 +109,14 @@ def search_services_from_database(query: ServiceQuery) -> dict:
         documents.sort(
             key=lambda d: (not d["provider"]["is_verified"], d["title_en"] or d["title_zh"])
         )
-    page_number = max(query.page, 1)
-    start = (page_number - 1) * PAGE_SIZE
-    return {
-        "count": len(documents),
-        "page": page_number,
-        "page_size": PAGE_SIZE,
-        "results": [
-            result_from_document(int(d["_id"]), d, {}) for d in documents[start : start + PAGE_SIZE]
-        ],
-        "facets": {},
-        "took_ms": int((time.monotonic() - started) * 1000),
-        "degraded": True,
-    }
+    return answer(
+        count=len(documents),
+        page=query.page,
+        results=[result_from_document(int(d["_id"]), d, {}) for d in _page(documents, query.page)],
+        facets={},
+        took_ms=int((time.monotonic() - started) * 1000),
+        degraded=True,
+    )
 
 
 def search_jobs_from_database(query: JobQuery) -> dict:
@@ -154,17 +150,14 @@ def search_jobs_from_database(query: JobQuery) -> dict:
         .order_by("title")
         if job.path[:-step] in providers
     ]
-    page_number = max(query.page, 1)
-    start = (page_number - 1) * PAGE_SIZE
-    return {
-        "count": len(documents),
-        "page": page_number,
-        "page_size": PAGE_SIZE,
-        "results": [job_result(int(d["_id"]), d) for d in documents[start : start + PAGE_SIZE]],
-        "facets": {},
-        "took_ms": int((time.monotonic() - started) * 1000),
-        "degraded": True,
-    }
+    return answer(
+        count=len(documents),
+        page=query.page,
+        results=[job_result(int(d["_id"]), d) for d in _page(documents, query.page)],
+        facets={},
+        took_ms=int((time.monotonic() - started) * 1000),
+        degraded=True,
+    )
 
 
 def search_providers_from_database(query: ProviderQuery) -> dict:
@@ -189,19 +182,19 @@ def search_providers_from_database(query: ProviderQuery) -> dict:
             continue
         documents.append(document)
     documents.sort(key=lambda d: (not d["is_verified"], d["title_en"] or d["title_zh"]))
-    page_number = max(query.page, 1)
-    start = (page_number - 1) * PAGE_SIZE
-    return {
-        "count": len(documents),
-        "page": page_number,
-        "page_size": PAGE_SIZE,
-        "results": [
-            provider_result(int(d["_id"]), d) for d in documents[start : start + PAGE_SIZE]
-        ],
-        "facets": {},
-        "took_ms": int((time.monotonic() - started) * 1000),
-        "degraded": True,
-    }
+    return answer(
+        count=len(documents),
+        page=query.page,
+        results=[provider_result(int(d["_id"]), d) for d in _page(documents, query.page)],
+        facets={},
+        took_ms=int((time.monotonic() - started) * 1000),
+        degraded=True,
+    )
+
+
+def _page(documents: list, page: int) -> list:
+    start = (max(page, 1) - 1) * PAGE_SIZE
+    return documents[start : start + PAGE_SIZE]
 
 
 def _as_list(value) -> list:

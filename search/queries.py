@@ -114,6 +114,19 @@ def build_search(query: ServiceQuery) -> Search:
     return search.extra(track_total_hits=True)[start : start + PAGE_SIZE]
 
 
+def answer(*, count: int, page: int, results: list, facets: dict, took_ms: int, degraded=False):
+    """The envelope every search answers with (the API's and the page's shape)."""
+    return {
+        "count": count,
+        "page": max(page, 1),
+        "page_size": PAGE_SIZE,
+        "results": results,
+        "facets": facets,
+        "took_ms": took_ms,
+        "degraded": degraded,
+    }
+
+
 def result_from_document(page_id: int, source: dict, highlight: dict) -> dict:
     """One result as the API and the search page show it, from an index document."""
     provider = source["provider"]
@@ -156,15 +169,13 @@ def search_services(query: ServiceQuery) -> dict:
         ]
         for name in KEYWORD_FILTERS
     }
-    return {
-        "count": response.hits.total.value,
-        "page": max(query.page, 1),
-        "page_size": PAGE_SIZE,
-        "results": results,
-        "facets": facets,
-        "took_ms": response.took,
-        "degraded": False,
-    }
+    return answer(
+        count=response.hits.total.value,
+        page=query.page,
+        results=results,
+        facets=facets,
+        took_ms=response.took,
+    )
 
 
 JOB_TEXT_FIELDS = [
@@ -233,15 +244,13 @@ def search_jobs(query: JobQuery) -> dict:
         boost_mode="multiply",
     )
     response, facets = _faceted(JOBS, scored, JOB_FILTERS, query.page)
-    return {
-        "count": response.hits.total.value,
-        "page": max(query.page, 1),
-        "page_size": PAGE_SIZE,
-        "results": [job_result(int(hit.meta.id), hit.to_dict()) for hit in response.hits],
-        "facets": facets,
-        "took_ms": response.took,
-        "degraded": False,
-    }
+    return answer(
+        count=response.hits.total.value,
+        page=query.page,
+        results=[job_result(int(hit.meta.id), hit.to_dict()) for hit in response.hits],
+        facets=facets,
+        took_ms=response.took,
+    )
 
 
 def _faceted(index: str, query, facet_fields: dict[str, str], page: int):
@@ -334,15 +343,13 @@ def search_providers(query: ProviderQuery) -> dict:
         boost_mode="multiply",
     )
     response, facets = _faceted(PROVIDERS, scored, PROVIDER_FILTERS, query.page)
-    return {
-        "count": response.hits.total.value,
-        "page": max(query.page, 1),
-        "page_size": PAGE_SIZE,
-        "results": [provider_result(int(hit.meta.id), hit.to_dict()) for hit in response.hits],
-        "facets": facets,
-        "took_ms": response.took,
-        "degraded": False,
-    }
+    return answer(
+        count=response.hits.total.value,
+        page=query.page,
+        results=[provider_result(int(hit.meta.id), hit.to_dict()) for hit in response.hits],
+        facets=facets,
+        took_ms=response.took,
+    )
 
 
 def provider_result(page_id: int, source: dict) -> dict:
