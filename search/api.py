@@ -115,6 +115,17 @@ class FacetBucket(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class SearchAnswer(serializers.Serializer):
+    """The envelope of every search answer (``search.queries.answer``); subclasses add results."""
+
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    facets = serializers.DictField(child=FacetBucket(many=True))
+    took_ms = serializers.IntegerField()
+    degraded = serializers.BooleanField()
+
+
 class ServiceHit(serializers.Serializer):
     id = serializers.IntegerField()
     external_id = serializers.CharField(allow_null=True)
@@ -136,14 +147,8 @@ class ServiceHit(serializers.Serializer):
     highlight = serializers.DictField(child=serializers.CharField())
 
 
-class ServiceSearchResult(serializers.Serializer):
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
+class ServiceSearchResult(SearchAnswer):
     results = ServiceHit(many=True)
-    facets = serializers.DictField(child=FacetBucket(many=True))
-    took_ms = serializers.IntegerField()
-    degraded = serializers.BooleanField()
 
 
 @extend_schema_view(
@@ -200,14 +205,8 @@ class JobHit(serializers.Serializer):
     closes_on = serializers.CharField(allow_null=True)
 
 
-class JobSearchResult(serializers.Serializer):
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
+class JobSearchResult(SearchAnswer):
     results = JobHit(many=True)
-    facets = serializers.DictField(child=FacetBucket(many=True))
-    took_ms = serializers.IntegerField()
-    degraded = serializers.BooleanField()
 
 
 @extend_schema_view(
@@ -260,14 +259,8 @@ class ProviderHit(serializers.Serializer):
     capabilities = serializers.ListField(child=serializers.CharField())
 
 
-class ProviderSearchResult(serializers.Serializer):
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
+class ProviderSearchResult(SearchAnswer):
     results = ProviderHit(many=True)
-    facets = serializers.DictField(child=FacetBucket(many=True))
-    took_ms = serializers.IntegerField()
-    degraded = serializers.BooleanField()
 
 
 @extend_schema_view(

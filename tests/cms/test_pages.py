@@ -109,3 +109,15 @@ def test_the_provider_index_is_paginated(client, demo_site):
     assert len(second.context["providers"]) == ProviderPage.objects.live().count() - 24
     assert beyond.context["providers"].number == 2
     assert 'rel="next"' in first.text
+
+
+def test_a_service_page_costs_a_fixed_number_of_queries(
+    client, demo_site, django_assert_max_num_queries
+):
+    service = ServicePage.objects.live().filter(external_id="demo-p002-s1").get()
+    client.get(service.url)  # warm Wagtail's site and locale caches
+
+    with django_assert_max_num_queries(17):
+        response = client.get(service.url)
+
+    assert response.status_code == 200
