@@ -31,7 +31,9 @@ CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 # Unit tests run task bodies inline; tests about background work start a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 
-ELASTICSEARCH_INDEX_PREFIX = "test-marketplace"
+ELASTICSEARCH_INDEX_PREFIX = env.string(
+    "ELASTICSEARCH_INDEX_PREFIX", default="test-marketplace", help=""
+)
 
 STRIPE_SECRET_KEY = "sk_test_marketplace_emulator"  # noqa: S105
 STRIPE_API_BASE = env.string("STRIPE_API_BASE", default="http://127.0.0.1:8420", help="")
