@@ -7,6 +7,8 @@ from Elasticsearch's analysis-common module or, on the local node, our plugin (s
 under the same names.
 """
 
+import hashlib
+
 from marketplace.catalog.models import TaxonomyKind, TaxonomyNode
 
 # Characters that would break a Solr-format synonym rule.
@@ -28,14 +30,20 @@ def synonym_rules() -> list[str]:
     return rules
 
 
-def analysis_settings() -> dict:
+def synonyms_fingerprint(rules: list[str] | None = None) -> str:
+    """A short digest of the synonym set: an index built with another one is stale."""
+    rules = synonym_rules() if rules is None else rules
+    return hashlib.sha256("\n".join(rules).encode()).hexdigest()[:16]
+
+
+def analysis_settings(rules: list[str] | None = None) -> dict:
     """The ``analysis`` block shared by every index, with the synonym set as it is now."""
     english = ["cjk_width", "lowercase", "english_possessive", "stop", "porter_stem"]
     return {
         "filter": {
             "capability_synonyms": {
                 "type": "synonym_graph",
-                "synonyms": synonym_rules(),
+                "synonyms": synonym_rules() if rules is None else rules,
                 "lenient": True,
             },
             "prefixes": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
@@ -67,6 +75,11 @@ def analysis_settings() -> dict:
                 "type": "custom",
                 "tokenizer": "standard",
                 "filter": ["cjk_width", "lowercase", "ascii_folding", "prefixes"],
+            },
+            "spelling": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["cjk_width", "lowercase"],
             },
             "prefix_search": {
                 "type": "custom",

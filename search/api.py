@@ -3,6 +3,9 @@ shape; the database answers when Elasticsearch cannot."""
 
 import logging
 
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from elasticsearch import ApiError, NotFoundError, TransportError
 from rest_framework import serializers
@@ -11,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.catalog.selectors import capabilities_matching
 from search.fallback import (
     search_jobs_from_database,
     search_providers_from_database,
@@ -27,6 +31,7 @@ from search.queries import (
     search_jobs,
     search_providers,
     search_services,
+    suggest_listings,
 )
 
 logger = logging.getLogger(__name__)
@@ -124,6 +129,9 @@ class SearchAnswer(serializers.Serializer):
     facets = serializers.DictField(child=FacetBucket(many=True))
     took_ms = serializers.IntegerField()
     degraded = serializers.BooleanField()
+    did_you_mean = serializers.CharField(
+        allow_null=True, help_text="the query with misspelt words corrected, if any were"
+    )
 
 
 class ServiceHit(serializers.Serializer):
@@ -287,3 +295,56 @@ class ProviderSearchView(SearchView):
 
     def search_database(self, query: ProviderQuery) -> dict:
         return search_providers_from_database(query)
+
+
+class SuggestParams(serializers.Serializer):
+    q = serializers.CharField(max_length=100, help_text="what the buyer has typed so far")
+
+
+class SuggestedCapability(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    url = serializers.CharField(help_text="the search page filtered on this capability")
+
+
+class SuggestedListing(serializers.Serializer):
+    title = serializers.CharField()
+    provider = serializers.CharField()
+    url = serializers.CharField()
+
+
+class Suggestions(serializers.Serializer):
+    capabilities = SuggestedCapability(many=True)
+    listings = SuggestedListing(many=True)
+    degraded = serializers.BooleanField(help_text="listings could not be suggested just now")
+
+
+@extend_schema_view(
+    get=extend_schema(parameters=[SuggestParams], responses={200: Suggestions, 400: None})
+)
+class SuggestView(APIView):
+    """Suggestions as the buyer types: matching capabilities, then matching listings."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        params = SuggestParams(data=request.query_params)
+        if not params.is_valid():
+            return Response(params.errors, status=400)
+        text = params.validated_data["q"]
+        chinese = (get_language() or "en").startswith("zh")
+        search_url = reverse("search")
+        capabilities = [
+            {
+                "code": node.code,
+                "label": node.label_zh if chinese else node.label_en,
+                "url": f"{search_url}?{urlencode({'capability': node.code})}",
+            }
+            for node in capabilities_matching(text=text)
+        ]
+        try:
+            listings, degraded = suggest_listings(text), False
+        except (TransportError, ApiError, NotFoundError):
+            logger.warning("Elasticsearch unavailable; suggesting capabilities only")
+            listings, degraded = [], True
+        return Response({"capabilities": capabilities, "listings": listings, "degraded": degraded})

@@ -1,11 +1,13 @@
-"""Wagtail's page signals record index changes; nothing more happens here (see search.services)."""
+"""Wagtail's page signals record index changes, taxonomy edits refresh the synonyms (see
+search.services); nothing more happens here."""
 
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.models import JobPostingPage, ProviderPage, ServicePage, TCMServicePage
+from marketplace.catalog.models import TaxonomyNode
 from search.models import IndexChange
-from search.services import index_change_record
+from search.services import index_change_record, taxonomy_changed
 
 INDEXED_PAGES = (ServicePage, TCMServicePage, JobPostingPage, ProviderPage)
 
@@ -18,7 +20,15 @@ def _deleted(sender, instance, **kwargs):
     index_change_record(page=instance, action=IndexChange.Action.DELETE)
 
 
+def _taxonomy_changed(sender, **kwargs):
+    taxonomy_changed()
+
+
 def connect() -> None:
+    post_save.connect(_taxonomy_changed, sender=TaxonomyNode, dispatch_uid="search-taxonomy-save")
+    post_delete.connect(
+        _taxonomy_changed, sender=TaxonomyNode, dispatch_uid="search-taxonomy-delete"
+    )
     for model in INDEXED_PAGES:
         page_published.connect(
             _changed, sender=model, dispatch_uid=f"search-publish-{model.__name__}"

@@ -23,7 +23,7 @@ from cms.models import (
     ServicePage,
     TCMServicePage,
 )
-from search.analysis import analysis_settings
+from search.analysis import analysis_settings, synonym_rules, synonyms_fingerprint
 from search.client import get_client, index_name
 from search.documents import JobDocument, ProviderDocument, ServiceDocument
 from search.models import IndexChange
@@ -244,14 +244,37 @@ INDEXES = {
 
 
 def _index_body(document_class) -> dict:
+    rules = synonym_rules()
     return {
         "settings": {
             **settings.ELASTICSEARCH_INDEX_SETTINGS,
-            "analysis": analysis_settings(),
+            "analysis": analysis_settings(rules),
             "refresh_interval": "-1",  # filled first, refreshed once
         },
-        "mappings": document_class._doc_type.mapping.to_dict(),
+        "mappings": {
+            **document_class._doc_type.mapping.to_dict(),
+            # The synonym set the index was built with: a taxonomy change makes it stale.
+            "_meta": {"synonyms": synonyms_fingerprint(rules)},
+        },
     }
+
+
+def stale_indexes() -> list[str]:
+    """Built indexes whose synonym set is not the taxonomy's any more (they need a rebuild)."""
+    client = get_client()
+    current = synonyms_fingerprint()
+    stale = []
+    for name in INDEXES:
+        alias = index_name(name)
+        if not client.indices.exists_alias(name=alias):
+            continue
+        mappings = client.indices.get_mapping(index=alias)
+        built_with = {
+            (body["mappings"].get("_meta") or {}).get("synonyms") for body in mappings.values()
+        }
+        if built_with != {current}:
+            stale.append(name)
+    return stale
 
 
 def index_rebuild(

@@ -110,11 +110,67 @@ def build_search(query: ServiceQuery) -> Search:
         pre_tags=["<mark>"], post_tags=["</mark>"], fragment_size=160, number_of_fragments=1,
     ).highlight("title_en", "title_zh", "description_en", "description_zh")  # fmt: skip
     search = search.sort(*SORTS.get(query.sort, SORTS["relevance"]))
+    if query.text.strip():
+        # Words that no listing contains get their closest indexed word ("did you mean").
+        search = search.suggest(
+            "spelling",
+            query.text,
+            term={
+                "field": "spelling",
+                "suggest_mode": "missing",
+                "min_word_length": 4,
+                "prefix_length": 1,
+                "size": 1,
+            },
+        )
     start = (max(query.page, 1) - 1) * PAGE_SIZE
     return search.extra(track_total_hits=True)[start : start + PAGE_SIZE]
 
 
-def answer(*, count: int, page: int, results: list, facets: dict, took_ms: int, degraded=False):
+SUGGESTED_LISTINGS = 5
+
+
+def suggest_listings(text: str, *, limit: int = SUGGESTED_LISTINGS) -> list[dict]:
+    """Listings whose title (either language) has words starting with the words typed so far."""
+    if not text.strip():
+        return []
+    search = (
+        Search(using=get_client(), index=index_name(SERVICES))
+        .query(
+            Q(
+                "multi_match",
+                query=text,
+                fields=["title_en.prefix^2", "title_zh.prefix^2", "capability_prefix"],
+                operator="and",
+            )
+        )
+        .source(["title_en", "title_zh", "url", "provider.title_en", "provider.title_zh"])
+        .extra(track_total_hits=False)[:limit]
+    )
+    suggestions = []
+    for hit in search.execute().hits:
+        source = hit.to_dict()
+        provider = source.get("provider", {})
+        suggestions.append(
+            {
+                "title": source.get("title_en") or source.get("title_zh"),
+                "provider": provider.get("title_en") or provider.get("title_zh"),
+                "url": source["url"],
+            }
+        )
+    return suggestions
+
+
+def answer(
+    *,
+    count: int,
+    page: int,
+    results: list,
+    facets: dict,
+    took_ms: int,
+    degraded: bool = False,
+    did_you_mean: str | None = None,
+):
     """The envelope every search answers with (the API's and the page's shape)."""
     return {
         "count": count,
@@ -124,7 +180,26 @@ def answer(*, count: int, page: int, results: list, facets: dict, took_ms: int, 
         "facets": facets,
         "took_ms": took_ms,
         "degraded": degraded,
+        "did_you_mean": did_you_mean,
     }
+
+
+def corrected_text(text: str, suggestions: list[dict]) -> str | None:
+    """``text`` with each misspelt word replaced by the suggester's first option, or None.
+
+    ``suggestions`` are a term suggester's entries: the word's offset and length in ``text``
+    and its options, best first.
+    """
+    corrected, end = [], 0
+    for entry in suggestions:
+        if not entry.get("options"):
+            continue
+        start = entry["offset"]
+        corrected += [text[end:start], entry["options"][0]["text"]]
+        end = start + entry["length"]
+    if not corrected:
+        return None
+    return "".join([*corrected, text[end:]])
 
 
 def result_from_document(page_id: int, source: dict, highlight: dict) -> dict:
@@ -169,12 +244,14 @@ def search_services(query: ServiceQuery) -> dict:
         ]
         for name in KEYWORD_FILTERS
     }
+    suggestions = response.to_dict().get("suggest", {}).get("spelling", [])
     return answer(
         count=response.hits.total.value,
         page=query.page,
         results=results,
         facets=facets,
         took_ms=response.took,
+        did_you_mean=corrected_text(query.text, suggestions),
     )
 
 

@@ -2,7 +2,7 @@
 
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from elasticsearch import helpers
 from wagtail.models import Page
@@ -15,11 +15,13 @@ from search.indexing import (
     PROVIDERS,
     SERVICES,
     TAXONOMY,
+    index_rebuild,
     job_document,
     live_listings_of,
     provider_document,
     provider_with_valid_standards,
     service_document,
+    stale_indexes,
 )
 from search.models import IndexChange
 
@@ -131,13 +133,43 @@ def index_changes_apply(*, limit: int = 500) -> int:
     return len(pending)
 
 
+def synonyms_refresh() -> list[str]:
+    """Rebuild the indexes built with an older synonym set; return their names.
+
+    The synonyms are part of each index's analysis settings, so a taxonomy change takes effect
+    through a rebuild (searches keep answering from the old index until the alias moves).
+    """
+    stale = stale_indexes()
+    for name in stale:
+        logger.info("Rebuilding the %s index: the taxonomy's synonyms changed", name)
+        index_rebuild(name=name)
+    return stale
+
+
+def taxonomy_changed() -> None:
+    """Refresh the synonym sets once the current transaction commits (once per transaction)."""
+    if not any(entry[1] is _enqueue_synonyms_refresh for entry in connection.run_on_commit):
+        transaction.on_commit(_enqueue_synonyms_refresh)
+
+
+def _enqueue_synonyms_refresh() -> None:
+    from search.tasks import synonyms_refresh_task
+
+    try:
+        synonyms_refresh_task.delay()
+    except Exception:  # noqa: BLE001 - broker or node down: the periodic sweep rebuilds them
+        logger.warning("Could not refresh the synonyms now; the sweep will.", exc_info=True)
+
+
 def index_drift_repair() -> dict[str, int]:
     """Compare each built index with the database and repair what differs; return what was done.
 
-    A live page missing from an index, or indexed before its (or its provider's) last
-    publication, is written again; a document without a live page is deleted. Catches what the
-    recorded changes could not (a restored backup, a lost index, a bug).
+    An index built with an older synonym set is rebuilt. A live page missing from an index, or
+    indexed before its (or its provider's) last publication, is written again; a document
+    without a live page is deleted. Catches what the recorded changes could not (a restored
+    backup, a lost index, a lost task, a bug).
     """
+    rebuilt = synonyms_refresh()
     client = get_client()
     written = deleted = 0
     for name, (_document_class, all_documents) in INDEXES.items():
@@ -162,4 +194,4 @@ def index_drift_repair() -> dict[str, int]:
         helpers.bulk(client, actions, raise_on_error=False, raise_on_exception=True)
         written += len(actions) - len(orphans)
         deleted += len(orphans)
-    return {"written": written, "deleted": deleted}
+    return {"written": written, "deleted": deleted, "rebuilt": len(rebuilt)}

@@ -1,7 +1,7 @@
 from celery import shared_task
 from elasticsearch import TransportError
 
-from search.services import index_changes_apply, index_drift_repair
+from search.services import index_changes_apply, index_drift_repair, synonyms_refresh
 
 
 @shared_task(
@@ -16,3 +16,9 @@ def index_changes_apply_task() -> int:
 def index_drift_repair_task() -> dict[str, int]:
     """Repair differences between the index and the database (periodic)."""
     return index_drift_repair()
+
+
+@shared_task(autoretry_for=(TransportError,), retry_backoff=True, max_retries=3)
+def synonyms_refresh_task() -> list[str]:
+    """Rebuild the indexes whose synonym set predates a taxonomy change."""
+    return synonyms_refresh()

@@ -6,7 +6,8 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from elasticsearch import ApiError, NotFoundError, TransportError
 
-from marketplace.catalog.models import TaxonomyNode, Zone
+from cms.models import Delivery, TCMDelivery
+from marketplace.catalog.models import Standard, TaxonomyNode, Zone
 from search.api import service_query
 from search.fallback import search_services_from_database
 from search.queries import search_services
@@ -16,7 +17,8 @@ SIDEBAR_FACETS = ["capability", "zone", "standard", "delivery", "species", "moda
 
 
 def _labels() -> dict[str, str]:
-    """Display names of taxonomy codes and zones in the reader's language (two queries)."""
+    """Display names of taxonomy codes, zones, standards and delivery modes in the reader's
+    language (two queries)."""
     chinese = (get_language() or "en").startswith("zh")
     labels = {
         node.code: (node.label_zh if chinese else node.label_en)
@@ -25,6 +27,8 @@ def _labels() -> dict[str, str]:
     labels.update(
         {zone.code: (zone.name_zh if chinese else zone.name) for zone in Zone.objects.all()}
     )
+    for choices in (Standard, Delivery, TCMDelivery):
+        labels.update({value: str(label) for value, label in choices.choices})
     return labels
 
 

@@ -13,6 +13,7 @@ from django.db import connection
 from cms.demo import load_demo_site
 from marketplace.celery import app as celery_app
 from search.client import configure as configure_elasticsearch
+from search.indexing import INDEXES, SERVICES, index_rebuild
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,3 +104,15 @@ def elasticsearch_unreachable(settings):
     yield
     settings.ELASTICSEARCH_URL = original
     configure_elasticsearch()
+
+
+@pytest.fixture(scope="session")
+def search_indexes(django_db_setup, django_db_blocker):
+    """Every index built once from the demo data (which every test starts from), by name."""
+    with django_db_blocker.unblock():
+        return {name: index_rebuild(name=name) for name in INDEXES}
+
+
+@pytest.fixture
+def services_index(search_indexes):
+    return search_indexes[SERVICES]

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from marketplace.catalog.models import TaxonomyNode
+from marketplace.catalog.models import TaxonomyKind, TaxonomyNode
 
 
 def taxonomy_subtree(*, code: str) -> QuerySet[TaxonomyNode]:
@@ -13,3 +13,24 @@ def taxonomy_subtree(*, code: str) -> QuerySet[TaxonomyNode]:
 def taxonomy_nodes(*, kind: str) -> QuerySet[TaxonomyNode]:
     """Every node of one kind (capability, therapeutic area, modality, species), in file order."""
     return TaxonomyNode.objects.filter(kind=kind).order_by("position")
+
+
+def capabilities_matching(*, text: str, limit: int = 5) -> list[TaxonomyNode]:
+    """Capabilities a buyer may mean by ``text`` as typed so far, best first.
+
+    A capability matches when a word of one of its English labels or synonyms starts with the
+    text, or its Chinese label contains it; a label starting with the text comes first, then
+    shallower (broader) nodes. The taxonomy is small (a few hundred rows), so it is matched here.
+    """
+    needle = " ".join(text.lower().split())
+    if not needle:
+        return []
+    ranked = []
+    for node in taxonomy_nodes(kind=TaxonomyKind.CAPABILITY):
+        names = [node.label_en, *node.synonyms]
+        lowered = [name.lower() for name in names]
+        if any(name.startswith(needle) for name in lowered) or needle in node.label_zh:
+            ranked.append((0, node.depth, node.position, node))
+        elif any(word.startswith(needle) for name in lowered for word in name.split()):
+            ranked.append((1, node.depth, node.position, node))
+    return [entry[-1] for entry in sorted(ranked, key=lambda entry: entry[:3])[:limit]]

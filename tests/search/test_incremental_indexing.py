@@ -106,4 +106,4 @@ def test_the_sweep_repairs_a_deliberately_stale_index(services_index):
         "2000-01-01T00:00:00+00:00"
     )
     client.indices.refresh(index=index_name("*"))
-    assert index_drift_repair() == {"written": 0, "deleted": 0}
+    assert index_drift_repair() == {"written": 0, "deleted": 0, "rebuilt": 0}

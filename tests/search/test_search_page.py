@@ -17,6 +17,18 @@ def test_the_search_page_shows_results_facets_and_highlights(client, services_in
     assert "CNY " in html
 
 
+def test_facets_show_names_not_codes(client, services_index):
+    response = client.get("/search/", headers={"accept-language": "en"})
+
+    labels = {
+        facet["name"]: {bucket["value"]: bucket["label"] for bucket in facet["buckets"]}
+        for facet in response.context["facets"]
+    }
+    assert labels["standard"]["OECD_GLP"] == "OECD GLP"
+    assert labels["delivery"]["onsite"] == "At the provider's site"
+    assert labels["capability"]["dmpk.in_vitro_adme"] == "In vitro ADME"
+
+
 def test_a_facet_link_filters_and_keeps_the_query(client, services_index):
     response = client.get("/search/", {"q": "toxicology", "zone": "beijing_ftz"})
 
