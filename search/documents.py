@@ -34,6 +34,10 @@ class ServiceDocument(Document):
     # only in the other one; ``capability_prefix`` serves suggestions as the buyer types.
     capability_labels_en = english_text(copy_to=["spelling", "capability_prefix"])
     capability_labels_zh = chinese_text(copy_to="capability_prefix")
+    broader_labels_en = english_text()
+    broader_labels_zh = chinese_text()
+    context_labels_en = english_text()
+    context_labels_zh = chinese_text()
     capability_prefix = Text(analyzer="prefix_index", search_analyzer="prefix_search")
     # The English words of the listing as written (not stemmed): "did you mean" draws on them.
     spelling = Text(analyzer="spelling")

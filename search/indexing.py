@@ -23,6 +23,7 @@ from cms.models import (
     ServicePage,
     TCMServicePage,
 )
+from marketplace.catalog.models import TaxonomyKind, TaxonomyNode
 from search.analysis import analysis_settings, synonym_rules, synonyms_fingerprint
 from search.client import get_client, index_name
 from search.documents import JobDocument, ProviderDocument, ServiceDocument
@@ -65,9 +66,33 @@ def providers_by_path() -> dict[str, ProviderPage]:
     return {provider.path: provider_with_valid_standards(provider) for provider in providers}
 
 
-def service_document(page: ListingPage, provider: ProviderPage) -> dict:
-    """The document of one listing (taxonomy prefetched, provider with ``valid_standards`` set)."""
+def broader_labels(codes: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """English and Chinese labels of every capability above ``codes`` (one query)."""
+    own = set(codes)
+    wanted = [code for code in with_ancestors(own) if code not in own]
+    return {
+        node.code: (node.label_en, node.label_zh)
+        for node in TaxonomyNode.objects.filter(code__in=wanted).only(
+            "code", "label_en", "label_zh"
+        )
+    }
+
+
+def service_document(
+    page: ListingPage, provider: ProviderPage, labels: dict[str, tuple[str, str]] | None = None
+) -> dict:
+    """The document of one listing (taxonomy prefetched, provider with ``valid_standards`` set).
+
+    ``labels``: labels by capability code, at least of the broader capabilities; read if omitted.
+    """
     capabilities = list(page.capabilities.all())
+    codes = [node.code for node in capabilities]
+    if labels is None:
+        labels = broader_labels(codes)
+    broader = [
+        labels[code] for code in with_ancestors(codes) if code not in codes and code in labels
+    ]
+    context = [*page.species.all(), *page.modalities.all(), *page.therapeutic_areas.all()]
     return {
         "_id": str(page.pk),
         "external_id": page.external_id,
@@ -79,7 +104,13 @@ def service_document(page: ListingPage, provider: ProviderPage) -> dict:
         "description_zh": page.description_zh,
         "capability_labels_en": [node.label_en for node in capabilities],
         "capability_labels_zh": [node.label_zh for node in capabilities],
-        "capability_codes": with_ancestors(node.code for node in capabilities),
+        # "DMPK" finds an in vitro ADME listing: the broader capabilities' names, weighed less.
+        "broader_labels_en": [english for english, _chinese in broader],
+        "broader_labels_zh": [chinese for _english, chinese in broader],
+        "capability_codes": with_ancestors(codes),
+        # "rat" or "oncology" in a query: the species, modalities and areas in words, weighed less.
+        "context_labels_en": [node.label_en for node in context],
+        "context_labels_zh": [node.label_zh for node in context],
         "therapeutic_area_codes": with_ancestors(n.code for n in page.therapeutic_areas.all()),
         "modality_codes": with_ancestors(n.code for n in page.modalities.all()),
         "species_codes": with_ancestors(n.code for n in page.species.all()),
@@ -111,12 +142,16 @@ def published_at(page, provider: ProviderPage) -> str | None:
 def service_documents() -> Iterator[dict]:
     """Every live listing under a live provider, read with a fixed number of queries."""
     providers = providers_by_path()
+    labels = {
+        node.code: (node.label_en, node.label_zh)
+        for node in TaxonomyNode.objects.filter(kind=TaxonomyKind.CAPABILITY)
+    }
     step = ProviderPage.steplen
     for model in (ServicePage, TCMServicePage):
         for page in model.objects.live().prefetch_related(*TAXONOMY).iterator(chunk_size=500):
             provider = providers.get(page.path[:-step])
             if provider is not None:
-                yield service_document(page, provider)
+                yield service_document(page, provider, labels)
 
 
 BULK_CHUNK = 500

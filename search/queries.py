@@ -17,8 +17,12 @@ TEXT_FIELDS = [
     "title_zh^3",
     "capability_labels_en^2",
     "capability_labels_zh^2",
-    "provider.title_en^1.5",
-    "provider.title_zh^1.5",
+    "broader_labels_en^0.7",
+    "broader_labels_zh^0.7",
+    "context_labels_en^0.7",
+    "context_labels_zh^0.7",
+    "provider.title_en",
+    "provider.title_zh",
     "description_en",
     "description_zh",
 ]
@@ -60,6 +64,7 @@ def _text_query(text: str):
         query=text,
         fields=TEXT_FIELDS,
         type="best_fields",
+        tie_breaker=0.3,  # the best field counts most, the others still a little
         fuzziness="AUTO:5,9",
         prefix_length=1,
     )
