@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     # The marketplace
     "marketplace.accounts",
     "marketplace.catalog",
+    "marketplace.compliance",
     "marketplace.ops",
     "cms",
     "search",

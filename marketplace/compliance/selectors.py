@@ -1,0 +1,40 @@
+"""Reads of the compliance rules, shaped for the screening."""
+
+from marketplace.catalog.models import Zone
+from marketplace.compliance.models import Rule, TradeAgreement
+from marketplace.compliance.screening import RuleData
+
+
+def rules_for_screening() -> list[RuleData]:
+    """Every rule with its zones and superseded rules (three queries)."""
+    rules = Rule.objects.prefetch_related("zones", "supersedes")
+    return [
+        RuleData(
+            slug=rule.slug,
+            title_en=rule.title_en,
+            title_zh=rule.title_zh,
+            direction=rule.direction,
+            scope=rule.scope,
+            restriction=rule.restriction,
+            flow=rule.flow,
+            conditions=rule.conditions,
+            action_en=rule.action_en,
+            action_zh=rule.action_zh,
+            authority=rule.authority,
+            source=rule.source,
+            confidence=rule.confidence,
+            zones=frozenset(zone.code for zone in rule.zones.all()),
+            supersedes=frozenset(other.slug for other in rule.supersedes.all()),
+            effective_from=rule.effective_from,
+            effective_until=rule.effective_until,
+        )
+        for rule in rules
+    ]
+
+
+def zone_tiers() -> dict[str, str]:
+    return dict(Zone.objects.values_list("code", "tier"))
+
+
+def agreement_members() -> dict[str, frozenset[str]]:
+    return {a.code: frozenset(a.members) for a in TradeAgreement.objects.all()}
