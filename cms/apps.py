@@ -9,4 +9,6 @@ class CmsConfig(AppConfig):
     verbose_name = "Pages"
 
     def ready(self) -> None:
-        from cms import handlers  # noqa: F401 - registers the domain-event subscriptions
+        from cms import handlers
+
+        handlers.connect()  # and the domain-event subscriptions, registered on import

@@ -106,6 +106,11 @@ class Organisation(models.Model):
         _("external id"), max_length=64, unique=True, null=True, blank=True,
         help_text=_("The id used by bulk imports."),
     )  # fmt: skip
+    # What a provider's live listings cover, kept by the CMS as listings are published: open
+    # requests for quote reach the verified providers offering what they ask for.
+    offered_capabilities = models.ManyToManyField(
+        "catalog.TaxonomyNode", blank=True, related_name="+", verbose_name=_("capabilities offered")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

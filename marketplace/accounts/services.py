@@ -227,3 +227,10 @@ def membership_remove(*, membership: Membership, by: User) -> None:
     organisation_id, user_id = membership.organisation_id, membership.user_id
     membership.delete()
     events.publish(events.MEMBERSHIP_CHANGED, organisation_id=organisation_id, user_id=user_id)
+
+
+def organisation_capabilities_set(*, organisation: Organisation, codes: set[str]) -> None:
+    """Record what a provider's live listings cover (the CMS calls this as they change)."""
+    from marketplace.catalog.models import TaxonomyNode
+
+    organisation.offered_capabilities.set(TaxonomyNode.objects.filter(code__in=codes))

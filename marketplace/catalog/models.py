@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
 from marketplace.catalog.fields import StringListField
+from marketplace.money import Currency
 
 
 class Tier(models.TextChoices):
@@ -128,3 +129,42 @@ class TaxonomyNode(models.Model):
 def kind_for_code(code: str) -> str:
     root = code.split(".", 1)[0]
     return root if root in TaxonomyKind.values else TaxonomyKind.CAPABILITY
+
+
+class FxRate(models.Model):
+    """One unit of ``base_currency`` is worth ``rate`` units of ``quote_currency``, as ``source``
+    published it at ``as_of``. Quotes copy the rate they used; editing a rate changes no quote."""
+
+    base_currency = models.CharField(_("base currency"), max_length=3, choices=Currency.choices)
+    quote_currency = models.CharField(_("quote currency"), max_length=3, choices=Currency.choices)
+    rate = models.DecimalField(_("rate"), max_digits=20, decimal_places=10)
+    source = models.CharField(_("source"), max_length=100)
+    as_of = models.DateTimeField(_("as of"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [
+        FieldPanel("base_currency"),
+        FieldPanel("quote_currency"),
+        FieldPanel("rate"),
+        FieldPanel("source"),
+        FieldPanel("as_of"),
+    ]
+
+    class Meta:
+        ordering = ["base_currency", "quote_currency", "-as_of"]
+        verbose_name = _("exchange rate")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="fx_rate_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(base_currency=models.F("quote_currency")),
+                name="fx_rate_two_currencies",
+            ),
+            models.UniqueConstraint(
+                fields=["base_currency", "quote_currency", "source", "as_of"],
+                name="fx_rate_unique_per_source_and_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["base_currency", "quote_currency", "-as_of"])]
+
+    def __str__(self) -> str:
+        return f"1 {self.base_currency} = {self.rate} {self.quote_currency} ({self.source})"

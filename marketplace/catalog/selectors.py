@@ -1,8 +1,11 @@
 """Reads from the catalogue."""
 
-from django.db.models import Q, QuerySet
+from datetime import datetime
 
-from marketplace.catalog.models import TaxonomyKind, TaxonomyNode
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from marketplace.catalog.models import FxRate, TaxonomyKind, TaxonomyNode
 
 
 def taxonomy_subtree(*, code: str) -> QuerySet[TaxonomyNode]:
@@ -34,3 +37,14 @@ def capabilities_matching(*, text: str, limit: int = 5) -> list[TaxonomyNode]:
         elif any(word.startswith(needle) for name in lowered for word in name.split()):
             ranked.append((1, node.depth, node.position, node))
     return [entry[-1] for entry in sorted(ranked, key=lambda entry: entry[:3])[:limit]]
+
+
+def fx_rate_latest(*, base: str, quote: str, at: datetime | None = None) -> FxRate | None:
+    """The latest rate from ``base`` to ``quote`` published at or before ``at`` (now)."""
+    return (
+        FxRate.objects.filter(
+            base_currency=base, quote_currency=quote, as_of__lte=at or timezone.now()
+        )
+        .order_by("-as_of", "-pk")
+        .first()
+    )

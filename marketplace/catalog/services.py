@@ -81,3 +81,64 @@ def catalog_load(
             counts["nodes_updated"] += 1
         nodes_by_code[code] = node
     return counts
+
+
+FX_RATES_FILE = DATA_DIR / "fx-rates.csv"
+FX_FIELDS = ("base_currency", "quote_currency", "rate", "source", "as_of")
+
+
+@transaction.atomic
+def fx_rates_load(*, path: Path = FX_RATES_FILE) -> dict[str, int]:
+    """Add the rates a CSV or JSON file lists (fields: base_currency, quote_currency, rate,
+    source, as_of in ISO 8601 with a time zone); rows already there are skipped.
+
+    Every row is checked first; a file with one bad row loads nothing and says which row.
+    """
+    import csv
+    import json
+    from datetime import datetime
+    from decimal import Decimal, InvalidOperation
+
+    from marketplace.catalog.models import FxRate
+    from marketplace.money import MINOR_UNITS
+
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".json":
+        rows = json.loads(text)
+        if not isinstance(rows, list):
+            raise CatalogDataError(f"{path.name}: expected a list of rates.")
+    else:
+        rows = list(csv.DictReader(text.splitlines()))
+    rates = []
+    for number, row in enumerate(rows, start=1):
+        where = f"{path.name}, rate {number}"
+        if not isinstance(row, dict) or any(not row.get(name) for name in FX_FIELDS):
+            raise CatalogDataError(f"{where}: needs {', '.join(FX_FIELDS)}.")
+        base, quote = row["base_currency"].upper(), row["quote_currency"].upper()
+        for currency in (base, quote):
+            if currency not in MINOR_UNITS:
+                raise CatalogDataError(f"{where}: unknown currency {currency!r}.")
+        if base == quote:
+            raise CatalogDataError(f"{where}: a rate needs two different currencies.")
+        try:
+            rate = Decimal(str(row["rate"]))
+        except InvalidOperation as error:
+            raise CatalogDataError(f"{where}: rate {row['rate']!r} is not a number.") from error
+        if not rate.is_finite() or rate <= 0:
+            raise CatalogDataError(f"{where}: the rate must be positive.")
+        try:
+            as_of = datetime.fromisoformat(str(row["as_of"]))
+        except ValueError as error:
+            raise CatalogDataError(
+                f"{where}: as_of {row['as_of']!r} is not a date-time."
+            ) from error
+        if as_of.tzinfo is None:
+            raise CatalogDataError(f"{where}: as_of needs a time zone (e.g. +08:00 or Z).")
+        rates.append(
+            FxRate(base_currency=base, quote_currency=quote, rate=rate,
+                   source=str(row["source"])[:100], as_of=as_of)
+        )  # fmt: skip
+    before = FxRate.objects.count()
+    FxRate.objects.bulk_create(rates, ignore_conflicts=True)
+    created = FxRate.objects.count() - before
+    return {"created": created, "skipped": len(rates) - created}

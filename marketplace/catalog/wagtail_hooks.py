@@ -1,7 +1,7 @@
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from marketplace.catalog.models import TaxonomyNode, Zone
+from marketplace.catalog.models import FxRate, TaxonomyNode, Zone
 
 
 class TaxonomyNodeViewSet(SnippetViewSet):
@@ -26,5 +26,18 @@ class ZoneViewSet(SnippetViewSet):
     menu_order = 310
 
 
+class FxRateViewSet(SnippetViewSet):
+    """Staff correct or add rates; a quote keeps the rate it was made with."""
+
+    model = FxRate
+    icon = "form"
+    menu_label = "Exchange rates"
+    list_display = ["base_currency", "quote_currency", "rate", "source", "as_of"]
+    list_filter = ["quote_currency", "source"]
+    add_to_admin_menu = True
+    menu_order = 315
+
+
 register_snippet(TaxonomyNodeViewSet)
+register_snippet(FxRateViewSet)
 register_snippet(ZoneViewSet)

@@ -1,5 +1,7 @@
 """Reads of the compliance rules, shaped for the screening."""
 
+import hashlib
+
 from marketplace.catalog.models import Zone
 from marketplace.compliance.models import Rule, TradeAgreement
 from marketplace.compliance.screening import RuleData
@@ -38,3 +40,16 @@ def zone_tiers() -> dict[str, str]:
 
 def agreement_members() -> dict[str, frozenset[str]]:
     return {a.code: frozenset(a.members) for a in TradeAgreement.objects.all()}
+
+
+def rules_version() -> str:
+    """Changes whenever a rule or agreement is added, edited or removed."""
+    parts = [
+        f"{slug}:{updated.isoformat()}"
+        for slug, updated in Rule.objects.order_by("slug").values_list("slug", "updated_at")
+    ]
+    parts += [
+        f"{code}:{','.join(sorted(members))}"
+        for code, members in TradeAgreement.objects.order_by("code").values_list("code", "members")
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]

@@ -1,3 +1,7 @@
+import logging
+
+from django.db import transaction
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -28,3 +32,27 @@ class TradeAgreementViewSet(SnippetViewSet):
 
 register_snippet(RuleViewSet)
 register_snippet(TradeAgreementViewSet)
+
+logger = logging.getLogger(__name__)
+
+
+def _screen_again() -> None:
+    from marketplace.contracting.tasks import screenings_refresh_task
+
+    try:
+        screenings_refresh_task.delay()
+    except Exception:  # noqa: BLE001 - broker down: the periodic sweep finds the stale screenings
+        logger.warning("Could not enqueue the re-screening; the sweep will do it.", exc_info=True)
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+@hooks.register("after_delete_snippet")
+def rescreen_after_rule_change(request, instances_or_instance) -> None:
+    """A rule or agreement changed: deals in play are screened again once it is saved."""
+    instances = (
+        instances_or_instance if isinstance(instances_or_instance, list | tuple)
+        else [instances_or_instance]
+    )  # fmt: skip
+    if any(isinstance(instance, Rule | TradeAgreement) for instance in instances):
+        transaction.on_commit(_screen_again)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "marketplace.accounts",
     "marketplace.catalog",
     "marketplace.compliance",
+    "marketplace.contracting",
     "marketplace.ops",
     "cms",
     "search",
@@ -240,6 +241,24 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Compare the whole index with the database and repair drift. Every 15 minutes: it reads every
     # live listing, so it runs less often than the change log above.
     "search-drift-repair": {"task": "search.tasks.index_drift_repair_task", "schedule": 900.0},
+    # Deals screened with rules that have since changed (a re-screening lost with the broker, or
+    # a rule edited outside the admin). Every 15 minutes; only stale screenings are redone.
+    "contracting-rescreen": {
+        "task": "marketplace.contracting.tasks.screenings_refresh_task",
+        "schedule": 900.0,
+        "kwargs": {"stale_only": True},
+    },
+    # Quotes past their validity date stop being acceptable on the day; hourly is close enough
+    # (acceptance checks the date itself).
+    "contracting-quotes-expire": {
+        "task": "marketplace.contracting.tasks.quotes_expire_task",
+        "schedule": 3600.0,
+    },
+    # Milestones whose due date has come: hourly, so the buyer is asked to pay on the day.
+    "contracting-milestones-due": {
+        "task": "marketplace.contracting.tasks.milestones_due_mark_task",
+        "schedule": 3600.0,
+    },
 }
 
 # Stripe. Without a secret key the site runs in local test mode against the Stripe emulator.

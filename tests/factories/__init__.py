@@ -1,9 +1,27 @@
 """factory_boy factories for the project's models, shared by every test module."""
 
 from tests.factories.accounts import UserFactory
+from tests.factories.contracting import (
+    HARMLESS_FACTS,
+    Party,
+    buyer_party,
+    contract_for,
+    fx_rates,
+    provider_party,
+    quote_for,
+    rfq_for,
+)
 from tests.factories.providers import ProviderFactory, provider_bundle, provider_record
 
 __all__ = [
+    "HARMLESS_FACTS",
+    "Party",
+    "buyer_party",
+    "contract_for",
+    "fx_rates",
+    "provider_party",
+    "quote_for",
+    "rfq_for",
     "ProviderFactory",
     "UserFactory",
     "provider_bundle",

@@ -1,0 +1,103 @@
+"""Reads of RFQs, quotes and contracts, always through who is asking.
+
+A buyer sees its organisations' RFQs, the quotes on them and its contracts; a provider sees the
+RFQs it was invited to or that are open to it, and only its own quotes and contracts. Anything
+else is simply not found.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from marketplace.accounts.models import PROVIDER_KINDS, Membership, Organisation, User
+from marketplace.contracting.models import (
+    Contract,
+    Quote,
+    QuoteStatus,
+    Rfq,
+    RfqInvitation,
+    RfqStatus,
+    Visibility,
+)
+
+
+def organisations_of(*, user: User) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(memberships__user=user)
+
+
+def _open_to(provider: Organisation) -> Q:
+    """Open requests asking for something the verified ``provider`` offers (or a broader code)."""
+    offered = provider.offered_capabilities.values_list("code", flat=True)
+    codes = set(offered)
+    wanted = set()
+    for code in codes:
+        parts = code.split(".")
+        wanted.update(".".join(parts[: depth + 1]) for depth in range(len(parts)))
+    return Q(visibility=Visibility.OPEN, status=RfqStatus.OPEN, capabilities__code__in=wanted)
+
+
+def rfqs_for_provider(*, provider: Organisation) -> QuerySet[Rfq]:
+    """Requests ``provider`` was invited to, and open ones it may answer (if verified).
+
+    Drafts stay with the buyer until opened.
+    """
+    invited = Q(invitations__provider=provider) & ~Q(status=RfqStatus.DRAFT)
+    condition = invited | _open_to(provider) if provider.is_verified else invited
+    ids = Rfq.objects.filter(condition).values("pk")
+    return Rfq.objects.filter(pk__in=ids).select_related("buyer")
+
+
+def provider_may_see(*, rfq: Rfq, provider: Organisation) -> bool:
+    return rfqs_for_provider(provider=provider).filter(pk=rfq.pk).exists()
+
+
+def rfqs_for_user(*, user: User) -> QuerySet[Rfq]:
+    """Every request the user may read: as a buyer's member, or as a provider's."""
+    buyer_ids = Membership.objects.filter(user=user).values("organisation")
+    visible = Rfq.objects.filter(buyer__in=buyer_ids).values("pk")
+    ids = set(visible.values_list("pk", flat=True))
+    for provider in organisations_of(user=user).filter(kind__in=PROVIDER_KINDS):
+        ids.update(rfqs_for_provider(provider=provider).values_list("pk", flat=True))
+    return (
+        Rfq.objects.filter(pk__in=ids)
+        .select_related("buyer", "therapeutic_area", "modality")
+        .prefetch_related("capabilities")
+    )
+
+
+def is_buyer_member(*, user: User, rfq: Rfq) -> bool:
+    return Membership.objects.filter(user=user, organisation_id=rfq.buyer_id).exists()
+
+
+def nda_accepted(*, rfq: Rfq, provider: Organisation) -> bool:
+    return (
+        not rfq.is_nda_required
+        or RfqInvitation.objects.filter(
+            rfq=rfq, provider=provider, nda_accepted_at__isnull=False
+        ).exists()
+    )
+
+
+def quotes_for_user(*, user: User) -> QuerySet[Quote]:
+    """Quotes on the user's organisations' requests (not drafts), and its providers' own."""
+    mine = Membership.objects.filter(user=user).values("organisation")
+    return (
+        Quote.objects.filter(
+            Q(provider__in=mine) | (Q(rfq__buyer__in=mine) & ~Q(status=QuoteStatus.DRAFT))
+        )
+        .select_related("rfq__buyer", "provider__zone")
+        .prefetch_related("revisions__lines__capability", "revisions__milestones")
+    )
+
+
+def contracts_for_user(*, user: User) -> QuerySet[Contract]:
+    mine = Membership.objects.filter(user=user).values("organisation")
+    return (
+        Contract.objects.filter(Q(buyer__in=mine) | Q(provider__in=mine))
+        .select_related("buyer", "provider", "rfq", "revision")
+        .prefetch_related("milestones", "checklist")
+    )
+
+
+def invited_providers(*, rfq: Rfq) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(
+        Exists(RfqInvitation.objects.filter(rfq=rfq, provider=OuterRef("pk")))
+    )

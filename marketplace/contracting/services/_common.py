@@ -1,0 +1,105 @@
+"""What every contracting service shares: errors, who may act, status changes with their audit."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from marketplace.accounts.models import Membership, Organisation, Role, User
+from marketplace.contracting.models import AuditEvent
+
+ACTING_ROLES = (Role.OWNER, Role.EDITOR)
+# What each action does to a status, as a refusal message names it.
+ACTION_LABELS = {
+    "open": gettext_lazy("opened"),
+    "close": gettext_lazy("closed"),
+    "cancel": gettext_lazy("cancelled"),
+    "submit": gettext_lazy("submitted"),
+    "revise": gettext_lazy("revised"),
+    "withdraw": gettext_lazy("withdrawn"),
+    "expire": gettext_lazy("expired"),
+    "accept": gettext_lazy("accepted"),
+    "decline": gettext_lazy("declined"),
+    "sign": gettext_lazy("signed"),
+    "activate": gettext_lazy("activated"),
+    "complete": gettext_lazy("completed"),
+    "terminate": gettext_lazy("terminated"),
+    "mark_due": gettext_lazy("marked due"),
+    "mark_paid": gettext_lazy("marked paid"),
+}
+
+
+class InvalidTransition(Exception):
+    """The object is not in a status that allows this; the API answers 409 with the message."""
+
+    def __init__(self, message: str, *, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+def require_member(*, user: User, organisation: Organisation, acting: bool = True) -> None:
+    """Refuse unless ``user`` belongs to ``organisation`` (as owner or editor when ``acting``)."""
+    roles = ACTING_ROLES if acting else tuple(Role)
+    if not Membership.objects.filter(user=user, organisation=organisation, role__in=roles).exists():
+        raise PermissionDenied(
+            _("Only owners and editors of %(organisation)s can do this.")
+            % {"organisation": organisation}
+        )
+
+
+def audit(
+    subject: models.Model,
+    *,
+    action: str,
+    actor: User | None,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        subject_type=subject._meta.model_name,
+        subject_id=subject.pk,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        reason=reason,
+    )
+
+
+def refusal(
+    subject: models.Model, *, action: str, allowed_from: tuple[str, ...]
+) -> InvalidTransition:
+    """The error saying ``subject``'s status does not allow ``action``."""
+    return InvalidTransition(
+        _("This %(kind)s is %(status)s: it cannot be %(action)s.")
+        % {
+            "kind": subject._meta.verbose_name,
+            "status": subject.get_status_display().lower(),
+            "action": ACTION_LABELS.get(action, action),
+        },
+        details={"status": subject.status, "allowed_from": list(allowed_from)},
+    )
+
+
+def transition(
+    subject: models.Model,
+    *,
+    to: str,
+    allowed_from: tuple[str, ...],
+    action: str,
+    actor: User | None,
+    reason: str = "",
+    extra_fields: tuple[str, ...] = (),
+) -> None:
+    """Move ``subject.status`` to ``to`` if it is in ``allowed_from``; save and audit the change.
+
+    The caller holds the row lock (``select_for_update``) inside its transaction.
+    """
+    current = subject.status
+    if current not in allowed_from:
+        raise refusal(subject, action=action, allowed_from=allowed_from)
+    subject.status = to
+    subject.save(update_fields=["status", *extra_fields])
+    audit(subject, action=action, actor=actor, from_status=current, to_status=to, reason=reason)

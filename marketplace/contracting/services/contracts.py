@@ -1,0 +1,210 @@
+"""Writes to contracts: signatures, completion, termination, milestones and the checklist."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace.accounts.models import Membership, User
+from marketplace.contracting.models import (
+    ChecklistItem,
+    Contract,
+    ContractStatus,
+    Milestone,
+    MilestoneStatus,
+)
+from marketplace.contracting.services._common import (
+    ACTING_ROLES,
+    InvalidTransition,
+    audit,
+    refusal,
+    require_member,
+    transition,
+)
+
+
+def _locked(contract: Contract) -> Contract:
+    return (
+        Contract.objects.select_for_update().select_related("buyer", "provider").get(pk=contract.pk)
+    )
+
+
+def _side(contract: Contract, user: User) -> str:
+    """Which party ``user`` acts for: "buyer" or "provider" (owners and editors only)."""
+    organisations = set(
+        Membership.objects.filter(user=user, role__in=ACTING_ROLES).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    if contract.buyer_id in organisations:
+        return "buyer"
+    if contract.provider_id in organisations:
+        return "provider"
+    raise PermissionDenied(_("Only the two parties' owners and editors can act on a contract."))
+
+
+@transaction.atomic
+def contract_sign(*, contract: Contract, by: User) -> Contract:
+    """Record one party's acceptance; with both, the contract is active."""
+    contract = _locked(contract)
+    side = _side(contract, by)
+    if contract.status != ContractStatus.PENDING_SIGNATURE:
+        raise InvalidTransition(_("This contract is no longer waiting for signatures."))
+    if getattr(contract, f"{side}_signed_at") is not None:
+        raise InvalidTransition(_("Your organisation has already signed this contract."))
+    setattr(contract, f"{side}_signed_by", by)
+    setattr(contract, f"{side}_signed_at", timezone.now())
+    contract.save(update_fields=[f"{side}_signed_by", f"{side}_signed_at"])
+    audit(contract, action="sign", actor=by, reason=side)
+    if contract.buyer_signed_at and contract.provider_signed_at:
+        transition(
+            contract,
+            to=ContractStatus.ACTIVE,
+            allowed_from=(ContractStatus.PENDING_SIGNATURE,),
+            action="activate",
+            actor=by,
+        )
+    return contract
+
+
+@transaction.atomic
+def contract_complete(*, contract: Contract, by: User) -> Contract:
+    """The buyer closes an active contract once every milestone is accepted."""
+    contract = _locked(contract)
+    require_member(user=by, organisation=contract.buyer)
+    if contract.milestones.exclude(status=MilestoneStatus.ACCEPTED).exists():
+        raise InvalidTransition(_("Every milestone must be accepted first."))
+    transition(
+        contract,
+        to=ContractStatus.COMPLETED,
+        allowed_from=(ContractStatus.ACTIVE,),
+        action="complete",
+        actor=by,
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_terminate(*, contract: Contract, by: User, reason: str) -> Contract:
+    """Either party ends a contract before completion, saying why."""
+    contract = _locked(contract)
+    _side(contract, by)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the contract is terminated.")})
+    transition(
+        contract,
+        to=ContractStatus.TERMINATED,
+        allowed_from=(ContractStatus.PENDING_SIGNATURE, ContractStatus.ACTIVE),
+        action="terminate",
+        actor=by,
+        reason=reason.strip(),
+    )
+    return contract
+
+
+def _locked_milestone(milestone: Milestone) -> Milestone:
+    return (
+        Milestone.objects.select_for_update()
+        .select_related("contract__buyer", "contract__provider")
+        .get(pk=milestone.pk)
+    )
+
+
+def contract_is_cleared_for_payment(*, contract: Contract) -> bool:
+    """Money moves only on an active contract whose approvals and filings are all done."""
+    return (
+        contract.status == ContractStatus.ACTIVE
+        and not contract.checklist.filter(completed_on__isnull=True).exists()
+    )
+
+
+@transaction.atomic
+def milestone_mark_due(*, milestone: Milestone, by: User | None) -> Milestone:
+    """The provider calls a milestone due (or the due-date sweep does, ``by`` None)."""
+    milestone = _locked_milestone(milestone)
+    if by is not None:
+        require_member(user=by, organisation=milestone.contract.provider)
+    if milestone.contract.status != ContractStatus.ACTIVE:
+        raise InvalidTransition(_("Milestones fall due only on an active contract."))
+    transition(
+        milestone,
+        to=MilestoneStatus.DUE,
+        allowed_from=(MilestoneStatus.PLANNED,),
+        action="mark_due",
+        actor=by,
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_mark_paid(
+    *, milestone: Milestone, reference: str, by: User | None = None
+) -> Milestone:
+    """Payment of a due milestone arrived (called by payments with the payment's reference)."""
+    milestone = _locked_milestone(milestone)
+    if milestone.status != MilestoneStatus.DUE:
+        raise refusal(milestone, action="mark_paid", allowed_from=(MilestoneStatus.DUE,))
+    if not contract_is_cleared_for_payment(contract=milestone.contract):
+        raise InvalidTransition(_("The contract's approvals and filings are not all done yet."))
+    transition(
+        milestone,
+        to=MilestoneStatus.PAID,
+        allowed_from=(MilestoneStatus.DUE,),
+        action="mark_paid",
+        actor=by,
+        reason=reference,
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_accept(*, milestone: Milestone, by: User) -> Milestone:
+    """The buyer accepts the work of a paid milestone."""
+    milestone = _locked_milestone(milestone)
+    require_member(user=by, organisation=milestone.contract.buyer)
+    transition(
+        milestone,
+        to=MilestoneStatus.ACCEPTED,
+        allowed_from=(MilestoneStatus.PAID,),
+        action="accept",
+        actor=by,
+    )
+    return milestone
+
+
+def milestones_due_mark(*, today: date | None = None) -> int:
+    """Planned milestones of active contracts whose due date has come become due."""
+    today = today or timezone.localdate()
+    marked = 0
+    for milestone in Milestone.objects.filter(
+        status=MilestoneStatus.PLANNED,
+        due_date__lte=today,
+        contract__status=ContractStatus.ACTIVE,
+    ):
+        milestone_mark_due(milestone=milestone, by=None)
+        marked += 1
+    return marked
+
+
+@transaction.atomic
+def checklist_item_complete(
+    *, item: ChecklistItem, by: User, reference: str, completed_on: date
+) -> ChecklistItem:
+    """A party records the approval or filing a finding asked for: its reference and date."""
+    item = ChecklistItem.objects.select_for_update().select_related("contract").get(pk=item.pk)
+    _side(item.contract, by)
+    errors = {}
+    if not (reference or "").strip():
+        errors["reference"] = _("Give the approval's or filing's reference number.")
+    if completed_on > timezone.localdate():
+        errors["completed_on"] = _("The date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    if item.contract.status not in (ContractStatus.PENDING_SIGNATURE, ContractStatus.ACTIVE):
+        raise InvalidTransition(_("This contract is closed."))
+    item.reference, item.completed_on, item.completed_by = reference.strip(), completed_on, by
+    item.save(update_fields=["reference", "completed_on", "completed_by"])
+    audit(item.contract, action="checklist", actor=by, reason=f"{item.rule}: {item.reference}")
+    return item

@@ -1,0 +1,523 @@
+"""Writes to quotes: drafting revisions, submitting (with the FX snapshot), withdrawing,
+declining, expiring, and accepting one (which makes the contract)."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace.accounts.models import Organisation, User
+from marketplace.catalog.models import TaxonomyKind, TaxonomyNode, Zone
+from marketplace.catalog.selectors import fx_rate_latest
+from marketplace.contracting.models import (
+    ChecklistItem,
+    Contract,
+    Milestone,
+    Quote,
+    QuoteLine,
+    QuoteMilestone,
+    QuoteRevision,
+    QuoteStatus,
+    Rfq,
+    RfqInvitation,
+    RfqStatus,
+    VatBasis,
+)
+from marketplace.contracting.services._common import (
+    InvalidTransition,
+    audit,
+    refusal,
+    require_member,
+    transition,
+)
+from marketplace.contracting.services.screening import current_revision, deal_screen
+from marketplace.money import SETTLEMENT_CURRENCY, Money, round_amount, split_by_shares
+
+TERMS_VERSION = "2026-11"
+LIVE = (QuoteStatus.DRAFT, QuoteStatus.SUBMITTED, QuoteStatus.REVISED)
+ACCEPTABLE = (QuoteStatus.SUBMITTED, QuoteStatus.REVISED)
+MAX_LINES = 200
+
+
+@dataclass(frozen=True)
+class LineInput:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal  # CNY, at most two decimals
+    vat_rate: Decimal  # 0.06 for 6 %
+    vat_basis: str  # standard | zero_rated_export | exempt
+    capability_code: str | None = None
+
+
+@dataclass(frozen=True)
+class MilestoneInput:
+    name: str
+    share: Decimal | None = None  # percent of the total; or
+    amount: Decimal | None = None  # CNY
+    due_date: date | None = None
+    trigger: str = ""
+
+
+class DealBlocked(InvalidTransition):
+    """A finding prohibits the deal (or may, until its facts are confirmed)."""
+
+
+def _decimal(value, field: str, errors: dict) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        errors[field] = _("Not a number: %s.") % value
+        return None
+    if isinstance(value, float) or not number.is_finite():
+        errors[field] = _("Not a number: %s.") % value
+        return None
+    return number
+
+
+def _lines(lines: list[LineInput]) -> tuple[list[dict], dict]:
+    errors: dict[str, str] = {}
+    if not lines:
+        errors["lines"] = _("A quote needs at least one line.")
+    if len(lines) > MAX_LINES:
+        errors["lines"] = _("A quote has at most %d lines.") % MAX_LINES
+    codes = {line.capability_code for line in lines if line.capability_code}
+    nodes = {n.code: n for n in TaxonomyNode.objects.filter(code__in=codes)}
+    rows = []
+    for index, line in enumerate(lines):
+        key = f"lines[{index}]"
+        if not (line.description or "").strip():
+            errors[f"{key}.description"] = _("Describe the line.")
+        quantity = _decimal(line.quantity, f"{key}.quantity", errors)
+        price = _decimal(line.unit_price, f"{key}.unit_price", errors)
+        rate = _decimal(line.vat_rate, f"{key}.vat_rate", errors)
+        if quantity is not None and quantity <= 0:
+            errors[f"{key}.quantity"] = _("The quantity must be more than zero.")
+        if price is not None and price < 0:
+            errors[f"{key}.unit_price"] = _("A price cannot be negative.")
+        if price is not None and price != round_amount(price, SETTLEMENT_CURRENCY):
+            errors[f"{key}.unit_price"] = _("A CNY price has at most two decimals (fen).")
+        if line.vat_basis not in VatBasis.values:
+            errors[f"{key}.vat_basis"] = _("Choose standard, zero_rated_export or exempt.")
+        elif rate is not None:
+            if not Decimal(0) <= rate < 1:
+                errors[f"{key}.vat_rate"] = _("A VAT rate is a fraction: 0.06 for 6 %.")
+            elif line.vat_basis == VatBasis.STANDARD and rate == 0:
+                errors[f"{key}.vat_rate"] = _("A standard-rated line needs a VAT rate above 0.")
+            elif line.vat_basis != VatBasis.STANDARD and rate != 0:
+                errors[f"{key}.vat_rate"] = _("A zero-rated or exempt line has a VAT rate of 0.")
+        node = nodes.get(line.capability_code) if line.capability_code else None
+        if line.capability_code and (node is None or node.kind != TaxonomyKind.CAPABILITY):
+            errors[f"{key}.capability_code"] = _("Unknown capability: %s.") % line.capability_code
+        if f"{key}.quantity" in errors or f"{key}.unit_price" in errors or rate is None:
+            continue
+        net = round_amount(quantity * price, SETTLEMENT_CURRENCY)
+        rows.append(
+            {
+                "position": index + 1,
+                "description": line.description.strip(),
+                "quantity": quantity,
+                "unit_price_amount": price,
+                "vat_rate": rate,
+                "vat_basis": line.vat_basis,
+                "capability": node,
+                "net_amount": net,
+                "vat_amount": round_amount(net * rate, SETTLEMENT_CURRENCY),
+            }
+        )
+    return rows, errors
+
+
+def _milestones(milestones: list[MilestoneInput], total: Decimal) -> tuple[list[dict], dict]:
+    """Milestones by share (percent, summing to 100) or by amount (summing to the total exactly).
+
+    Shares become amounts rounded to the fen, the last one taking the remainder.
+    """
+    errors: dict[str, str] = {}
+    if not milestones:
+        return [], {"milestones": _("A quote needs at least one milestone.")}
+    by_share = [m.share is not None for m in milestones]
+    by_amount = [m.amount is not None for m in milestones]
+    if not all(a != b for a, b in zip(by_share, by_amount, strict=True)) or (
+        any(by_share) and any(by_amount)
+    ):
+        return [], {"milestones": _("Give every milestone a share, or every one an amount.")}
+    for index, milestone in enumerate(milestones):
+        if not (milestone.name or "").strip():
+            errors[f"milestones[{index}].name"] = _("Name the milestone.")
+        if milestone.due_date is None and not (milestone.trigger or "").strip():
+            errors[f"milestones[{index}].due_date"] = _("Give a due date or a trigger.")
+    values = [
+        _decimal(m.share if m.share is not None else m.amount, f"milestones[{i}]", errors)
+        for i, m in enumerate(milestones)
+    ]
+    if errors:
+        return [], errors
+    if any(value <= 0 for value in values):
+        return [], {"milestones": _("Every milestone must be more than zero.")}
+    if all(by_share):
+        if sum(values) != 100:
+            return [], {
+                "milestones": _("Milestone shares add up to %s %%, not 100 %%.") % sum(values)
+            }
+        amounts = [m.amount for m in split_by_shares(Money(total, SETTLEMENT_CURRENCY), values)]
+    else:
+        if any(value != round_amount(value, SETTLEMENT_CURRENCY) for value in values):
+            return [], {"milestones": _("A CNY amount has at most two decimals (fen).")}
+        if sum(values) != total:
+            return [], {
+                "milestones": _("Milestones add up to CNY %(sum)s, not the total CNY %(total)s.")
+                % {"sum": sum(values), "total": total}
+            }
+        amounts = values
+    return [
+        {
+            "position": index + 1,
+            "name": milestone.name.strip(),
+            "share": milestone.share,
+            "amount": amount,
+            "due_date": milestone.due_date,
+            "trigger": (milestone.trigger or "").strip(),
+        }
+        for index, (milestone, amount) in enumerate(zip(milestones, amounts, strict=True))
+    ], {}
+
+
+def _locked_quote(quote: Quote) -> Quote:
+    return (
+        Quote.objects.select_for_update().select_related("rfq__buyer", "provider").get(pk=quote.pk)
+    )
+
+
+@transaction.atomic
+def quote_save_draft(
+    *,
+    rfq: Rfq,
+    provider: Organisation,
+    by: User,
+    lines: list[LineInput],
+    milestones: list[MilestoneInput],
+    valid_until: date,
+    turnaround_days: int | None = None,
+    assumptions: str = "",
+    exclusions: str = "",
+    work_zone_code: str | None = None,
+    provider_is_ciio: bool | None = None,
+) -> Quote:
+    """Write the provider's draft revision (a new one after a submitted one): lines, VAT,
+    milestones summing exactly to the total. Nothing is written if anything is wrong."""
+    from marketplace.contracting.selectors import nda_accepted, provider_may_see
+
+    require_member(user=by, organisation=provider)
+    if not provider_may_see(rfq=rfq, provider=provider):
+        raise PermissionDenied(_("This request is not open to your organisation."))
+    rfq = Rfq.objects.select_for_update().get(pk=rfq.pk)
+    if rfq.status != RfqStatus.OPEN:
+        raise InvalidTransition(_("This request is not open for quotes."))
+    if not nda_accepted(rfq=rfq, provider=provider):
+        raise InvalidTransition(_("Accept the request's NDA before quoting."))
+    rows, errors = _lines(lines)
+    net = sum((row["net_amount"] for row in rows), Decimal("0.00"))
+    vat = sum((row["vat_amount"] for row in rows), Decimal("0.00"))
+    planned, milestone_errors = _milestones(milestones, net + vat) if not errors else ([], {})
+    errors |= milestone_errors
+    if valid_until < timezone.localdate():
+        errors["valid_until"] = _("The validity date has passed.")
+    if turnaround_days is not None and turnaround_days <= 0:
+        errors["turnaround_days"] = _("Turnaround is a number of days, one or more.")
+    zone = None
+    if work_zone_code:
+        zone = Zone.objects.filter(code=work_zone_code).first()
+        if zone is None:
+            errors["work_zone_code"] = _("Unknown zone: %s.") % work_zone_code
+    if errors:
+        raise ValidationError(errors)
+
+    RfqInvitation.objects.get_or_create(
+        rfq=rfq, provider=provider, defaults={"source": RfqInvitation.Source.OPEN_CALL}
+    )
+    quote, created = Quote.objects.get_or_create(
+        rfq=rfq, provider=provider, defaults={"created_by": by}
+    )
+    quote = _locked_quote(quote)
+    if quote.status in (QuoteStatus.WITHDRAWN, QuoteStatus.DECLINED, QuoteStatus.ACCEPTED):
+        raise InvalidTransition(
+            _("This quote is %s: it can no longer be changed.") % quote.get_status_display().lower()
+        )
+    last = quote.revisions.order_by("-number").first()
+    if last is not None and not last.is_submitted:
+        revision = last
+        revision.lines.all().delete()
+        revision.milestones.all().delete()
+    else:
+        revision = QuoteRevision(quote=quote, number=(last.number + 1) if last else 1)
+    revision.valid_until = valid_until
+    revision.turnaround_days = turnaround_days
+    revision.assumptions = assumptions
+    revision.exclusions = exclusions
+    revision.work_zone = zone
+    revision.provider_is_ciio = provider_is_ciio
+    revision.net_amount, revision.vat_amount, revision.total_amount = net, vat, net + vat
+    revision.save()
+    QuoteLine.objects.bulk_create(QuoteLine(revision=revision, **row) for row in rows)
+    QuoteMilestone.objects.bulk_create(QuoteMilestone(revision=revision, **row) for row in planned)
+    audit(quote, action="save_draft", actor=by, reason=f"v{revision.number}")
+    return quote
+
+
+@transaction.atomic
+def quote_submit(*, quote: Quote, by: User) -> Quote:
+    """Send the draft revision to the buyer, with the buyer-currency total at today's rate
+    (snapshotted: later rate changes do not touch it); the deal is screened again."""
+    quote = _locked_quote(quote)
+    require_member(user=by, organisation=quote.provider)
+    if quote.rfq.status != RfqStatus.OPEN:
+        raise InvalidTransition(_("This request is not open for quotes."))
+    draft = quote.revisions.filter(is_submitted=False).order_by("-number").first()
+    if draft is None:
+        raise InvalidTransition(_("There is no draft revision to submit."))
+    if draft.valid_until < timezone.localdate():
+        raise ValidationError({"valid_until": _("The validity date has passed.")})
+    now = timezone.now()
+    currency = quote.rfq.budget_currency or SETTLEMENT_CURRENCY
+    draft.buyer_currency = currency
+    if currency == SETTLEMENT_CURRENCY:
+        draft.fx_rate, draft.fx_source, draft.fx_as_of = Decimal(1), "", None
+        draft.total_buyer_amount = draft.total_amount
+    else:
+        rate = fx_rate_latest(base=SETTLEMENT_CURRENCY, quote=currency, at=now)
+        if rate is not None:
+            draft.fx_rate, draft.fx_source, draft.fx_as_of = rate.rate, rate.source, rate.as_of
+            draft.total_buyer_amount = round_amount(draft.total_amount * rate.rate, currency)
+    usd = fx_rate_latest(base=SETTLEMENT_CURRENCY, quote="USD", at=now)
+    draft.usd_rate = usd.rate if usd else None
+    draft.is_submitted, draft.submitted_at, draft.submitted_by = True, now, by
+    draft.save()
+    first = not quote.revisions.filter(is_submitted=True).exclude(pk=draft.pk).exists()
+    if first:
+        transition(
+            quote,
+            to=QuoteStatus.SUBMITTED,
+            allowed_from=(QuoteStatus.DRAFT,),
+            action="submit",
+            actor=by,
+            reason=f"v{draft.number}",
+        )
+    else:
+        transition(
+            quote,
+            to=QuoteStatus.REVISED,
+            allowed_from=(QuoteStatus.SUBMITTED, QuoteStatus.REVISED, QuoteStatus.EXPIRED),
+            action="revise",
+            actor=by,
+            reason=f"v{draft.number}",
+        )
+    deal_screen(rfq=quote.rfq, quote=quote)
+    return quote
+
+
+@transaction.atomic
+def quote_withdraw(*, quote: Quote, by: User, reason: str = "") -> Quote:
+    quote = _locked_quote(quote)
+    require_member(user=by, organisation=quote.provider)
+    transition(
+        quote,
+        to=QuoteStatus.WITHDRAWN,
+        allowed_from=(*LIVE, QuoteStatus.EXPIRED),
+        action="withdraw",
+        actor=by,
+        reason=reason,
+    )
+    return quote
+
+
+@transaction.atomic
+def quote_decline(*, quote: Quote, by: User, reason: str = "") -> Quote:
+    quote = _locked_quote(quote)
+    require_member(user=by, organisation=quote.rfq.buyer)
+    transition(
+        quote,
+        to=QuoteStatus.DECLINED,
+        allowed_from=(*ACCEPTABLE, QuoteStatus.EXPIRED),
+        action="decline",
+        actor=by,
+        reason=reason,
+    )
+    return quote
+
+
+def quotes_expire(*, today: date | None = None) -> int:
+    """Mark submitted quotes whose current revision's validity has passed as expired."""
+    today = today or timezone.localdate()
+    expired = 0
+    candidates = Quote.objects.filter(status__in=ACCEPTABLE).prefetch_related("revisions")
+    for quote in candidates:
+        revision = current_revision(quote)
+        if revision is not None and revision.valid_until < today:
+            with transaction.atomic():
+                locked = _locked_quote(quote)
+                if locked.status in ACCEPTABLE:
+                    transition(
+                        locked,
+                        to=QuoteStatus.EXPIRED,
+                        allowed_from=ACCEPTABLE,
+                        action="expire",
+                        actor=None,
+                        reason=_("Valid until %s.") % revision.valid_until,
+                    )
+                    expired += 1
+    return expired
+
+
+def _money(amount: Decimal | None) -> str | None:
+    return None if amount is None else str(amount)
+
+
+def _snapshot(quote: Quote, revision: QuoteRevision, screening, by: User) -> dict:
+    rfq = quote.rfq
+    return {
+        "terms_version": TERMS_VERSION,
+        "rfq": {"id": rfq.pk, "title": rfq.title, "scope": rfq.scope},
+        "buyer": {"id": rfq.buyer.pk, "name": rfq.buyer.name, "country": rfq.buyer.country},
+        "provider": {
+            "id": quote.provider.pk,
+            "name": quote.provider.name,
+            "name_zh": quote.provider.name_zh,
+            "zone": screening.facts.get("provider_zone"),
+        },
+        "quote": {
+            "id": quote.pk,
+            "revision": revision.number,
+            "submitted_at": revision.submitted_at.isoformat(),
+            "valid_until": revision.valid_until.isoformat(),
+            "turnaround_days": revision.turnaround_days,
+            "assumptions": revision.assumptions,
+            "exclusions": revision.exclusions,
+            "currency": revision.currency,
+            "net": _money(revision.net_amount),
+            "vat": _money(revision.vat_amount),
+            "total": _money(revision.total_amount),
+            "lines": [
+                {
+                    "description": line.description,
+                    "quantity": str(line.quantity),
+                    "unit_price": _money(line.unit_price_amount),
+                    "vat_rate": str(line.vat_rate),
+                    "vat_basis": line.vat_basis,
+                    "capability": line.capability.code if line.capability else None,
+                    "net": _money(line.net_amount),
+                    "vat": _money(line.vat_amount),
+                }
+                for line in revision.lines.all()
+            ],
+            "milestones": [
+                {
+                    "name": milestone.name,
+                    "share": _money(milestone.share),
+                    "amount": _money(milestone.amount),
+                    "due_date": milestone.due_date.isoformat() if milestone.due_date else None,
+                    "trigger": milestone.trigger,
+                }
+                for milestone in revision.milestones.all()
+            ],
+            "fx": {
+                "buyer_currency": revision.buyer_currency,
+                "rate": _money(revision.fx_rate),
+                "source": revision.fx_source,
+                "as_of": revision.fx_as_of.isoformat() if revision.fx_as_of else None,
+                "total_in_buyer_currency": _money(revision.total_buyer_amount),
+            },
+        },
+        "screening": {
+            "outcome": screening.outcome,
+            "findings": screening.findings,
+            "rules_version": screening.rules_version,
+            "screened_at": screening.screened_at.isoformat(),
+        },
+        "accepted": {"by": by.pk, "email": by.email, "at": timezone.now().isoformat()},
+    }
+
+
+@transaction.atomic
+def quote_accept(*, quote: Quote, by: User) -> Contract:
+    """Accept a valid quote: screen the deal once more (a blocking finding refuses it), make
+    the contract with its milestones and compliance checklist, decline the other quotes and
+    close the request."""
+    quote = _locked_quote(quote)
+    require_member(user=by, organisation=quote.rfq.buyer)
+    rfq = Rfq.objects.select_for_update().select_related("buyer").get(pk=quote.rfq_id)
+    revision = quote.revisions.filter(is_submitted=True).order_by("-number").first()
+    if quote.status in ACCEPTABLE and revision.valid_until < timezone.localdate():
+        raise InvalidTransition(
+            _("This quote expired on %s: ask the provider for a revision.") % revision.valid_until,
+            details={"status": QuoteStatus.EXPIRED},
+        )
+    if quote.status in ACCEPTABLE and rfq.status != RfqStatus.OPEN:
+        raise InvalidTransition(_("This request is no longer open."))
+    if quote.status not in ACCEPTABLE:
+        raise refusal(quote, action="accept", allowed_from=ACCEPTABLE)
+    screening = deal_screen(rfq=rfq, quote=quote)
+    if screening.is_blocked:
+        blocking = [f for f in screening.findings if f["severity"] == "blocked"]
+        raise DealBlocked(
+            _("Compliance blocks this deal: %s.") % "; ".join(f["title_en"] for f in blocking),
+            details={"findings": blocking},
+        )
+    contract = Contract.objects.create(
+        quote=quote,
+        revision=revision,
+        rfq=rfq,
+        buyer=rfq.buyer,
+        provider=quote.provider,
+        terms_version=TERMS_VERSION,
+        snapshot=_snapshot(quote, revision, screening, by),
+        total_amount=revision.total_amount,
+    )
+    Milestone.objects.bulk_create(
+        Milestone(
+            contract=contract,
+            position=m.position,
+            name=m.name,
+            amount=m.amount,
+            due_date=m.due_date,
+            trigger=m.trigger,
+        )
+        for m in revision.milestones.all()
+    )
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(
+            contract=contract,
+            rule=f["rule"],
+            severity=f["severity"],
+            title_en=f["title_en"],
+            title_zh=f["title_zh"],
+            action_en=f["action_en"],
+            action_zh=f["action_zh"],
+            authority=f["authority"],
+        )
+        for f in screening.findings
+        if f["severity"] in ("needs_approval", "needs_filing")
+    )
+    audit(contract, action="create", actor=by, to_status=contract.status)
+    transition(quote, to=QuoteStatus.ACCEPTED, allowed_from=ACCEPTABLE, action="accept", actor=by)
+    for other in rfq.quotes.select_for_update().filter(status__in=LIVE).exclude(pk=quote.pk):
+        transition(
+            other,
+            to=QuoteStatus.DECLINED,
+            allowed_from=LIVE,
+            action="decline",
+            actor=by,
+            reason=_("Another quote was accepted."),
+        )
+    transition(
+        rfq,
+        to=RfqStatus.CLOSED,
+        allowed_from=(RfqStatus.OPEN,),
+        action="close",
+        actor=by,
+        reason=_("Quote %s accepted.") % quote.pk,
+    )
+    return contract

@@ -1,0 +1,111 @@
+"""Money: a Decimal amount with an ISO 4217 currency, rounded the way that currency is.
+
+CNY is the settlement currency. Amounts are never floats; conversion to a payment provider's
+integer minor units happens in ``to_minor_units`` and nowhere else.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+
+SETTLEMENT_CURRENCY = "CNY"
+# Decimal places of each supported currency (ISO 4217 minor units).
+MINOR_UNITS = {
+    "CNY": 2, "USD": 2, "EUR": 2, "GBP": 2, "CHF": 2, "JPY": 0, "KRW": 0, "SGD": 2, "AUD": 2,
+    "CAD": 2, "HKD": 2, "SEK": 2, "DKK": 2, "NOK": 2, "INR": 2, "NZD": 2,
+}  # fmt: skip
+
+
+class Currency(models.TextChoices):
+    CNY = "CNY", "CNY · 人民币"
+    USD = "USD", "USD · US dollar"
+    EUR = "EUR", "EUR · Euro"
+    GBP = "GBP", "GBP · Pound sterling"
+    CHF = "CHF", "CHF · Swiss franc"
+    JPY = "JPY", "JPY · 日本円"
+    KRW = "KRW", "KRW · 원"
+    SGD = "SGD", "SGD · Singapore dollar"
+    AUD = "AUD", "AUD · Australian dollar"
+    CAD = "CAD", "CAD · Canadian dollar"
+    HKD = "HKD", "HKD · 港元"
+    SEK = "SEK", "SEK · Swedish krona"
+    DKK = "DKK", "DKK · Danish krone"
+    NOK = "NOK", "NOK · Norwegian krone"
+    INR = "INR", "INR · Indian rupee"
+    NZD = "NZD", "NZD · New Zealand dollar"
+
+
+class CurrencyError(ValueError):
+    """An unknown currency, or arithmetic across two currencies."""
+
+
+def quantum(currency: str) -> Decimal:
+    if currency not in MINOR_UNITS:
+        raise CurrencyError(f"Unknown currency {currency!r}.")
+    return Decimal(1).scaleb(-MINOR_UNITS[currency])
+
+
+def round_amount(amount: Decimal, currency: str) -> Decimal:
+    """``amount`` rounded half-up to the currency's minor unit (fen for CNY, yen for JPY)."""
+    return Decimal(amount).quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self):
+        if isinstance(self.amount, float):
+            raise TypeError("Money takes a Decimal or an int, never a float.")
+        quantum(self.currency)  # refuses unknown currencies
+        object.__setattr__(self, "amount", Decimal(self.amount))
+
+    def rounded(self) -> "Money":
+        return Money(round_amount(self.amount, self.currency), self.currency)
+
+    def _same(self, other: "Money") -> None:
+        if not isinstance(other, Money) or other.currency != self.currency:
+            raise CurrencyError(f"Cannot combine {self.currency} with {other!r}.")
+
+    def __add__(self, other: "Money") -> "Money":
+        self._same(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: "Money") -> "Money":
+        self._same(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __mul__(self, factor) -> "Money":
+        if isinstance(factor, float):
+            raise TypeError("Multiply Money by a Decimal or an int, never a float.")
+        return Money(self.amount * Decimal(factor), self.currency)
+
+    def __lt__(self, other: "Money") -> bool:
+        self._same(other)
+        return self.amount < other.amount
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rounded().amount:,}"
+
+
+def to_minor_units(money: Money) -> int:
+    """The integer a payment provider expects (fen for CNY); the amount must already be exact."""
+    rounded = money.rounded()
+    if rounded.amount != money.amount:
+        raise CurrencyError(f"{money} has more precision than {money.currency} allows.")
+    return int(rounded.amount.scaleb(MINOR_UNITS[money.currency]))
+
+
+def split_by_shares(total: Money, shares: list[Decimal]) -> list[Money]:
+    """Split ``total`` by percentage ``shares`` (summing to 100) into rounded parts that sum to
+    it exactly: each part is rounded and the last one takes the remainder."""
+    if sum(shares, Decimal(0)) != Decimal(100):
+        raise ValueError("Shares must add up to 100.")
+    parts = [
+        Money(round_amount(total.amount * share / 100, total.currency), total.currency)
+        for share in shares[:-1]
+    ]
+    allocated = sum((part.amount for part in parts), Decimal(0))
+    return [*parts, Money(total.amount - allocated, total.currency)]

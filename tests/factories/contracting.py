@@ -1,0 +1,159 @@
+"""Deals made through the services, as the site makes them: parties, RFQs, quotes, contracts."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from marketplace.accounts.models import Organisation, OrganisationKind, User
+from marketplace.accounts.services import (
+    organisation_capabilities_set,
+    organisation_create,
+    organisation_verify,
+)
+from marketplace.catalog.services import fx_rates_load
+from marketplace.contracting.models import Contract, Quote, Rfq
+from marketplace.contracting.services import (
+    LineInput,
+    MilestoneInput,
+    quote_accept,
+    quote_save_draft,
+    quote_submit,
+    rfq_create,
+    rfq_invite,
+    rfq_open,
+)
+from tests.factories.accounts import UserFactory
+
+# Facts of a deal with nothing sensitive in it: every compliance fact stated, all harmless.
+HARMLESS_FACTS = {
+    "hgr_materials_leave_china": False,
+    "hgr_information_abroad": False,
+    "hgr_joint_research": False,
+    "registration_trial_at_institution": False,
+    "personal_info_subjects_ytd": 0,
+    "sensitive_personal_info_subjects_ytd": 0,
+    "important_data": False,
+    "technology_transfer": False,
+    "technology_catalogue_item": "none",
+    "foreign_staff_on_site": False,
+    "ai_generated_prescriptions": False,
+}
+
+
+@dataclass
+class Party:
+    organisation: Organisation
+    owner: User
+
+
+def buyer_party(*, country: str = "US", name: str | None = None) -> Party:
+    owner = UserFactory(email_verified=True)
+    organisation = organisation_create(
+        name=name or f"Buyer Pharma {owner.pk}",
+        kind=OrganisationKind.BUYER,
+        country=country,
+        owner=owner,
+    )
+    return Party(organisation, owner)
+
+
+def provider_party(
+    *,
+    zone_code: str = "shanghai_ftz",
+    verified: bool = True,
+    offers: tuple[str, ...] = ("dmpk.in_vitro_adme",),
+    country: str = "CN",
+) -> Party:
+    owner = UserFactory(email_verified=True)
+    organisation = organisation_create(
+        name=f"Provider Labs {owner.pk}",
+        kind=OrganisationKind.CRO,
+        country=country,
+        zone_code=zone_code,
+        city="Shanghai",
+        owner=owner,
+    )
+    if verified:
+        organisation = organisation_verify(organisation=organisation)
+    organisation_capabilities_set(organisation=organisation, codes=set(offers))
+    return Party(organisation, owner)
+
+
+def fx_rates() -> None:
+    """The demo reference rates (CNY to USD, EUR, GBP, JPY, ...)."""
+    fx_rates_load()
+
+
+def rfq_for(
+    buyer: Party,
+    *,
+    invite: list[Party] = (),
+    open_it: bool = True,
+    capability_codes: tuple[str, ...] = ("dmpk.in_vitro_adme",),
+    **values,
+) -> Rfq:
+    values = {"budget_currency": "USD", **HARMLESS_FACTS, **values}
+    rfq = rfq_create(
+        buyer=buyer.organisation,
+        by=buyer.owner,
+        title=values.pop("title", "Metabolic stability panel for 12 compounds"),
+        scope=values.pop("scope", "Microsomal and hepatocyte stability, CYP inhibition."),
+        capability_codes=list(capability_codes),
+        **values,
+    )
+    if invite:
+        rfq_invite(rfq=rfq, providers=[party.organisation for party in invite], by=buyer.owner)
+    if open_it:
+        rfq = rfq_open(rfq=rfq, by=buyer.owner)
+    return rfq
+
+
+def default_lines() -> list[LineInput]:
+    return [
+        LineInput("Microsomal stability, 12 compounds", Decimal(12), Decimal("3500.00"),
+                  Decimal(0), "zero_rated_export", "dmpk.in_vitro_adme"),
+        LineInput("CYP inhibition panel", Decimal(1), Decimal("28000.00"), Decimal("0.06"),
+                  "standard"),
+    ]  # fmt: skip
+
+
+def default_milestones() -> list[MilestoneInput]:
+    today = timezone.localdate()
+    return [
+        MilestoneInput("Kick-off", share=Decimal(30), due_date=today + timedelta(days=7)),
+        MilestoneInput("Final report", share=Decimal(70), trigger="Report delivered"),
+    ]
+
+
+def quote_for(
+    rfq: Rfq,
+    provider: Party,
+    *,
+    submit: bool = True,
+    lines: list[LineInput] | None = None,
+    milestones: list[MilestoneInput] | None = None,
+    **values,
+) -> Quote:
+    values = {
+        "valid_until": timezone.localdate() + timedelta(days=30),
+        "provider_is_ciio": False,
+        **values,
+    }
+    quote = quote_save_draft(
+        rfq=rfq,
+        provider=provider.organisation,
+        by=provider.owner,
+        lines=default_lines() if lines is None else lines,
+        milestones=default_milestones() if milestones is None else milestones,
+        **values,
+    )
+    if submit:
+        quote = quote_submit(quote=quote, by=provider.owner)
+    return quote
+
+
+def contract_for(buyer: Party, provider: Party, **rfq_values) -> Contract:
+    rfq = rfq_for(buyer, invite=[provider], **rfq_values)
+    return quote_accept(quote=quote_for(rfq, provider), by=buyer.owner)
