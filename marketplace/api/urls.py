@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from marketplace.contracting import api as deals
 from marketplace.ops.views import HealthView
 from search.api import JobSearchView, ProviderSearchView, ServiceSearchView, SuggestView
 
@@ -13,4 +14,41 @@ urlpatterns = [
     path("search/jobs", JobSearchView.as_view(), name="search-jobs"),
     path("search/providers", ProviderSearchView.as_view(), name="search-providers"),
     path("search/suggest", SuggestView.as_view(), name="search-suggest"),
+    path("rfqs/", deals.RfqListView.as_view(), name="rfqs"),
+    path("rfqs/<int:pk>/", deals.RfqDetailView.as_view(), name="rfq"),
+    path("rfqs/<int:pk>/open", deals.RfqOpenView.as_view(), name="rfq-open"),
+    path("rfqs/<int:pk>/close", deals.RfqCloseView.as_view(), name="rfq-close"),
+    path("rfqs/<int:pk>/cancel", deals.RfqCancelView.as_view(), name="rfq-cancel"),
+    path("rfqs/<int:pk>/invite", deals.RfqInviteView.as_view(), name="rfq-invite"),
+    path("rfqs/<int:pk>/accept-nda", deals.RfqNdaAcceptView.as_view(), name="rfq-accept-nda"),
+    path("rfqs/<int:pk>/quotes/", deals.RfqQuotesView.as_view(), name="rfq-quotes"),
+    path("quotes/<int:pk>/", deals.QuoteDetailView.as_view(), name="quote"),
+    path("quotes/<int:pk>/submit", deals.QuoteSubmitView.as_view(), name="quote-submit"),
+    path("quotes/<int:pk>/withdraw", deals.QuoteWithdrawView.as_view(), name="quote-withdraw"),
+    path("quotes/<int:pk>/decline", deals.QuoteDeclineView.as_view(), name="quote-decline"),
+    path("quotes/<int:pk>/accept", deals.QuoteAcceptView.as_view(), name="quote-accept"),
+    path("contracts/", deals.ContractListView.as_view(), name="contracts"),
+    path("contracts/<int:pk>/", deals.ContractDetailView.as_view(), name="contract"),
+    path("contracts/<int:pk>/sign", deals.ContractSignView.as_view(), name="contract-sign"),
+    path(
+        "contracts/<int:pk>/complete",
+        deals.ContractCompleteView.as_view(),
+        name="contract-complete",
+    ),
+    path(
+        "contracts/<int:pk>/terminate",
+        deals.ContractTerminateView.as_view(),
+        name="contract-terminate",
+    ),
+    path(
+        "contracts/<int:pk>/checklist/<int:item_pk>/complete",
+        deals.ChecklistCompleteView.as_view(),
+        name="checklist-complete",
+    ),
+    re_path(
+        r"^contracts/(?P<pk>\d+)/milestones/(?P<milestone_pk>\d+)/(?P<action>due|accept)$",
+        deals.MilestoneActionView.as_view(),
+        name="milestone-action",
+    ),
+    path("screening", deals.ScreenView.as_view(), name="screening"),
 ]
