@@ -59,3 +59,14 @@ def provider_profile(*, provider: ProviderPage) -> dict:
         "sites": provider.sites.select_related("zone"),
         "certifications": provider.certifications.all(),
     }
+
+
+def provider_standards(*, organisation_ids: list[int]) -> dict[int, list[str]]:
+    """The standards each organisation's live provider page holds valid certifications for."""
+    today = timezone.localdate()
+    standards: dict[int, set[str]] = {}
+    for provider in _providers().filter(organisation_id__in=organisation_ids):
+        standards[provider.organisation_id] = {
+            c.standard for c in provider.certifications.all() if c.is_valid_on(today)
+        }
+    return {organisation: sorted(values) for organisation, values in standards.items()}

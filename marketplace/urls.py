@@ -25,6 +25,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("marketplace.accounts.urls")),
+    path("deals/", include("marketplace.contracting.urls")),
     path("search/", search_page, name="search"),
 ]
 

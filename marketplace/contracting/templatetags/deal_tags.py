@@ -1,0 +1,57 @@
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.money import round_amount
+
+register = template.Library()
+
+SEVERITY_LABELS = {
+    "blocked": _("Blocked"),
+    "needs_approval": _("Needs approval"),
+    "needs_filing": _("Needs filing"),
+    "info": _("For information"),
+}
+OUTCOME_LABELS = {
+    **SEVERITY_LABELS,
+    "clear": _("Nothing to obtain"),
+}
+STATUS_LABELS = {"applies": _("Applies"), "to_confirm": _("To confirm")}
+
+
+def _chinese() -> bool:
+    return (get_language() or "en").startswith("zh")
+
+
+@register.filter
+def localised(mapping: dict, field: str) -> str:
+    """``mapping[field + "_zh"]`` for Chinese readers when there is one, else the English."""
+    if _chinese() and mapping.get(f"{field}_zh"):
+        return mapping[f"{field}_zh"]
+    return mapping.get(f"{field}_en", "")
+
+
+@register.filter
+def severity_label(severity: str) -> str:
+    return OUTCOME_LABELS.get(severity, severity)
+
+
+@register.filter
+def finding_status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+@register.filter
+def yes_no(value) -> str:
+    return {True: _("Yes"), False: _("No")}.get(value, _("Not stated"))
+
+
+@register.filter
+def money(amount, currency: str = "CNY") -> str:
+    """``CNY 71,680.00``: the amount rounded to the currency's minor unit, with separators."""
+    if amount in (None, ""):
+        return "—"
+    rounded = round_amount(Decimal(str(amount)), currency or "CNY")
+    return f"{currency} {rounded:,}"

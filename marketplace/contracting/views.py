@@ -1,0 +1,506 @@
+"""The deal pages under /deals/: RFQs, quotes (and their comparison), contracts.
+
+Thin: find the object through what the user may see (otherwise 404), call one service, render.
+A refused status change renders the reason with 409; bad form input re-renders with 400.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from marketplace.accounts.models import PROVIDER_KINDS, Organisation, OrganisationKind
+from marketplace.catalog.models import TaxonomyNode
+from marketplace.contracting import selectors, services
+from marketplace.contracting.forms import (
+    FACT_QUESTIONS,
+    ChecklistForm,
+    LineFormSet,
+    MilestoneFormSet,
+    QuoteForm,
+    ReasonForm,
+    RfqForm,
+)
+from marketplace.contracting.models import (
+    ChecklistItem,
+    Milestone,
+    QuoteStatus,
+    RfqInvitation,
+)
+from marketplace.contracting.services.screening import current_revision
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _refused(request, message: str, back: str, status: int = 409):
+    return render(
+        request, "contracting/refused.html", {"message": message, "back": back}, status=status
+    )
+
+
+def _run(request, action, back: str):
+    """Call a service for a POSTed action; its refusal becomes a page that says why."""
+    try:
+        with transaction.atomic():
+            result = action()
+    except services.InvalidTransition as error:
+        return None, _refused(request, error.message, back)
+    except ValidationError as error:
+        return None, _refused(request, " ".join(error.messages), back, status=400)
+    except PermissionDenied as error:
+        return None, _refused(request, str(error) or _("You may not do this."), back, status=403)
+    return result, None
+
+
+def _provider_orgs(user):
+    return selectors.organisations_of(user=user).filter(kind__in=PROVIDER_KINDS)
+
+
+@login_required
+def dashboard(request):
+    mine = selectors.organisations_of(user=request.user)
+    rfqs = selectors.rfqs_for_user(user=request.user).order_by("-created_at")
+    buyer_ids = set(mine.values_list("pk", flat=True))
+    return render(
+        request,
+        "contracting/dashboard.html",
+        {
+            "buying": [rfq for rfq in rfqs if rfq.buyer_id in buyer_ids],
+            "selling": [rfq for rfq in rfqs if rfq.buyer_id not in buyer_ids],
+            "contracts": selectors.contracts_for_user(user=request.user),
+            "can_buy": mine.filter(
+                kind__in=(OrganisationKind.BUYER, OrganisationKind.PLATFORM)
+            ).exists(),
+        },
+    )
+
+
+@login_required
+def rfq_create(request):
+    buyers = selectors.organisations_of(user=request.user).filter(
+        kind__in=(OrganisationKind.BUYER, OrganisationKind.PLATFORM)
+    )
+    if not buyers.exists():
+        messages.info(request, _("Set up your company as a buyer organisation to request quotes."))
+        return redirect("accounts:organisation_create")
+    initial = {}
+    if request.method == "GET":
+        initial["providers"] = list(
+            Organisation.objects.filter(
+                slug__in=request.GET.getlist("provider"), kind__in=PROVIDER_KINDS
+            )
+        )
+        initial["capabilities"] = list(
+            TaxonomyNode.objects.filter(code__in=request.GET.getlist("capability"))
+        )
+    form = RfqForm(request.POST or None, buyers=buyers, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            facts = {name: data[name] for name in RfqForm.FACT_FIELDS}
+            try:
+                with transaction.atomic():
+                    rfq = services.rfq_create(
+                        buyer=data["buyer"],
+                        by=request.user,
+                        title=data["title"],
+                        scope=data["scope"],
+                        capability_codes=[node.code for node in data["capabilities"]],
+                        summary=data["summary"],
+                        desired_start=data["desired_start"],
+                        deadline=data["deadline"],
+                        budget_min_amount=data["budget_min_amount"],
+                        budget_max_amount=data["budget_max_amount"],
+                        budget_currency=data["budget_currency"],
+                        is_nda_required=data["is_nda_required"],
+                        nda_terms=data["nda_terms"],
+                        visibility=data["visibility"],
+                        **facts,
+                    )
+                    if data["providers"]:
+                        services.rfq_invite(
+                            rfq=rfq, providers=list(data["providers"]), by=request.user
+                        )
+                    if request.POST.get("action") == "open":
+                        services.rfq_open(rfq=rfq, by=request.user)
+            except (ValidationError, services.InvalidTransition) as error:
+                if isinstance(error, services.InvalidTransition):
+                    error = ValidationError(error.message)
+                _form_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Your request is sent.")
+                    if request.POST.get("action") == "open"
+                    else _("Your request is saved as a draft."),
+                )
+                return redirect("deals:rfq", pk=rfq.pk)
+        status = 400
+    return render(
+        request,
+        "contracting/rfq_form.html",
+        {"form": form, "fact_fields": [form[name] for name in RfqForm.FACT_FIELDS]},
+        status=status,
+    )
+
+
+def _rfq_context(request, rfq) -> dict:
+    is_buyer = selectors.is_buyer_member(user=request.user, rfq=rfq)
+    providers = list(_provider_orgs(request.user))
+    visible_providers = [p for p in providers if selectors.provider_may_see(rfq=rfq, provider=p)]
+    redacted = not is_buyer and not any(
+        selectors.nda_accepted(rfq=rfq, provider=p) for p in visible_providers
+    )
+    quotes = selectors.quotes_for_user(user=request.user).filter(rfq=rfq)
+    screening = rfq.screenings.filter(quote__isnull=True).first()
+    return {
+        "rfq": rfq,
+        "is_buyer": is_buyer,
+        "redacted": redacted,
+        "acting_provider": visible_providers[0] if visible_providers else None,
+        "quotes": quotes,
+        "screening": screening,
+        "facts": [
+            (FACT_QUESTIONS.get(name, name), getattr(rfq, name))
+            for name in RfqForm.FACT_FIELDS
+            if name in FACT_QUESTIONS
+        ],
+        "invitations": RfqInvitation.objects.filter(rfq=rfq).select_related("provider")
+        if is_buyer
+        else [],
+        "invitable": Organisation.objects.filter(kind__in=PROVIDER_KINDS)
+        .exclude(rfq_invitations__rfq=rfq)
+        .order_by("name")
+        if is_buyer
+        else [],
+    }
+
+
+@login_required
+def rfq_detail(request, pk: int):
+    rfq = get_object_or_404(selectors.rfqs_for_user(user=request.user), pk=pk)
+    return render(request, "contracting/rfq_detail.html", _rfq_context(request, rfq))
+
+
+@login_required
+@require_POST
+def rfq_action(request, pk: int, action: str):
+    rfq = get_object_or_404(selectors.rfqs_for_user(user=request.user), pk=pk)
+    back = f"/deals/rfqs/{rfq.pk}/"
+    reason = ReasonForm(request.POST).data.get("reason", "")[:2000]
+    actions = {
+        "open": lambda: services.rfq_open(rfq=rfq, by=request.user),
+        "close": lambda: services.rfq_close(rfq=rfq, by=request.user, reason=reason),
+        "cancel": lambda: services.rfq_cancel(rfq=rfq, by=request.user, reason=reason),
+        "invite": lambda: services.rfq_invite(
+            rfq=rfq,
+            providers=list(
+                Organisation.objects.filter(
+                    slug__in=request.POST.getlist("providers"), kind__in=PROVIDER_KINDS
+                )
+            ),
+            by=request.user,
+        ),
+        "accept-nda": lambda: services.rfq_nda_accept(
+            rfq=rfq, provider=_acting_provider(request, rfq), by=request.user
+        ),
+    }
+    if action not in actions:
+        raise Http404
+    _result, refusal = _run(request, actions[action], back)
+    return refusal or redirect(back)
+
+
+def _acting_provider(request, rfq) -> Organisation:
+    for provider in _provider_orgs(request.user):
+        if selectors.provider_may_see(rfq=rfq, provider=provider):
+            return provider
+    raise PermissionDenied(_("This request is not open to your organisation."))
+
+
+def _revision_initial(revision) -> tuple[dict, list, list]:
+    if revision is None:
+        return {}, [], []
+    return (
+        {
+            "valid_until": revision.valid_until,
+            "turnaround_days": revision.turnaround_days,
+            "assumptions": revision.assumptions,
+            "exclusions": revision.exclusions,
+            "work_zone": revision.work_zone,
+            "provider_is_ciio": revision.provider_is_ciio,
+        },
+        [
+            {
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price_amount,
+                "vat_basis": line.vat_basis,
+                "vat_rate": line.vat_rate,
+                "capability": line.capability,
+            }
+            for line in revision.lines.all()
+        ],
+        [
+            {
+                "name": milestone.name,
+                "share": milestone.share,
+                "amount": None if milestone.share is not None else milestone.amount,
+                "due_date": milestone.due_date,
+                "trigger": milestone.trigger,
+            }
+            for milestone in revision.milestones.all()
+        ],
+    )
+
+
+@login_required
+def quote_form(request, pk: int):
+    rfq = get_object_or_404(selectors.rfqs_for_user(user=request.user), pk=pk)
+    provider = _acting_provider(request, rfq)
+    if not selectors.nda_accepted(rfq=rfq, provider=provider):
+        return _refused(
+            request, _("Accept the request's NDA before quoting."), f"/deals/rfqs/{pk}/"
+        )
+    quote = rfq.quotes.filter(provider=provider).first()
+    revision = quote.revisions.order_by("-number").first() if quote else None
+    initial, lines, milestones = _revision_initial(revision)
+    form = QuoteForm(request.POST or None, initial=initial)
+    line_forms = LineFormSet(request.POST or None, initial=lines, prefix="lines")
+    milestone_forms = MilestoneFormSet(request.POST or None, initial=milestones, prefix="ms")
+    status = 200
+    if request.method == "POST":
+        valid = form.is_valid() & line_forms.is_valid() & milestone_forms.is_valid()
+        if valid:
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    quote = services.quote_save_draft(
+                        rfq=rfq,
+                        provider=provider,
+                        by=request.user,
+                        lines=[
+                            services.LineInput(
+                                description=line["description"],
+                                quantity=line["quantity"],
+                                unit_price=line["unit_price"],
+                                vat_rate=line["vat_rate"],
+                                vat_basis=line["vat_basis"],
+                                capability_code=line["capability"].code
+                                if line.get("capability")
+                                else None,
+                            )
+                            for line in line_forms.cleaned_data
+                            if line
+                        ],
+                        milestones=[
+                            services.MilestoneInput(
+                                name=m["name"],
+                                share=m.get("share"),
+                                amount=m.get("amount"),
+                                due_date=m.get("due_date"),
+                                trigger=m.get("trigger") or "",
+                            )
+                            for m in milestone_forms.cleaned_data
+                            if m
+                        ],
+                        valid_until=data["valid_until"],
+                        turnaround_days=data["turnaround_days"],
+                        assumptions=data["assumptions"],
+                        exclusions=data["exclusions"],
+                        work_zone_code=data["work_zone"].code if data["work_zone"] else None,
+                        provider_is_ciio=data["provider_is_ciio"],
+                    )
+                    if request.POST.get("action") == "submit":
+                        services.quote_submit(quote=quote, by=request.user)
+            except services.InvalidTransition as error:
+                return _refused(request, error.message, f"/deals/rfqs/{pk}/")
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Your quote is sent to the buyer.")
+                    if request.POST.get("action") == "submit"
+                    else _("Your draft is saved."),
+                )
+                return redirect("deals:quote", pk=quote.pk)
+        status = 400
+    return render(
+        request,
+        "contracting/quote_form.html",
+        {
+            "rfq": rfq,
+            "provider": provider,
+            "form": form,
+            "line_forms": line_forms,
+            "milestone_forms": milestone_forms,
+            "revision": revision,
+        },
+        status=status,
+    )
+
+
+@login_required
+def quote_compare(request, pk: int):
+    """The buyer's side-by-side view of the quotes on one request."""
+    rfq = get_object_or_404(selectors.rfqs_for_user(user=request.user), pk=pk)
+    if not selectors.is_buyer_member(user=request.user, rfq=rfq):
+        raise Http404
+    from cms.selectors import provider_standards
+
+    quotes = [
+        (quote, current_revision(quote))
+        for quote in selectors.quotes_for_user(user=request.user)
+        .filter(rfq=rfq)
+        .select_related("screening")
+        .order_by("pk")
+    ]
+    standards = provider_standards(organisation_ids=[quote.provider_id for quote, _r in quotes])
+    return render(
+        request,
+        "contracting/quote_compare.html",
+        {
+            "rfq": rfq,
+            "columns": [
+                {
+                    "quote": quote,
+                    "revision": revision,
+                    "screening": getattr(quote, "screening", None),
+                    "standards": standards.get(quote.provider_id, []),
+                    "is_acceptable": quote.status in (QuoteStatus.SUBMITTED, QuoteStatus.REVISED),
+                }
+                for quote, revision in quotes
+            ],
+        },
+    )
+
+
+@login_required
+def quote_detail(request, pk: int):
+    quote = get_object_or_404(selectors.quotes_for_user(user=request.user), pk=pk)
+    is_provider = _provider_orgs(request.user).filter(pk=quote.provider_id).exists()
+    revisions = [
+        revision
+        for revision in sorted(quote.revisions.all(), key=lambda r: r.number)
+        if revision.is_submitted or is_provider
+    ]
+    return render(
+        request,
+        "contracting/quote_detail.html",
+        {
+            "quote": quote,
+            "rfq": quote.rfq,
+            "is_provider": is_provider,
+            "is_buyer": selectors.is_buyer_member(user=request.user, rfq=quote.rfq),
+            "revision": revisions[-1] if revisions else None,
+            "revisions": revisions,
+            "screening": getattr(quote, "screening", None),
+            "contract": getattr(quote, "contract", None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def quote_action(request, pk: int, action: str):
+    quote = get_object_or_404(selectors.quotes_for_user(user=request.user), pk=pk)
+    back = f"/deals/quotes/{quote.pk}/"
+    reason = request.POST.get("reason", "")[:2000]
+    actions = {
+        "submit": lambda: services.quote_submit(quote=quote, by=request.user),
+        "withdraw": lambda: services.quote_withdraw(quote=quote, by=request.user, reason=reason),
+        "decline": lambda: services.quote_decline(quote=quote, by=request.user, reason=reason),
+        "accept": lambda: services.quote_accept(quote=quote, by=request.user),
+    }
+    if action not in actions:
+        raise Http404
+    result, refusal = _run(request, actions[action], back)
+    if refusal:
+        return refusal
+    if action == "accept":
+        messages.success(request, _("Quote accepted: the contract is ready for signatures."))
+        return redirect("deals:contract", pk=result.pk)
+    return redirect(back)
+
+
+@login_required
+def contract_detail(request, pk: int):
+    contract = get_object_or_404(selectors.contracts_for_user(user=request.user), pk=pk)
+    mine = set(selectors.organisations_of(user=request.user).values_list("pk", flat=True))
+    side = "buyer" if contract.buyer_id in mine else "provider"
+    return render(
+        request,
+        "contracting/contract_detail.html",
+        {
+            "contract": contract,
+            "snapshot": contract.snapshot,
+            "side": side,
+            "has_signed": getattr(contract, f"{side}_signed_at") is not None,
+            "is_cleared_for_payment": services.contract_is_cleared_for_payment(contract=contract),
+            "checklist_form": ChecklistForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def contract_action(request, pk: int, action: str):
+    contract = get_object_or_404(selectors.contracts_for_user(user=request.user), pk=pk)
+    back = f"/deals/contracts/{contract.pk}/"
+    actions = {
+        "sign": lambda: services.contract_sign(contract=contract, by=request.user),
+        "complete": lambda: services.contract_complete(contract=contract, by=request.user),
+        "terminate": lambda: services.contract_terminate(
+            contract=contract, by=request.user, reason=request.POST.get("reason", "")[:2000]
+        ),
+    }
+    if action not in actions:
+        raise Http404
+    _result, refusal = _run(request, actions[action], back)
+    return refusal or redirect(back)
+
+
+@login_required
+@require_POST
+def checklist_complete(request, pk: int, item_pk: int):
+    contract = get_object_or_404(selectors.contracts_for_user(user=request.user), pk=pk)
+    item = get_object_or_404(ChecklistItem.objects.filter(contract=contract), pk=item_pk)
+    back = f"/deals/contracts/{contract.pk}/"
+    form = ChecklistForm(request.POST)
+    if not form.is_valid():
+        errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _refused(request, errors, back, status=400)
+    _result, refusal = _run(
+        request,
+        lambda: services.checklist_item_complete(item=item, by=request.user, **form.cleaned_data),
+        back,
+    )
+    return refusal or redirect(back)
+
+
+@login_required
+@require_POST
+def milestone_action(request, pk: int, milestone_pk: int, action: str):
+    contract = get_object_or_404(selectors.contracts_for_user(user=request.user), pk=pk)
+    milestone = get_object_or_404(Milestone.objects.filter(contract=contract), pk=milestone_pk)
+    back = f"/deals/contracts/{contract.pk}/"
+    actions = {
+        "due": lambda: services.milestone_mark_due(milestone=milestone, by=request.user),
+        "accept": lambda: services.milestone_accept(milestone=milestone, by=request.user),
+    }
+    if action not in actions:
+        raise Http404
+    _result, refusal = _run(request, actions[action], back)
+    return refusal or redirect(back)

@@ -1,0 +1,195 @@
+"""The deal pages: forms that say what is wrong, parties that see only their own deals."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from cms.models import ServicePage
+from marketplace.contracting.models import Quote, Rfq
+from tests.factories import buyer_party, fx_rates, provider_party, quote_for, rfq_for
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(party, language="en") -> Client:
+    client = Client(headers={"accept-language": language})
+    client.force_login(party.owner)
+    return client
+
+
+@pytest.fixture
+def parties():
+    fx_rates()
+    return buyer_party(), provider_party()
+
+
+def test_request_a_quote_on_a_service_page_names_the_provider_and_capabilities(client):
+    service = ServicePage.objects.live().get(external_id="demo-p001-s1")
+    organisation = service.get_parent().specific.organisation
+
+    html = client.get(service.url).text
+
+    assert f"/deals/rfqs/new/?provider={organisation.slug}&amp;capability=" in html
+
+
+def test_the_rfq_form_is_prefilled_from_the_call_to_action(parties):
+    buyer, provider = parties
+    url = f"/deals/rfqs/new/?provider={provider.organisation.slug}&capability=dmpk.in_vitro_adme"
+
+    form = client_for(buyer).get(url).context["form"]
+
+    assert [p.slug for p in form.initial["providers"]] == [provider.organisation.slug]
+    assert [n.code for n in form.initial["capabilities"]] == ["dmpk.in_vitro_adme"]
+
+
+def test_a_buyer_sends_an_rfq_from_the_form_and_sees_it_screened(parties):
+    buyer, provider = parties
+    response = client_for(buyer).post("/deals/rfqs/new/", {
+        "buyer": buyer.organisation.slug, "title": "Rat PK study", "scope": "Two doses, IV and PO.",
+        "capabilities": ["dmpk.in_vivo_pk"], "budget_currency": "USD", "visibility": "invited",
+        "providers": [provider.organisation.slug], "hgr_materials_leave_china": "no",
+        "foreign_staff_on_site": "yes", "action": "open",
+    })  # fmt: skip
+
+    assert response.status_code == 302
+    rfq = Rfq.objects.get(buyer=buyer.organisation)
+    assert (rfq.status, rfq.hgr_materials_leave_china, rfq.foreign_staff_on_site) == (
+        "open", False, True,
+    )  # fmt: skip
+    assert rfq.hgr_information_abroad is None  # "not sure yet"
+    page = client_for(buyer).get(response.url).text
+    assert "Foreign staff working on site in China" in page
+    assert "Needs approval" in page
+
+
+def test_a_bad_rfq_form_answers_400_with_the_errors_and_writes_nothing(parties):
+    buyer, _provider = parties
+
+    response = client_for(buyer).post("/deals/rfqs/new/", {
+        "buyer": buyer.organisation.slug, "title": "", "scope": "x",
+        "capabilities": ["dmpk.in_vivo_pk"], "budget_currency": "USD", "visibility": "invited",
+        "budget_min_amount": "500", "budget_max_amount": "100", "is_nda_required": "on",
+    })  # fmt: skip
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert {"title", "budget_max_amount", "nda_terms"} <= set(errors)
+    assert not Rfq.objects.filter(buyer=buyer.organisation).exists()
+
+
+def test_the_buyer_compares_quotes_side_by_side_in_cny_and_its_currency(parties):
+    buyer, provider = parties
+    rival = provider_party()
+    rfq = rfq_for(buyer, invite=[provider, rival])
+    quote_for(rfq, provider), quote_for(rfq, rival, turnaround_days=12)
+
+    response = client_for(buyer).get(f"/deals/rfqs/{rfq.pk}/compare/")
+
+    assert response.status_code == 200
+    assert len(response.context["columns"]) == 2
+    html = response.text
+    assert html.count("CNY 71,680.00") >= 2
+    assert "USD 10,071.04" in html
+    assert "12 days" in html
+
+
+def test_a_provider_writes_and_sends_a_quote_through_the_form(parties):
+    buyer, provider = parties
+    rfq = rfq_for(buyer, invite=[provider])
+    in_a_month = (timezone.localdate() + timedelta(days=30)).isoformat()
+    form = {
+        "valid_until": in_a_month, "turnaround_days": "20", "provider_is_ciio": "no",
+        "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0",
+        "lines-0-description": "In vivo PK, rat", "lines-0-quantity": "1",
+        "lines-0-unit_price": "45000.00", "lines-0-vat_basis": "zero_rated_export",
+        "lines-0-vat_rate": "0",
+        "ms-TOTAL_FORMS": "2", "ms-INITIAL_FORMS": "0",
+        "ms-0-name": "Start", "ms-0-share": "50", "ms-0-trigger": "Signed",
+        "ms-1-name": "Report", "ms-1-share": "50", "ms-1-trigger": "Report",
+        "action": "submit",
+    }  # fmt: skip
+
+    response = client_for(provider).post(f"/deals/rfqs/{rfq.pk}/quote/", form)
+
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    quote = Quote.objects.get(rfq=rfq)
+    assert quote.status == "submitted"
+    assert quote.revisions.get().total_amount == 45000
+
+
+def test_a_quote_form_whose_milestones_do_not_add_up_answers_400(parties):
+    buyer, provider = parties
+    rfq = rfq_for(buyer, invite=[provider])
+    form = {
+        "valid_until": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
+        "lines-0-description": "Study", "lines-0-quantity": "1", "lines-0-unit_price": "1000",
+        "lines-0-vat_basis": "exempt", "lines-0-vat_rate": "0",
+        "ms-TOTAL_FORMS": "1", "ms-INITIAL_FORMS": "0",
+        "ms-0-name": "All", "ms-0-share": "60", "ms-0-trigger": "t", "action": "submit",
+    }  # fmt: skip
+
+    response = client_for(provider).post(f"/deals/rfqs/{rfq.pk}/quote/", form)
+
+    assert response.status_code == 400
+    assert "not 100" in str(response.context["form"].non_field_errors())
+    assert not Quote.objects.exists()
+
+
+def test_pages_of_a_deal_are_404_for_everyone_else(parties):
+    buyer, provider = parties
+    rfq = rfq_for(buyer, invite=[provider])
+    quote = quote_for(rfq, provider)
+    stranger, outsider = client_for(buyer_party()), client_for(provider_party())
+
+    for client in (stranger, outsider):
+        assert client.get(f"/deals/rfqs/{rfq.pk}/").status_code == 404
+        assert client.get(f"/deals/quotes/{quote.pk}/").status_code == 404
+        assert client.get(f"/deals/rfqs/{rfq.pk}/compare/").status_code == 404
+        assert client.post(f"/deals/quotes/{quote.pk}/accept/").status_code == 404
+    assert client_for(provider).get(f"/deals/rfqs/{rfq.pk}/compare/").status_code == 404
+
+
+def test_accepting_from_the_page_opens_the_contract_and_a_refusal_says_why(parties):
+    buyer, provider = parties
+    quote = quote_for(rfq_for(buyer, invite=[provider]), provider)
+    as_buyer = client_for(buyer)
+
+    accepted = as_buyer.post(f"/deals/quotes/{quote.pk}/accept/")
+    again = as_buyer.post(f"/deals/quotes/{quote.pk}/accept/")
+
+    assert accepted.status_code == 302 and "/deals/contracts/" in accepted.url
+    contract_page = as_buyer.get(accepted.url)
+    assert contract_page.status_code == 200
+    assert "CNY 71,680.00" in contract_page.text
+    assert "Sign for your organisation" in contract_page.text
+    assert again.status_code == 409
+    assert "it cannot be accepted" in again.text
+
+
+def test_a_provider_reads_the_summary_only_until_it_accepts_the_nda(parties):
+    buyer, provider = parties
+    rfq = rfq_for(
+        buyer, invite=[provider], is_nda_required=True, nda_terms="Secret terms.",
+        scope="The confidential molecule X-42.", summary="ADME for a small molecule.",
+    )  # fmt: skip
+    as_provider = client_for(provider)
+
+    before = as_provider.get(f"/deals/rfqs/{rfq.pk}/").text
+    assert "ADME for a small molecule." in before and "X-42" not in before
+    assert as_provider.get(f"/deals/rfqs/{rfq.pk}/quote/").status_code == 409
+
+    as_provider.post(f"/deals/rfqs/{rfq.pk}/accept-nda/")
+
+    assert "X-42" in as_provider.get(f"/deals/rfqs/{rfq.pk}/").text
+
+
+def test_findings_are_shown_in_chinese_to_chinese_readers(parties):
+    buyer, provider = parties
+    rfq = rfq_for(buyer, invite=[provider], foreign_staff_on_site=True)
+
+    html = client_for(buyer, "zh-hans").get(f"/deals/rfqs/{rfq.pk}/").text
+
+    assert "外籍人员在华现场工作" in html
