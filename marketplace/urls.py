@@ -27,6 +27,7 @@ urlpatterns = [
     path("account/", include("marketplace.accounts.urls")),
     path("deals/", include("marketplace.contracting.urls")),
     path("search/", search_page, name="search"),
+    path("staff/trade-report/", include("marketplace.compliance.urls")),
 ]
 
 if settings.DEBUG:

@@ -42,6 +42,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_demo_site()
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Each test starts in English: a request in Chinese leaves its language active in the
+    thread, which would otherwise leak into the next test's messages."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def demo_site():
     """The demo data already in the database: here to name the dependency in a test's signature."""

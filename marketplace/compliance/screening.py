@@ -132,9 +132,15 @@ class Screening:
 
     @property
     def outcome(self) -> str:
-        """The strictest severity that certainly applies: blocked, needs_approval, ... or clear."""
+        """The strictest severity that certainly applies (blocked, needs_approval, needs_filing);
+        else "to_confirm" while a finding that matters waits on unknown facts; else "clear"."""
         applying = {f.severity for f in self.findings if f.status == "applies"}
-        return next((s for s in SEVERITY_ORDER[:-1] if s in applying), "clear")
+        strictest = next((s for s in SEVERITY_ORDER[:-1] if s in applying), None)
+        if strictest:
+            return strictest
+        if any(f.severity != "info" for f in self.findings):
+            return "to_confirm"
+        return "clear"
 
     @property
     def facts_to_confirm(self) -> list[str]:

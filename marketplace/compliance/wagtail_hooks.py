@@ -56,3 +56,25 @@ def rescreen_after_rule_change(request, instances_or_instance) -> None:
     )  # fmt: skip
     if any(isinstance(instance, Rule | TradeAgreement) for instance in instances):
         transaction.on_commit(_screen_again)
+
+
+@hooks.register("register_admin_menu_item")
+def register_trade_report_menu_item():
+    """A link to the cross-border trade report, shown to platform staff only."""
+    from django.urls import reverse_lazy
+    from django.utils.translation import gettext_lazy
+    from wagtail.admin.menu import MenuItem
+
+    from marketplace.compliance.reports import is_platform_staff
+
+    class TradeReportMenuItem(MenuItem):
+        def is_shown(self, request):
+            return is_platform_staff(user=request.user)
+
+    return TradeReportMenuItem(
+        gettext_lazy("Trade report"),
+        reverse_lazy("compliance:trade_report"),
+        name="trade-report",
+        icon_name="table",
+        order=340,
+    )

@@ -182,7 +182,10 @@ class LineForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=300)
     quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=3)
     unit_price = forms.DecimalField(label=_("Unit price (CNY)"), max_digits=14, decimal_places=2)
-    vat_basis = forms.ChoiceField(label=_("VAT basis"), choices=VatBasis.choices)
+    # No preselected basis: an untouched extra row stays empty and is skipped.
+    vat_basis = forms.ChoiceField(
+        label=_("VAT basis"), choices=[("", "—"), *VatBasis.choices], required=True
+    )
     vat_rate = forms.DecimalField(
         label=_("VAT rate"), max_digits=5, decimal_places=4,
         help_text=_("0.06 for 6 %; 0 when zero-rated or exempt"),

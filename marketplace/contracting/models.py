@@ -359,6 +359,9 @@ class ChecklistItem(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="checklist")
     rule = models.CharField(max_length=80)
     severity = models.CharField(max_length=20)
+    # "to_confirm": the rule may apply, depending on facts nobody stated; the party records
+    # the approval or filing, or why it does not apply.
+    finding_status = models.CharField(max_length=20, default="applies")
     title_en = models.CharField(max_length=200)
     title_zh = models.CharField(max_length=200, blank=True)
     action_en = models.TextField()

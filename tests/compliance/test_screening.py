@@ -165,6 +165,7 @@ def test_an_unknown_fact_makes_a_finding_to_confirm_never_drops_it():
     assert found["hgr-foreign-collection"].status == "to_confirm"
     assert found["hgr-foreign-collection"].unknown_facts == ("hgr_materials_leave_china",)
     assert screening.is_blocked  # a possible prohibition stops the deal until it is settled
+    assert screening.outcome == "to_confirm"
     assert screening.facts_to_confirm == ["hgr_materials_leave_china"]
     # A known fact that fails another condition settles it: no foreign party, nothing to confirm.
     assert "hgr-foreign-collection" not in applying(replace(facts, foreign_party=False))

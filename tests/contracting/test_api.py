@@ -53,7 +53,7 @@ def test_a_buyer_sends_an_rfq_a_provider_quotes_and_the_buyer_accepts(parties):
     assert created.status_code == 201, created.json()
     rfq = created.json()
     assert (rfq["status"], rfq["is_redacted"], rfq["screening"]["outcome"]) == (
-        "open", False, "clear",
+        "open", False, "to_confirm",  # personal data, HGR information... not stated
     )  # fmt: skip
 
     quoted = as_provider.post(

@@ -182,3 +182,12 @@ def test_the_contract_snapshot_does_not_move_when_the_quote_data_does(parties):
     contract.refresh_from_db()
     assert contract.snapshot == before
     assert contract.snapshot["quote"]["lines"][0]["unit_price"] == "3500.00"
+
+
+def test_rules_that_may_apply_go_on_the_checklist_marked_to_confirm(parties):
+    buyer, provider = parties
+    contract = contract_for(buyer, provider, hgr_information_abroad=None)
+
+    item = contract.checklist.get()
+    assert (item.rule, item.finding_status) == ("hgr-information-abroad", "to_confirm")
+    assert not contract_is_cleared_for_payment(contract=contract)

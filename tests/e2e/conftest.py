@@ -33,6 +33,24 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The live site's process environment (its database URL), for ``site_python``.
+SITE: dict = {}
+
+
+def site_python(code: str) -> str:
+    """Run Python with Django set up against the live site's database; return what it prints.
+
+    How a browser test puts committed data (people, deals) where the server can see it.
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup()\n{code}"],
+        cwd=ROOT, env=SITE["environment"], capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"site_python failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -64,6 +82,7 @@ def live_site(django_db_setup, django_db_blocker):
             f"@{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}/{copy}"
         ),
     }
+    SITE["environment"] = environment
     log_path = ROOT / "var" / "e2e-server.log"
     log_path.parent.mkdir(exist_ok=True)
     with open(log_path, "wb") as log:

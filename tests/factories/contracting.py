@@ -48,8 +48,8 @@ class Party:
     owner: User
 
 
-def buyer_party(*, country: str = "US", name: str | None = None) -> Party:
-    owner = UserFactory(email_verified=True)
+def buyer_party(*, country: str = "US", name: str | None = None, email: str | None = None) -> Party:
+    owner = UserFactory(email_verified=True, **({"email": email} if email else {}))
     organisation = organisation_create(
         name=name or f"Buyer Pharma {owner.pk}",
         kind=OrganisationKind.BUYER,
@@ -65,8 +65,9 @@ def provider_party(
     verified: bool = True,
     offers: tuple[str, ...] = ("dmpk.in_vitro_adme",),
     country: str = "CN",
+    email: str | None = None,
 ) -> Party:
-    owner = UserFactory(email_verified=True)
+    owner = UserFactory(email_verified=True, **({"email": email} if email else {}))
     organisation = organisation_create(
         name=f"Provider Labs {owner.pk}",
         kind=OrganisationKind.CRO,

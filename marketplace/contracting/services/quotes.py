@@ -433,6 +433,7 @@ def _snapshot(quote: Quote, revision: QuoteRevision, screening, by: User) -> dic
         },
         "screening": {
             "outcome": screening.outcome,
+            "facts": screening.facts,
             "findings": screening.findings,
             "rules_version": screening.rules_version,
             "screened_at": screening.screened_at.isoformat(),
@@ -492,6 +493,7 @@ def quote_accept(*, quote: Quote, by: User) -> Contract:
             contract=contract,
             rule=f["rule"],
             severity=f["severity"],
+            finding_status=f["status"],
             title_en=f["title_en"],
             title_zh=f["title_zh"],
             action_en=f["action_en"],

@@ -16,6 +16,7 @@ SEVERITY_LABELS = {
 }
 OUTCOME_LABELS = {
     **SEVERITY_LABELS,
+    "to_confirm": _("Facts to confirm"),
     "clear": _("Nothing to obtain"),
 }
 STATUS_LABELS = {"applies": _("Applies"), "to_confirm": _("To confirm")}
@@ -55,3 +56,10 @@ def money(amount, currency: str = "CNY") -> str:
         return "—"
     rounded = round_amount(Decimal(str(amount)), currency or "CNY")
     return f"{currency} {rounded:,}"
+
+
+@register.filter
+def vat_basis_label(value: str) -> str:
+    from marketplace.contracting.models import VatBasis
+
+    return dict(VatBasis.choices).get(value, value)

@@ -1,0 +1,29 @@
+"""Data the browser tests put into the live site's database (run through ``site_python``)."""
+
+import json
+import uuid
+
+PASSWORD = "password"  # noqa: S105 - test accounts on a throwaway database
+
+
+def deal_parties() -> None:
+    """A buyer (US) and a verified CRO (Shanghai FTZ) offering in vitro ADME, each with an owner
+    who can sign in; prints their emails and the provider's slug as JSON."""
+    from tests.factories import buyer_party, fx_rates, provider_party
+
+    fx_rates()
+    tag = uuid.uuid4().hex[:8]
+    buyer = buyer_party(
+        country="US", name=f"Helix Therapeutics {tag}", email=f"buyer-{tag}@example.com"
+    )
+    provider = provider_party(zone_code="shanghai_ftz", email=f"cro-{tag}@example.com")
+    print(
+        json.dumps(
+            {
+                "buyer": buyer.owner.email,
+                "provider": provider.owner.email,
+                "provider_slug": provider.organisation.slug,
+                "provider_name": provider.organisation.name,
+            }
+        )
+    )
