@@ -7,7 +7,8 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test plugin-test lint format messages bench services services-stop services-status clean
+.PHONY: help install run test plugin-test lint format messages bench bench-import bench-search \
+	bench-relevance services services-stop services-status clean
 
 help:
 	@echo "make run              install, migrate, load the demo, serve http://$(HOST):$(PORT) (SQLite)"
@@ -15,7 +16,12 @@ help:
 	@echo "make lint             ruff check and ruff format --check"
 	@echo "make format           ruff format and fix what ruff can"
 	@echo "make messages         extract and compile the Chinese translations (needs gettext)"
-	@echo "make bench            benchmarks (not part of make test): bulk import of 1,000 providers"
+	@echo "make bench            benchmarks (not part of make test): bench-import, bench-search,"
+	@echo "                      bench-relevance, each on its own *bench* database; JSON in var/bench/"
+	@echo "make bench-import     bulk import of 1,000 providers through the importer (~12 min)"
+	@echo "make bench-search     10,000 providers / 100,000 listings: reindex, API latency at 1/8/32"
+	@echo "                      clients, database fallback, Wagtail's elasticsearch8 backend"
+	@echo "make bench-relevance  mean nDCG@10 of the judged queries over the demo site"
 	@echo "make services         install and start PostgreSQL, Redis, Elasticsearch, Stripe emulators"
 	@echo "make services-stop    stop them"
 	@echo "make services-status  print each service's state and port"
@@ -51,14 +57,35 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Benchmarks write JSON under var/bench/. The import benchmark uses its own database.
+# Benchmarks write JSON under var/bench/, each on its own throwaway database (refused unless its
+# name contains "bench") and, for search, its own index prefix; the bench indexes are deleted at
+# the end, the databases kept (bench-search reuses a corpus of the same size).
 BENCH_PROVIDERS ?= 1000
 BENCH_DATABASE_URL ?= postgres://marketplace:marketplace@127.0.0.1:5432/marketplace_bench
+BENCH_SEARCH_PROVIDERS ?= 10000
+BENCH_SERVICES_PER_PROVIDER ?= 10
+BENCH_SEARCH_DATABASE_URL ?= postgres://marketplace:marketplace@127.0.0.1:5432/marketplace_bench_search
+BENCH_RELEVANCE_DATABASE_URL ?= postgres://marketplace:marketplace@127.0.0.1:5432/marketplace_bench_relevance
+BENCH_INDEX_PREFIX ?= bench
+BENCH_SEARCH_ARGS ?=
 
-bench: install services
+bench: bench-import bench-search bench-relevance
+
+bench-import: install services
 	DJANGO_SETTINGS_MODULE=marketplace.settings DATABASE_URL=$(BENCH_DATABASE_URL) \
 		$(BIN)/python tests/bench/import_providers.py --providers $(BENCH_PROVIDERS) \
 		--services-per-provider 5 --fresh
+
+bench-search: install services
+	DJANGO_SETTINGS_MODULE=marketplace.settings DATABASE_URL=$(BENCH_SEARCH_DATABASE_URL) \
+		ELASTICSEARCH_INDEX_PREFIX=$(BENCH_INDEX_PREFIX) \
+		$(BIN)/python tests/bench/search_bench.py --providers $(BENCH_SEARCH_PROVIDERS) \
+		--services-per-provider $(BENCH_SERVICES_PER_PROVIDER) $(BENCH_SEARCH_ARGS)
+
+bench-relevance: install services
+	DJANGO_SETTINGS_MODULE=marketplace.settings DATABASE_URL=$(BENCH_RELEVANCE_DATABASE_URL) \
+		ELASTICSEARCH_INDEX_PREFIX=$(BENCH_INDEX_PREFIX)-relevance \
+		$(BIN)/python tests/bench/relevance_report.py
 
 messages: install
 	@command -v msgfmt >/dev/null || sudo apt-get install -y -q gettext

@@ -30,3 +30,75 @@ def load_demo_site(*, progress=None) -> ImportReport:
             organisation_verify(organisation=organisation)
     fx_rates_load()  # reference rates, so quotes show buyers their own currency
     return report
+
+
+DEMO_BUYER = ("buyer@example.com", "buyer")  # the local demo's documented logins, DEBUG only
+DEMO_CRO = ("cro@example.com", "cro")
+
+
+def load_demo_deal() -> dict[str, str]:
+    """A buyer (Helix Therapeutics, US) with an open request for quote to a demo CRO, which
+    has answered it; each with a login. Idempotent. Returns the logins."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from marketplace.accounts.models import Membership, OrganisationKind, Role
+    from marketplace.accounts.services import organisation_create
+    from marketplace.contracting import services as deals
+    from marketplace.contracting.models import Rfq
+
+    user_model = get_user_model()
+    users = {}
+    for email, password in (DEMO_BUYER, DEMO_CRO):
+        user = user_model.objects.filter(email=email).first()
+        if user is None:
+            user = user_model.objects.create_user(email=email, password=password)
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        users[email] = user
+    buyer_user, cro_user = users[DEMO_BUYER[0]], users[DEMO_CRO[0]]
+    cro = Organisation.objects.get(external_id="demo-p002")
+    if not Membership.objects.filter(user=cro_user, organisation=cro).exists():
+        Membership.objects.create(user=cro_user, organisation=cro, role=Role.OWNER)
+    buyer = Organisation.objects.filter(slug="helix-therapeutics").first() or organisation_create(
+        name="Helix Therapeutics", kind=OrganisationKind.BUYER, country="US", owner=buyer_user
+    )
+    if not Rfq.objects.filter(buyer=buyer).exists():
+        with transaction.atomic():
+            rfq = deals.rfq_create(
+                buyer=buyer, by=buyer_user, title="Metabolic stability panel for 12 compounds",
+                summary="In vitro ADME for a small-molecule lead series.",
+                scope="Liver microsomal stability (human, rat) and CYP inhibition for 12 "
+                "compounds; report with intrinsic clearance.",
+                capability_codes=["dmpk.in_vitro_adme"], budget_currency="USD",
+                budget_max_amount=Decimal("15000.00"), hgr_materials_leave_china=False,
+                hgr_information_abroad=False, hgr_joint_research=False,
+                registration_trial_at_institution=False, personal_info_subjects_ytd=0,
+                sensitive_personal_info_subjects_ytd=0, important_data=False,
+                technology_transfer=False, technology_catalogue_item="none",
+                foreign_staff_on_site=False, ai_generated_prescriptions=False,
+            )  # fmt: skip
+            deals.rfq_invite(rfq=rfq, providers=[cro], by=buyer_user)
+            deals.rfq_open(rfq=rfq, by=buyer_user)
+            quote = deals.quote_save_draft(
+                rfq=rfq, provider=cro, by=cro_user,
+                lines=[
+                    deals.LineInput("Microsomal stability, 12 compounds × 2 species",
+                                    Decimal(24), Decimal("1800.00"), Decimal(0),
+                                    "zero_rated_export", "dmpk.in_vitro_adme"),
+                    deals.LineInput("CYP inhibition panel (5 isoforms)", Decimal(12),
+                                    Decimal("2200.00"), Decimal("0.06"), "standard"),
+                ],
+                milestones=[
+                    deals.MilestoneInput("Kick-off", share=Decimal(30), trigger="Contract signed"),
+                    deals.MilestoneInput("Final report", share=Decimal(70),
+                                         trigger="Report delivered"),
+                ],
+                valid_until=timezone.localdate() + timedelta(days=60), turnaround_days=15,
+                provider_is_ciio=False,
+            )  # fmt: skip
+            deals.quote_submit(quote=quote, by=cro_user)
+    return dict((DEMO_BUYER, DEMO_CRO))

@@ -223,3 +223,12 @@ class ChecklistForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
+    file = forms.FileField(label=_("Attach a document (PDF or Office, optional)"), required=False)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Document (PDF or Office)"))

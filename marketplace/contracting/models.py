@@ -166,6 +166,7 @@ class Quote(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        verbose_name = _("quote")
         constraints = [models.UniqueConstraint(fields=["rfq", "provider"], name="quote_once")]
 
     def __str__(self) -> str:
@@ -322,6 +323,7 @@ class Contract(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("contract")
 
     def __str__(self) -> str:
         return f"Contract {self.pk}: {self.rfq}"
@@ -348,6 +350,7 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["contract", "position"]
+        verbose_name = _("milestone")
 
     def __str__(self) -> str:
         return self.name
@@ -433,3 +436,58 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_type} {self.subject_id}: {self.from_status} → {self.to_status}"
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class RfqAttachment(models.Model):
+    """A document the buyer attaches to an RFQ (PDF or Office), stored privately and shown only
+    to the buyer and to providers that may read the full RFQ."""
+
+    rfq = models.ForeignKey(Rfq, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=_private_storage, upload_to="rfqs/%Y/%m/")
+    name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Message(models.Model):
+    """One message in the thread between an RFQ's buyer and one provider: the record of the
+    deal, visible to those two organisations only."""
+
+    class Side(models.TextChoices):
+        BUYER = "buyer", _("Buyer")
+        PROVIDER = "provider", _("Provider")
+
+    rfq = models.ForeignKey(Rfq, on_delete=models.CASCADE, related_name="messages")
+    provider = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="rfq_messages"
+    )
+    side = models.CharField(max_length=10, choices=Side.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    file = models.FileField(storage=_private_storage, upload_to="messages/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    file_size = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["rfq", "provider", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()}: {self.body[:40]}"

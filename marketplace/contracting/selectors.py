@@ -101,3 +101,29 @@ def invited_providers(*, rfq: Rfq) -> QuerySet[Organisation]:
     return Organisation.objects.filter(
         Exists(RfqInvitation.objects.filter(rfq=rfq, provider=OuterRef("pk")))
     )
+
+
+def may_read_full_rfq(*, user: User, rfq: Rfq) -> bool:
+    """The buyer's members, and members of a provider that may see it and accepted its NDA."""
+    if is_buyer_member(user=user, rfq=rfq):
+        return True
+    providers = organisations_of(user=user).filter(kind__in=PROVIDER_KINDS)
+    return any(
+        provider_may_see(rfq=rfq, provider=provider) and nda_accepted(rfq=rfq, provider=provider)
+        for provider in providers
+    )
+
+
+def thread_providers(*, user: User, rfq: Rfq) -> QuerySet[Organisation]:
+    """The providers whose thread on ``rfq`` the user may read: every one taking part for the
+    buyer, its own for a provider."""
+    taking_part = Organisation.objects.filter(rfq_invitations__rfq=rfq)
+    if is_buyer_member(user=user, rfq=rfq):
+        return taking_part.order_by("name")
+    return taking_part.filter(memberships__user=user).order_by("name")
+
+
+def thread_messages(*, rfq: Rfq, provider: Organisation):
+    from marketplace.contracting.models import Message
+
+    return Message.objects.filter(rfq=rfq, provider=provider).select_related("author")

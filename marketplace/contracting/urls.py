@@ -10,6 +10,18 @@ urlpatterns = [
     path("rfqs/<int:pk>/", views.rfq_detail, name="rfq"),
     path("rfqs/<int:pk>/quote/", views.quote_form, name="quote_form"),
     path("rfqs/<int:pk>/compare/", views.quote_compare, name="compare"),
+    path("rfqs/<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
+    path(
+        "rfqs/<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment",
+    ),
+    path("rfqs/<int:pk>/messages/<slug:provider_slug>/", views.thread, name="thread"),
+    path(
+        "rfqs/<int:pk>/messages/<slug:provider_slug>/<int:message_pk>/file/",
+        views.message_file,
+        name="message_file",
+    ),
     path("rfqs/<int:pk>/<slug:action>/", views.rfq_action, name="rfq_action"),
     path("quotes/<int:pk>/", views.quote_detail, name="quote"),
     path("quotes/<int:pk>/<slug:action>/", views.quote_action, name="quote_action"),

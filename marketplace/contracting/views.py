@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +20,7 @@ from marketplace.contracting.forms import (
     FACT_QUESTIONS,
     ChecklistForm,
     LineFormSet,
+    MessageForm,
     MilestoneFormSet,
     QuoteForm,
     ReasonForm,
@@ -29,6 +30,7 @@ from marketplace.contracting.models import (
     ChecklistItem,
     Milestone,
     QuoteStatus,
+    RfqAttachment,
     RfqInvitation,
 )
 from marketplace.contracting.services.screening import current_revision
@@ -176,6 +178,8 @@ def _rfq_context(request, rfq) -> dict:
             for name in RfqForm.FACT_FIELDS
             if name in FACT_QUESTIONS
         ],
+        "attachments": rfq.attachments.all() if not redacted else [],
+        "threads": selectors.thread_providers(user=request.user, rfq=rfq) if not redacted else [],
         "invitations": RfqInvitation.objects.filter(rfq=rfq).select_related("provider")
         if is_buyer
         else [],
@@ -504,3 +508,86 @@ def milestone_action(request, pk: int, milestone_pk: int, action: str):
         raise Http404
     _result, refusal = _run(request, actions[action], back)
     return refusal or redirect(back)
+
+
+def _private_file(field_file, name: str) -> FileResponse:
+    return FileResponse(field_file.open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk: int):
+    rfq = get_object_or_404(selectors.rfqs_for_user(user=request.user), pk=pk)
+    back = f"/deals/rfqs/{rfq.pk}/"
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _refused(request, _("Choose a file to attach."), back, status=400)
+    _result, refusal = _run(
+        request, lambda: services.rfq_attachment_add(rfq=rfq, by=request.user, upload=upload), back
+    )
+    return refusal or redirect(back)
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_pk: int):
+    """Served only to who may read the full request (never from a public URL)."""
+    rfq = get_object_or_404(selectors.rfqs_for_user(user=request.user), pk=pk)
+    if not selectors.may_read_full_rfq(user=request.user, rfq=rfq):
+        raise Http404
+    attachment = get_object_or_404(RfqAttachment.objects.filter(rfq=rfq), pk=attachment_pk)
+    return _private_file(attachment.file, attachment.name)
+
+
+@login_required
+def thread(request, pk: int, provider_slug: str):
+    """The messages between the buyer and one provider on this request, and a reply form."""
+    rfq = get_object_or_404(selectors.rfqs_for_user(user=request.user), pk=pk)
+    provider = get_object_or_404(
+        selectors.thread_providers(user=request.user, rfq=rfq), slug=provider_slug
+    )
+    back = f"/deals/rfqs/{rfq.pk}/messages/{provider.slug}/"
+    form = MessageForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.message_post(
+                        rfq=rfq,
+                        provider=provider,
+                        by=request.user,
+                        body=form.cleaned_data["body"],
+                        upload=form.cleaned_data.get("file"),
+                    )
+            except services.InvalidTransition as error:
+                return _refused(request, error.message, back)
+            except PermissionDenied as error:
+                return _refused(request, str(error), back, status=403)
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                return redirect(back)
+        status = 400
+    return render(
+        request,
+        "contracting/thread.html",
+        {
+            "rfq": rfq,
+            "provider": provider,
+            "messages_in_thread": selectors.thread_messages(rfq=rfq, provider=provider),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@login_required
+def message_file(request, pk: int, provider_slug: str, message_pk: int):
+    rfq = get_object_or_404(selectors.rfqs_for_user(user=request.user), pk=pk)
+    provider = get_object_or_404(
+        selectors.thread_providers(user=request.user, rfq=rfq), slug=provider_slug
+    )
+    message = get_object_or_404(
+        selectors.thread_messages(rfq=rfq, provider=provider).exclude(file=""), pk=message_pk
+    )
+    return _private_file(message.file, message.file_name)

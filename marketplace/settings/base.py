@@ -185,10 +185,25 @@ MEDIA_ROOT = Path(
         help="Where uploaded files are stored on disk.",
     )
 )
+# Deal documents (RFQ attachments, message files): never under MEDIA_URL, served only by views
+# that check who asks. On object storage, point this at a private bucket.
+PRIVATE_MEDIA_ROOT = Path(
+    env.string(
+        "PRIVATE_MEDIA_ROOT",
+        default=str(BASE_DIR / "private-media"),
+        help="Where confidential deal documents are stored; never served directly.",
+    )
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Deal documents: PDF and Office files up to this size.
+DEAL_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 
 # Wagtail. Its own admin search uses the database backend, so editing never depends on
 # Elasticsearch; the buyer-facing capability search is the `search` app's.

@@ -164,6 +164,7 @@ def test_accepting_from_the_page_opens_the_contract_and_a_refusal_says_why(parti
     contract_page = as_buyer.get(accepted.url)
     assert contract_page.status_code == 200
     assert "CNY 71,680.00" in contract_page.text
+    assert "Screened when the quote was accepted" in contract_page.text
     assert "Sign for your organisation" in contract_page.text
     assert again.status_code == 409
     assert "it cannot be accepted" in again.text

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from cms.demo import load_demo_site
+from cms.demo import load_demo_deal, load_demo_site
 from cms.services import platform_moderator_add
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
@@ -46,5 +46,13 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Admin: {settings.SITE_URL}/admin/  email {DEMO_ADMIN_EMAIL}  password {password}"
+            )
+        )
+        logins = load_demo_deal()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo deal: "
+                + "; ".join(f"{email} / {password!r}" for email, password in logins.items())
+                + f" (sign in at {settings.SITE_URL}/accounts/login/, then Deals)"
             )
         )

@@ -23,6 +23,7 @@ from marketplace.contracting.services._common import (
     require_member,
     transition,
 )
+from marketplace.contracting.services.notifications import notify
 
 
 def _locked(contract: Contract) -> Contract:
@@ -135,6 +136,7 @@ def milestone_mark_due(*, milestone: Milestone, by: User | None) -> Milestone:
         action="mark_due",
         actor=by,
     )
+    notify("milestone_due", milestone_id=milestone.pk)
     return milestone
 
 

@@ -34,6 +34,7 @@ from marketplace.contracting.services._common import (
     require_member,
     transition,
 )
+from marketplace.contracting.services.notifications import notify
 from marketplace.contracting.services.screening import current_revision, deal_screen
 from marketplace.money import SETTLEMENT_CURRENCY, Money, round_amount, split_by_shares
 
@@ -316,6 +317,7 @@ def quote_submit(*, quote: Quote, by: User) -> Quote:
             reason=f"v{draft.number}",
         )
     deal_screen(rfq=quote.rfq, quote=quote)
+    notify("quote_submitted", quote_id=quote.pk)
     return quote
 
 
@@ -522,4 +524,5 @@ def quote_accept(*, quote: Quote, by: User) -> Contract:
         actor=by,
         reason=_("Quote %s accepted.") % quote.pk,
     )
+    notify("quote_accepted", contract_id=contract.pk)
     return contract

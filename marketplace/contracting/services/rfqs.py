@@ -23,6 +23,7 @@ from marketplace.contracting.services._common import (
     require_member,
     transition,
 )
+from marketplace.contracting.services.notifications import notify
 from marketplace.contracting.services.screening import RFQ_FACTS, deal_screen, screenings_refresh
 from marketplace.money import MINOR_UNITS
 
@@ -180,6 +181,8 @@ def rfq_invite(*, rfq: Rfq, providers: list[Organisation], by: User) -> list[Rfq
         if created:
             audit(rfq, action="invite", actor=by, reason=f"organisation {provider.pk}")
             invitations.append(invitation)
+            if rfq.status == RfqStatus.OPEN:
+                notify("provider_invited", rfq_id=rfq.pk, provider_id=provider.pk)
     return invitations
 
 
@@ -199,6 +202,7 @@ def rfq_open(*, rfq: Rfq, by: User) -> Rfq:
         actor=by,
         extra_fields=("opened_at",),
     )
+    notify("rfq_opened", rfq_id=rfq.pk)
     return rfq
 
 

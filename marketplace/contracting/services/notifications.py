@@ -1,0 +1,102 @@
+"""Emails about a deal: enqueued after the change commits, sent by a Celery task.
+
+Each email is written in English and Chinese (one under the other) and names the page to open.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from marketplace.accounts.models import Membership
+
+logger = logging.getLogger(__name__)
+EVENTS = (
+    "rfq_opened", "provider_invited", "quote_submitted", "quote_accepted", "message_posted",
+    "milestone_due",
+)  # fmt: skip
+
+
+def notify(event: str, **ids: int) -> None:
+    """Send the emails for ``event`` once the current transaction commits."""
+    if event not in EVENTS:
+        raise ValueError(f"Unknown notification {event!r}")
+
+    def enqueue() -> None:
+        from marketplace.contracting.tasks import notification_send_task
+
+        try:
+            notification_send_task.delay(event, ids)
+        except Exception:  # noqa: BLE001 - the broker is down: the deal goes on without the email
+            logger.warning("Could not enqueue the %s email %s", event, ids, exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+def _emails(*organisation_ids: int) -> list[str]:
+    return sorted(
+        set(
+            Membership.objects.filter(organisation_id__in=organisation_ids).values_list(
+                "user__email", flat=True
+            )
+        )
+    )
+
+
+def _what(event: str, ids: dict) -> tuple[list[str], dict]:
+    """Who to write to about ``event`` and what the email says."""
+    from marketplace.contracting.models import Contract, Message, Milestone, Quote, Rfq
+
+    if event in ("rfq_opened", "provider_invited"):
+        rfq = Rfq.objects.select_related("buyer").get(pk=ids["rfq_id"])
+        providers = (
+            [ids["provider_id"]]
+            if event == "provider_invited"
+            else list(rfq.invitations.values_list("provider_id", flat=True))
+        )
+        return _emails(*providers), {"rfq": rfq, "path": f"/deals/rfqs/{rfq.pk}/"}
+    if event == "quote_submitted":
+        quote = Quote.objects.select_related("rfq__buyer", "provider").get(pk=ids["quote_id"])
+        return _emails(quote.rfq.buyer_id), {
+            "rfq": quote.rfq, "quote": quote, "path": f"/deals/rfqs/{quote.rfq_id}/compare/",
+        }  # fmt: skip
+    if event == "quote_accepted":
+        contract = Contract.objects.select_related("rfq", "buyer").get(pk=ids["contract_id"])
+        return _emails(contract.provider_id), {
+            "rfq": contract.rfq, "contract": contract, "path": f"/deals/contracts/{contract.pk}/",
+        }  # fmt: skip
+    if event == "message_posted":
+        message = Message.objects.select_related("rfq", "provider").get(pk=ids["message_id"])
+        to = message.provider_id if message.side == "buyer" else message.rfq.buyer_id
+        return _emails(to), {
+            "rfq": message.rfq, "message": message,
+            "path": f"/deals/rfqs/{message.rfq_id}/messages/{message.provider.slug}/",
+        }  # fmt: skip
+    milestone = Milestone.objects.select_related("contract__rfq").get(pk=ids["milestone_id"])
+    return _emails(milestone.contract.buyer_id), {
+        "rfq": milestone.contract.rfq, "milestone": milestone,
+        "path": f"/deals/contracts/{milestone.contract_id}/",
+    }  # fmt: skip
+
+
+def notification_send(event: str, ids: dict) -> int:
+    """Write the emails for ``event``; return how many were sent. Idempotent enough for a retry:
+    an email may be sent twice, never a change made twice."""
+    recipients, context = _what(event, ids)
+    if not recipients:
+        return 0
+    context["url"] = settings.SITE_URL.rstrip("/") + context["path"]
+    parts = []
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            parts.append(
+                render_to_string(f"contracting/email/{event}.txt", context).strip().split("\n", 1)
+            )
+    subject = f"{parts[0][0].strip()} · {parts[1][0].strip()}"[:200]
+    body = f"{parts[0][1].strip()}\n\n———\n\n{parts[1][1].strip()}\n"
+    return send_mass_mail(
+        [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
+    )
