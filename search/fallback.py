@@ -10,11 +10,19 @@ import time
 from django.db.models import Q
 from django.utils import timezone
 
-from cms.models import JobPostingPage, ProviderPage, ServicePage, TCMServicePage
+from cms.models import (
+    Certification,
+    JobPostingPage,
+    ProviderPage,
+    ServicePage,
+    TCMServicePage,
+)
+from marketplace.accounts.models import VerificationStatus
 from search.indexing import (
     TAXONOMY,
     job_document,
     provider_documents,
+    provider_with_valid_standards,
     providers_by_path,
     service_document,
 )
@@ -48,19 +56,21 @@ def _code_filter(relation: str, codes: list[str]) -> Q:
     return condition
 
 
-def _listings(query: ServiceQuery):
+DELIVERY_FIELDS = {ServicePage: "delivery", TCMServicePage: "tcm_delivery"}
+
+
+def _listing_condition(query: ServiceQuery) -> Q:
+    """What the database itself can check: words, taxonomy, price and turnaround."""
     condition = Q()
-    text = query.text.strip()
-    if text:
-        for word in text.split():
-            condition &= (
-                Q(title_en__icontains=word)
-                | Q(title_zh__icontains=word)
-                | Q(description_en__icontains=word)
-                | Q(description_zh__icontains=word)
-                | Q(capabilities__label_en__icontains=word)
-                | Q(capabilities__label_zh__icontains=word)
-            )
+    for word in query.text.split():
+        condition &= (
+            Q(title_en__icontains=word)
+            | Q(title_zh__icontains=word)
+            | Q(description_en__icontains=word)
+            | Q(description_zh__icontains=word)
+            | Q(capabilities__label_en__icontains=word)
+            | Q(capabilities__label_zh__icontains=word)
+        )
     for name, relation in TAXONOMY_FILTERS.items():
         if query.filters.get(name):
             condition &= _code_filter(relation, query.filters[name])
@@ -68,55 +78,101 @@ def _listings(query: ServiceQuery):
         condition &= Q(price_from_amount__lte=query.price_max)
     if query.turnaround_max is not None:
         condition &= Q(turnaround_days__lte=query.turnaround_max)
-    for model in (ServicePage, TCMServicePage):
-        yield from model.objects.live().filter(condition).distinct().prefetch_related(*TAXONOMY)
+    return condition
 
 
-def _document_matches(document: dict, query: ServiceQuery) -> bool:
-    """The filters that are facts of the provider or of the listing's denormalised document."""
-    facts = document["provider"]
+def _provider_facts() -> dict[str, dict]:
+    """Live providers by tree path: verification, zone, tier, city and valid standards (two
+    queries, no page objects)."""
+    today = timezone.localdate()
+    facts = {
+        path: {"pk": pk, "is_verified": status == VerificationStatus.VERIFIED, "zone": zone,
+               "tier": tier, "city": city, "standards": set()}
+        for path, pk, status, zone, tier, city in ProviderPage.objects.live().values_list(
+            "path", "pk", "organisation__verification_status", "zone__code", "zone__tier", "city"
+        )
+    }  # fmt: skip
+    by_pk = {fact["pk"]: fact for fact in facts.values()}
+    valid = Certification.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+    for page_id, standard in valid.values_list("page_id", "standard"):
+        if page_id in by_pk:
+            by_pk[page_id]["standards"].add(standard)
+    return facts
+
+
+def _provider_matches(facts: dict, query: ServiceQuery) -> bool:
     for name, key in SERVICE_PROVIDER_FACTS.items():
         if query.filters.get(name) and facts[key] not in query.filters[name]:
             return False
-    if query.verified_only and not facts["is_verified"]:
-        return False
-    if query.filters.get("standard") and not set(query.filters["standard"]) & set(
-        document["standards"]
-    ):
-        return False
-    return not (
-        query.filters.get("delivery") and document["delivery"] not in query.filters["delivery"]
-    )
+    return facts["is_verified"] or not query.verified_only
+
+
+def _sort_key(query: ServiceQuery):
+    if query.sort == "price":
+        return lambda c: (c["price"] is None, c["price"] or 0, c["title"])
+    if query.sort == "turnaround":
+        return lambda c: (c["turnaround"] is None, c["turnaround"] or 0, c["title"])
+    return lambda c: (not c["is_verified"], c["title"])
 
 
 def search_services_from_database(query: ServiceQuery) -> dict:
+    """Matches are found, filtered, counted and sorted from a few columns; documents are built
+    for the page shown only (at 100,000 listings, building them all took seconds)."""
     started = time.monotonic()
-    providers = providers_by_path()
+    providers = _provider_facts()
     step = ProviderPage.steplen
-    documents = []
-    for page in _listings(query):
-        provider = providers.get(page.path[:-step])
-        if provider is None:
-            continue
-        document = service_document(page, provider)
-        if _document_matches(document, query):
-            documents.append(document)
-    if query.sort == "price":
-        documents.sort(key=lambda d: (d["price_from_fen"] is None, d["price_from_fen"] or 0))
-    elif query.sort == "turnaround":
-        documents.sort(key=lambda d: (d["turnaround_days"] is None, d["turnaround_days"] or 0))
-    else:
-        documents.sort(
-            key=lambda d: (not d["provider"]["is_verified"], d["title_en"] or d["title_zh"])
-        )
+    condition = _listing_condition(query)
+    wanted_standards = set(query.filters.get("standard") or [])
+    candidates = []
+    for model in (ServicePage, TCMServicePage):
+        listings = model.objects.live().filter(condition)
+        if query.filters.get("delivery"):
+            listings = listings.filter(
+                **{f"{DELIVERY_FIELDS[model]}__in": query.filters["delivery"]}
+            )
+        rows = listings.values_list(
+            "pk", "path", "standards", "price_from_amount", "turnaround_days", "title_en",
+            "title_zh",
+        ).distinct()  # fmt: skip
+        for pk, path, standards, price, turnaround, title_en, title_zh in rows:
+            facts = providers.get(path[:-step])
+            if facts is None or not _provider_matches(facts, query):
+                continue
+            if wanted_standards and not wanted_standards & (set(standards) | facts["standards"]):
+                continue
+            candidates.append(
+                {"pk": pk, "model": model, "path": path, "price": price, "turnaround": turnaround,
+                 "title": title_en or title_zh, "is_verified": facts["is_verified"]}
+            )  # fmt: skip
+    candidates.sort(key=_sort_key(query))
+    shown = _page(candidates, query.page)
+    documents = _documents_of(shown)
     return answer(
-        count=len(documents),
+        count=len(candidates),
         page=query.page,
-        results=[result_from_document(int(d["_id"]), d, {}) for d in _page(documents, query.page)],
+        results=[result_from_document(c["pk"], documents[c["pk"]], {}) for c in shown],
         facets={},
         took_ms=int((time.monotonic() - started) * 1000),
         degraded=True,
     )
+
+
+def _documents_of(shown: list[dict]) -> dict[int, dict]:
+    """The index documents of the listings on the page, by id (a fixed number of queries)."""
+    step = ProviderPage.steplen
+    paths = {c["path"][:-step] for c in shown}
+    providers = {
+        provider.path: provider_with_valid_standards(provider)
+        for provider in ProviderPage.objects.filter(path__in=paths)
+        .select_related("zone", "organisation")
+        .prefetch_related("certifications")
+    }
+    documents = {}
+    for model in (ServicePage, TCMServicePage):
+        ids = [c["pk"] for c in shown if c["model"] is model]
+        for page in model.objects.filter(pk__in=ids).prefetch_related(*TAXONOMY):
+            documents[page.pk] = service_document(page, providers[page.path[:-step]])
+    return documents
 
 
 def search_jobs_from_database(query: JobQuery) -> dict:

@@ -157,3 +157,31 @@ def test_the_database_fallback_finds_what_the_index_finds_for_plain_words(servic
             hit["id"] for hit in search_services_from_database(ServiceQuery(text=text))["results"]
         }
         assert indexed & fallback, text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        ServiceQuery(filters={"zone": ["beijing_ftz", "hainan_ftp"]}),
+        ServiceQuery(filters={"standard": ["GLP"]}),
+        ServiceQuery(filters={"tier": ["pilot_ftz"], "delivery": ["onsite"]}),
+        ServiceQuery(filters={"capability": ["dmpk"]}, verified_only=True),
+        ServiceQuery(price_max=Decimal("100000"), turnaround_max=60),
+    ],
+)
+def test_the_database_fallback_applies_every_filter_like_the_index(services_index, query):
+    indexed = search_services(query)
+    fallback = search_services_from_database(query)
+
+    assert fallback["count"] == indexed["count"] > 0
+    assert fallback["degraded"] is True
+
+
+def test_the_database_fallback_sorts_and_pages_in_the_database(services_index):
+    by_price = search_services_from_database(ServiceQuery(sort="price"))
+    second = search_services_from_database(ServiceQuery(sort="price", page=2))
+
+    prices = [Decimal(hit["price_from"]) for hit in by_price["results"] + second["results"]]
+    assert prices == sorted(prices)
+    assert len(by_price["results"]) == PAGE_SIZE
+    assert not {hit["id"] for hit in by_price["results"]} & {hit["id"] for hit in second["results"]}
