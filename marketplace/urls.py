@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("marketplace.accounts.urls")),
     path("deals/", include("marketplace.contracting.urls")),
+    path("payments/", include("payments.urls")),
     path("search/", search_page, name="search"),
     path("staff/trade-report/", include("marketplace.compliance.urls")),
 ]

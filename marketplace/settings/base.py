@@ -5,6 +5,7 @@ Defaults are the zero-configuration local site: SQLite, tasks run inline, the lo
 (``marketplace.settings.test``) adjust these.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -270,6 +271,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 3600.0,
     },
     # Milestones whose due date has come: hourly, so the buyer is asked to pay on the day.
+    # Stripe events stored but not processed (broker down, a failure): every 5 minutes.
+    "payments-events-pending": {
+        "task": "payments.tasks.stripe_events_process_pending_task",
+        "schedule": 300.0,
+    },
     "contracting-milestones-due": {
         "task": "marketplace.contracting.tasks.milestones_due_mark_task",
         "schedule": 3600.0,
@@ -293,6 +299,10 @@ STRIPE_WEBHOOK_SECRET = env.string(
     help="Signing secret of the Stripe webhook endpoint (whsec_...).",
 )
 # Pinned to the version the installed stripe library was generated for; bump them together.
+# The platform fee added to each milestone payment and shown to the buyer before paying.
+PLATFORM_FEE_RATE = Decimal("0.015")
+# Payment methods offered; add "alipay" and "wechat_pay" where the Stripe account enables them.
+PAYMENT_METHOD_TYPES = ("card",)
 STRIPE_API_VERSION = "2026-10-28.endive"
 
 REST_FRAMEWORK = {

@@ -1,0 +1,84 @@
+"""The double-entry ledger: balanced transactions only, and a check of the whole book."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from payments.models import Account, LedgerEntry, LedgerTransaction, Payment, PaymentStatus
+
+
+class UnbalancedTransaction(ValueError):
+    """The entries of a transaction do not add up to zero."""
+
+
+def transaction_record(
+    *, kind: str, entries: list[tuple[str, object, Decimal]], currency: str, **links
+) -> LedgerTransaction:
+    """Write one transaction from ``(account, organisation, amount)`` entries (debits positive,
+    credits negative), refusing it unless they add up to zero."""
+    if sum((amount for _account, _organisation, amount in entries), Decimal(0)) != 0:
+        raise UnbalancedTransaction(f"{kind}: entries add up to a non-zero amount")
+    transaction = LedgerTransaction.objects.create(kind=kind, **links)
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            transaction=transaction, account=account, organisation=organisation, amount=amount,
+            currency=currency,
+        )
+        for account, organisation, amount in entries
+    )  # fmt: skip
+    return transaction
+
+
+def payment_received_record(*, payment: Payment) -> LedgerTransaction:
+    """Cash arrived at Stripe: it is owed to the provider, except the platform's fee."""
+    contract = payment.milestone.contract
+    return transaction_record(
+        kind="payment_received",
+        payment=payment,
+        contract=contract,
+        currency=payment.currency,
+        entries=[
+            (Account.STRIPE_CLEARING, None, payment.total_amount),
+            (Account.PROVIDER_PAYABLE, contract.provider, -payment.amount),
+            (Account.FEE_REVENUE, None, -payment.fee_amount),
+        ],
+    )
+
+
+def balances(**filters) -> dict[tuple[str, str], Decimal]:
+    """Balance per (account, currency) of the entries matching ``filters``."""
+    rows = (
+        LedgerEntry.objects.filter(**filters)
+        .values("account", "currency")
+        .annotate(total=Sum("amount"))
+    )
+    return {(row["account"], row["currency"]): row["total"] for row in rows}
+
+
+def ledger_check() -> list[str]:
+    """Every problem found: unbalanced transactions, and payments whose ledger disagrees with
+    their status (a succeeded payment recorded exactly once, nothing for the others)."""
+    problems = []
+    sums: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for transaction_id, currency, amount in LedgerEntry.objects.values_list(
+        "transaction_id", "currency", "amount"
+    ):
+        sums[(transaction_id, currency)] += amount
+    problems += [
+        f"transaction {transaction_id} does not balance in {currency}: {total}"
+        for (transaction_id, currency), total in sorted(sums.items())
+        if total != 0
+    ]
+    received = defaultdict(int)
+    for payment_id in LedgerTransaction.objects.filter(kind="payment_received").values_list(
+        "payment_id", flat=True
+    ):
+        received[payment_id] += 1
+    for payment_id, status in Payment.objects.values_list("pk", "status"):
+        expected = 1 if status == PaymentStatus.SUCCEEDED else 0
+        if received[payment_id] != expected:
+            problems.append(
+                f"payment {payment_id} is {status} but recorded {received[payment_id]} time(s)"
+            )
+    return problems

@@ -1,0 +1,209 @@
+"""Paying milestones through Stripe and applying what Stripe tells us (webhook events).
+
+Stripe is called only through ``payments.stripe_client``. Applying an event is idempotent and
+does not depend on the order events arrive in: a payment that succeeded stays succeeded, and the
+money is recorded once.
+"""
+
+import logging
+from decimal import Decimal
+
+import stripe
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace.accounts.models import User
+from marketplace.contracting.models import Milestone, MilestoneStatus
+from marketplace.contracting.services import (
+    InvalidTransition,
+    contract_is_cleared_for_payment,
+    milestone_mark_paid,
+)
+from marketplace.contracting.services._common import require_member
+from marketplace.money import Money, round_amount, to_minor_units
+from payments.ledger import payment_received_record
+from payments.models import Payment, PaymentStatus, StripeEvent
+from payments.stripe_client import get_client, is_local_test_mode
+
+logger = logging.getLogger(__name__)
+OPEN = (PaymentStatus.CREATED, PaymentStatus.PROCESSING, PaymentStatus.FAILED)
+INTENT_STATUS = {
+    "succeeded": PaymentStatus.SUCCEEDED,
+    "processing": PaymentStatus.PROCESSING,
+    "requires_payment_method": PaymentStatus.FAILED,
+    "canceled": PaymentStatus.CANCELED,
+}
+EVENT_STATUS = {
+    "payment_intent.succeeded": PaymentStatus.SUCCEEDED,
+    "payment_intent.processing": PaymentStatus.PROCESSING,
+    "payment_intent.payment_failed": PaymentStatus.FAILED,
+    "payment_intent.canceled": PaymentStatus.CANCELED,
+}
+
+
+class PaymentError(Exception):
+    """Stripe could not be reached or refused the request; nothing was recorded."""
+
+
+def platform_fee(amount: Decimal, currency: str = "CNY") -> Decimal:
+    return round_amount(amount * settings.PLATFORM_FEE_RATE, currency)
+
+
+def milestone_payment_start(*, milestone: Milestone, by: User) -> Payment:
+    """The buyer starts paying a due milestone: a PaymentIntent in CNY for the milestone plus
+    the platform fee. Refused while the contract's approvals and filings are not all recorded.
+    Starting twice returns the payment still open."""
+    milestone = Milestone.objects.select_related("contract__buyer").get(pk=milestone.pk)
+    contract = milestone.contract
+    require_member(user=by, organisation=contract.buyer)
+    if milestone.status != MilestoneStatus.DUE:
+        raise InvalidTransition(_("Only a due milestone can be paid."))
+    if not contract_is_cleared_for_payment(contract=contract):
+        raise InvalidTransition(
+            _("The contract's required approvals and filings must be recorded before paying.")
+        )
+    existing = milestone.payments.filter(status__in=OPEN).order_by("-created_at").first()
+    if existing is not None and existing.status != PaymentStatus.FAILED:
+        return existing
+    fee = platform_fee(milestone.amount, milestone.currency)
+    total = milestone.amount + fee
+    attempt = milestone.payments.count() + 1
+    try:
+        intent = get_client().v1.payment_intents.create(
+            params={
+                "amount": to_minor_units(Money(total, milestone.currency)),
+                "currency": milestone.currency.lower(),
+                "payment_method_types": list(settings.PAYMENT_METHOD_TYPES),
+                "metadata": {"milestone_id": milestone.pk, "contract_id": contract.pk},
+            },
+            options={"idempotency_key": f"milestone-{milestone.pk}-attempt-{attempt}"},
+        )
+    except stripe.APIConnectionError as error:
+        logger.warning("Stripe could not be reached: %s", error)
+        raise PaymentError(
+            _("The payment service could not be reached; nothing was charged. Try again soon.")
+        ) from error
+    except stripe.StripeError as error:
+        logger.error("Stripe refused a milestone payment: %s", error)
+        raise PaymentError(
+            _("The payment service refused the payment; nothing was charged.")
+        ) from error
+    return Payment.objects.create(
+        milestone=milestone,
+        stripe_payment_intent=intent.id,
+        amount=milestone.amount,
+        fee_amount=fee,
+        total_amount=total,
+        currency=milestone.currency,
+        created_by=by,
+    )
+
+
+def local_test_payment_confirm(*, payment: Payment, card_number: str = "4242424242424242"):
+    # Stripe's test cards: 4242 4242 4242 4242 pays; 4000 0000 0000 0341 is declined on charge.
+    """Local test mode only: pay with a test card on the emulator, then apply the result as a
+    webhook would (the emulator sends none)."""
+    if not is_local_test_mode():
+        raise PaymentError(_("Test payments exist only in local test mode."))
+    client = get_client()
+    try:
+        method = client.v1.payment_methods.create(
+            params={"type": "card", "card": {"number": card_number, "exp_month": 12,
+                                             "exp_year": 2030, "cvc": "123"}}
+        )  # fmt: skip
+        client.v1.payment_intents.update(
+            payment.stripe_payment_intent, params={"payment_method": method.id}
+        )
+        client.v1.payment_intents.confirm(payment.stripe_payment_intent)
+    except stripe.CardError:
+        pass  # declined: the intent now says so
+    except stripe.StripeError as error:
+        raise PaymentError(_("The payment service could not be reached.")) from error
+    intent = client.v1.payment_intents.retrieve(payment.stripe_payment_intent)
+    error = intent.to_dict().get("last_payment_error") or {}
+    return payment_status_apply(
+        intent_id=intent.id,
+        status=INTENT_STATUS.get(intent.status, PaymentStatus.PROCESSING),
+        message=error.get("message", "") if error else "",
+    )
+
+
+@transaction.atomic
+def payment_status_apply(*, intent_id: str, status: str, message: str = "") -> Payment | None:
+    """Move a payment to what Stripe says, in any order: success is final and recorded once
+    (milestone paid, ledger written); a late failure or cancellation does not undo it."""
+    payment = (
+        Payment.objects.select_for_update()
+        .select_related("milestone__contract__provider")
+        .filter(stripe_payment_intent=intent_id)
+        .first()
+    )
+    if payment is None:
+        return None  # not ours (another integration on the account)
+    if payment.status == PaymentStatus.SUCCEEDED or payment.status == status:
+        return payment
+    if payment.status == PaymentStatus.CANCELED and status != PaymentStatus.SUCCEEDED:
+        return payment
+    if status == PaymentStatus.PROCESSING and payment.status == PaymentStatus.FAILED:
+        return payment  # an earlier event arriving late
+    payment.status = status
+    payment.failure_message = message[:500] if status == PaymentStatus.FAILED else ""
+    payment.save(update_fields=["status", "failure_message", "updated_at"])
+    if status == PaymentStatus.SUCCEEDED:
+        milestone_mark_paid(milestone=payment.milestone, reference=payment.stripe_payment_intent)
+        payment_received_record(payment=payment)
+    return payment
+
+
+def stripe_event_store(*, event: dict) -> tuple[StripeEvent, bool]:
+    """Keep a verified webhook event once by its id; return it and whether it is new."""
+    return StripeEvent.objects.get_or_create(
+        event_id=event["id"], defaults={"type": event.get("type", ""), "payload": event}
+    )
+
+
+def stripe_event_process(*, event_id: str) -> bool:
+    """Apply one stored event (once); return whether it is now processed. A failure is kept on
+    the event (attempts, last error) for staff and raised for the task to retry."""
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update().get(event_id=event_id)
+        if event.processed_at is not None:
+            return True
+        event.attempts += 1
+        event.save(update_fields=["attempts"])
+    try:
+        with transaction.atomic():
+            _apply(event)
+            StripeEvent.objects.filter(pk=event.pk).update(
+                processed_at=timezone.now(), last_error=""
+            )
+    except Exception as error:
+        StripeEvent.objects.filter(pk=event.pk).update(last_error=repr(error)[:2000])
+        raise
+    return True
+
+
+def _apply(event: StripeEvent) -> None:
+    status = EVENT_STATUS.get(event.type)
+    if status is None:
+        return  # stored for the record; nothing to do
+    intent = event.payload["data"]["object"]
+    error = intent.get("last_payment_error") or {}
+    payment_status_apply(intent_id=intent["id"], status=status, message=error.get("message", ""))
+
+
+def stripe_events_process_pending(*, limit: int = 500) -> dict[str, int]:
+    """Process stored events not processed yet (the retry path); return counts."""
+    done = failed = 0
+    for event_id in StripeEvent.objects.filter(processed_at__isnull=True).values_list(
+        "event_id", flat=True
+    )[:limit]:
+        try:
+            stripe_event_process(event_id=event_id)
+            done += 1
+        except Exception:  # noqa: BLE001 - recorded on the event; the next sweep retries it
+            logger.warning("Stripe event %s failed again", event_id, exc_info=True)
+            failed += 1
+    return {"processed": done, "failed": failed}

@@ -1,0 +1,146 @@
+"""Paying a milestone (the buyer's pages) and Stripe's webhook (verified, stored once,
+answered fast, processed by a Celery task)."""
+
+import logging
+
+import stripe
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from payments.models import Payment
+from payments.services import (
+    PaymentError,
+    local_test_payment_confirm,
+    milestone_payment_start,
+    stripe_event_store,
+)
+from payments.stripe_client import is_local_test_mode
+
+logger = logging.getLogger(__name__)
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+def _enqueue(event_id: str) -> None:
+    from payments.tasks import stripe_event_process_task
+
+    try:
+        stripe_event_process_task.delay(event_id)
+    except Exception:  # noqa: BLE001 - stored already: the periodic sweep processes it
+        logger.warning("Could not process Stripe event %s now", event_id, exc_info=True)
+
+
+@csrf_exempt  # Stripe signs its requests instead
+@require_POST
+def stripe_webhook(request):
+    signature = request.headers.get("Stripe-Signature", "")
+    try:
+        event = stripe.Webhook.construct_event(
+            request.body.decode("utf-8"),
+            signature,
+            settings.STRIPE_WEBHOOK_SECRET,
+            tolerance=SIGNATURE_TOLERANCE_SECONDS,
+        )
+    except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError):
+        return HttpResponseBadRequest("Invalid payload or signature.")
+    payload = event.to_dict()
+    if not payload.get("id"):
+        return HttpResponseBadRequest("Event without an id.")
+    with transaction.atomic():
+        stored, created = stripe_event_store(event=payload)
+        if created:
+            event_id = stored.event_id
+            transaction.on_commit(lambda: _enqueue(event_id))
+    return HttpResponse(status=200)
+
+
+def _contract_milestone(request, milestone_pk: int):
+    from marketplace.contracting.models import Milestone
+    from marketplace.contracting.selectors import contracts_for_user
+
+    return get_object_or_404(
+        Milestone.objects.select_related("contract").filter(
+            contract__in=contracts_for_user(user=request.user)
+        ),
+        pk=milestone_pk,
+    )
+
+
+@login_required
+@require_POST
+def milestone_pay(request, milestone_pk: int):
+    """The buyer starts paying a due milestone, then sees the payment page."""
+    from marketplace.contracting.services import InvalidTransition
+
+    milestone = _contract_milestone(request, milestone_pk)
+    back = f"/deals/contracts/{milestone.contract_id}/"
+    try:
+        payment = milestone_payment_start(milestone=milestone, by=request.user)
+    except InvalidTransition as error:
+        return _refused(request, error.message, back, 409)
+    except PermissionDenied as error:
+        return _refused(request, str(error), back, 403)
+    except PaymentError as error:
+        return _refused(request, str(error), back, 503)
+    return redirect("payments:payment", payment_pk=payment.pk)
+
+
+def _payment(request, payment_pk: int) -> Payment:
+    """A payment of one of the user's buyer organisations (anyone else: 404)."""
+    from marketplace.contracting.selectors import organisations_of
+
+    return get_object_or_404(
+        Payment.objects.select_related("milestone__contract__revision").filter(
+            milestone__contract__buyer__in=organisations_of(user=request.user)
+        ),
+        pk=payment_pk,
+    )
+
+
+@login_required
+def payment_page(request, payment_pk: int):
+    payment = _payment(request, payment_pk)
+    return render(
+        request,
+        "payments/payment.html",
+        {
+            "payment": payment,
+            "milestone": payment.milestone,
+            "contract": payment.milestone.contract,
+            "local_test_mode": is_local_test_mode(),
+            "tax_record_reminder": _tax_record_reminder(payment),
+        },
+    )
+
+
+def _tax_record_reminder(payment: Payment) -> bool:
+    """Whether the payment is above the USD 50,000-equivalent filing threshold."""
+    rate = payment.milestone.contract.revision.usd_rate
+    return rate is not None and payment.total_amount * rate > 50000
+
+
+@login_required
+@require_POST
+def local_test_pay(request, payment_pk: int):
+    """Local test mode only: pay (or fail to pay) with a Stripe test card on the emulator."""
+    payment = _payment(request, payment_pk)
+    back = f"/payments/{payment.pk}/"
+    if not is_local_test_mode():
+        raise Http404
+    card = "4000000000000341" if request.POST.get("card") == "decline" else "4242424242424242"
+    try:
+        payment = local_test_payment_confirm(payment=payment, card_number=card)
+    except PaymentError as error:
+        return _refused(request, str(error), back, 503)
+    return redirect("payments:payment", payment_pk=payment.pk)
+
+
+def _refused(request, message: str, back: str, status: int):
+    return render(
+        request, "contracting/refused.html", {"message": message, "back": back}, status=status
+    )

@@ -1,0 +1,160 @@
+"""Paying milestones on the Stripe emulator, and the ledger that records it."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.utils import timezone
+
+from marketplace.contracting.services import (
+    InvalidTransition,
+    checklist_item_complete,
+    contract_sign,
+    milestone_mark_due,
+)
+from payments.ledger import balances, ledger_check
+from payments.models import Account, LedgerTransaction, Payment
+from payments.services import (
+    PaymentError,
+    local_test_payment_confirm,
+    milestone_payment_start,
+    payment_status_apply,
+)
+from tests.factories import buyer_party, contract_for, fx_rates, provider_party
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def due_milestone():
+    fx_rates()
+    buyer, provider = buyer_party(), provider_party()
+    contract = contract_for(buyer, provider)
+    contract_sign(contract=contract, by=buyer.owner)
+    contract_sign(contract=contract, by=provider.owner)
+    milestone = contract.milestones.get(position=1)  # CNY 21,504.00
+    milestone_mark_due(milestone=milestone, by=provider.owner)
+    return buyer, provider, milestone
+
+
+def test_a_buyer_pays_a_due_milestone_in_cny_and_the_ledger_balances(due_milestone):
+    buyer, provider, milestone = due_milestone
+
+    payment = milestone_payment_start(milestone=milestone, by=buyer.owner)
+    assert (payment.amount, payment.fee_amount, payment.total_amount) == (
+        Decimal("21504.00"), Decimal("322.56"), Decimal("21826.56"),
+    )  # fmt: skip
+    payment = local_test_payment_confirm(payment=payment)
+
+    milestone.refresh_from_db()
+    assert (payment.status, milestone.status) == ("succeeded", "paid")
+    contract = milestone.contract
+    assert balances(transaction__contract=contract) == {
+        (Account.STRIPE_CLEARING, "CNY"): Decimal("21826.56"),
+        (Account.PROVIDER_PAYABLE, "CNY"): Decimal("-21504.00"),
+        (Account.FEE_REVENUE, "CNY"): Decimal("-322.56"),
+    }
+    assert ledger_check() == []
+    call_command("ledger_check")
+
+
+def test_a_declined_card_leaves_the_milestone_due_and_nothing_in_the_ledger(due_milestone):
+    buyer, _provider, milestone = due_milestone
+    payment = milestone_payment_start(milestone=milestone, by=buyer.owner)
+
+    payment = local_test_payment_confirm(payment=payment, card_number="4000000000000341")
+
+    milestone.refresh_from_db()
+    assert (payment.status, milestone.status) == ("failed", "due")
+    assert not LedgerTransaction.objects.exists()
+    retry = milestone_payment_start(milestone=milestone, by=buyer.owner)
+    assert retry.pk != payment.pk  # a new attempt, a new PaymentIntent
+
+
+def test_starting_twice_returns_the_open_payment(due_milestone):
+    buyer, _provider, milestone = due_milestone
+
+    first = milestone_payment_start(milestone=milestone, by=buyer.owner)
+    second = milestone_payment_start(milestone=milestone, by=buyer.owner)
+
+    assert first.pk == second.pk and Payment.objects.count() == 1
+
+
+def test_only_the_buyer_pays_and_only_a_due_milestone(due_milestone):
+    buyer, provider, milestone = due_milestone
+    planned = milestone.contract.milestones.get(position=2)
+
+    with pytest.raises(PermissionDenied):
+        milestone_payment_start(milestone=milestone, by=provider.owner)
+    with pytest.raises(InvalidTransition, match="Only a due milestone"):
+        milestone_payment_start(milestone=planned, by=buyer.owner)
+
+
+def test_an_unticked_approval_stops_the_payment_with_a_clear_message():
+    fx_rates()
+    buyer, provider = buyer_party(), provider_party()
+    contract = contract_for(buyer, provider, foreign_staff_on_site=True)
+    contract_sign(contract=contract, by=buyer.owner)
+    contract_sign(contract=contract, by=provider.owner)
+    milestone = contract.milestones.get(position=1)
+    milestone_mark_due(milestone=milestone, by=provider.owner)
+
+    with pytest.raises(InvalidTransition, match="approvals and filings must be recorded"):
+        milestone_payment_start(milestone=milestone, by=buyer.owner)
+    checklist_item_complete(item=contract.checklist.get(), by=buyer.owner, reference="WP-1",
+                            completed_on=timezone.localdate() - timedelta(days=1))  # fmt: skip
+    assert milestone_payment_start(milestone=milestone, by=buyer.owner).status == "created"
+
+
+def test_stripe_unreachable_is_a_clear_error_and_nothing_is_written(due_milestone, settings):
+    buyer, _provider, milestone = due_milestone
+    settings.STRIPE_API_BASE = "http://127.0.0.1:1"
+
+    with pytest.raises(PaymentError, match="could not be reached; nothing was charged"):
+        milestone_payment_start(milestone=milestone, by=buyer.owner)
+    assert not Payment.objects.exists()
+
+
+def test_late_or_repeated_news_never_undoes_or_repeats_a_success(due_milestone):
+    buyer, _provider, milestone = due_milestone
+    payment = milestone_payment_start(milestone=milestone, by=buyer.owner)
+    intent = payment.stripe_payment_intent
+
+    payment_status_apply(intent_id=intent, status="succeeded")
+    payment_status_apply(intent_id=intent, status="succeeded")
+    payment_status_apply(intent_id=intent, status="failed", message="late news")
+    payment_status_apply(intent_id=intent, status="processing")
+
+    payment.refresh_from_db()
+    assert payment.status == "succeeded"
+    assert LedgerTransaction.objects.filter(payment=payment).count() == 1
+    assert ledger_check() == []
+
+
+def test_the_buyer_pays_from_the_contract_page_in_local_test_mode(due_milestone):
+    from django.test import Client
+
+    buyer, provider, milestone = due_milestone
+    as_buyer, as_provider = Client(), Client()
+    as_buyer.force_login(buyer.owner), as_provider.force_login(provider.owner)
+    contract_page = as_buyer.get(f"/deals/contracts/{milestone.contract_id}/").text
+    assert f"/payments/milestones/{milestone.pk}/pay/" in contract_page
+
+    assert as_provider.post(f"/payments/milestones/{milestone.pk}/pay/").status_code == 403
+    started = as_buyer.post(f"/payments/milestones/{milestone.pk}/pay/")
+    payment = Payment.objects.get()
+    assert started.url == f"/payments/{payment.pk}/"
+    page = as_buyer.get(started.url).text
+    assert "CNY 21,826.56" in page and "Local test mode" in page
+    assert as_provider.get(started.url).status_code == 404
+
+    declined = as_buyer.post(f"/payments/{payment.pk}/test-pay/", {"card": "decline"})
+    assert "declined" in as_buyer.get(declined.url).text.lower()
+    retry = as_buyer.post(f"/payments/milestones/{milestone.pk}/pay/")
+    paid = as_buyer.post(f"{retry.url}test-pay/", {"card": "pay"})
+
+    assert "Paid." in as_buyer.get(paid.url).text
+    milestone.refresh_from_db()
+    assert milestone.status == "paid"
