@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from marketplace.money import round_amount
 from payments.models import Account, LedgerEntry, LedgerTransaction, Payment, PaymentStatus
 
 
@@ -81,4 +82,56 @@ def ledger_check() -> list[str]:
             problems.append(
                 f"payment {payment_id} is {status} but recorded {received[payment_id]} time(s)"
             )
+    from payments.models import Refund
+
+    refunded: dict[int, Decimal] = defaultdict(Decimal)
+    for payment_id, amount in Refund.objects.values_list("payment_id", "amount"):
+        refunded[payment_id] += amount
+    for payment_id, total in Payment.objects.filter(pk__in=refunded).values_list(
+        "pk", "total_amount"
+    ):
+        if refunded[payment_id] > total:
+            problems.append(f"payment {payment_id} refunded {refunded[payment_id]} of {total}")
+    recorded = LedgerTransaction.objects.filter(kind="refund").count()
+    if recorded != Refund.objects.count():
+        problems.append(f"{Refund.objects.count()} refunds but {recorded} refund transactions")
     return problems
+
+
+def refund_record(*, refund) -> LedgerTransaction:
+    """Money back to the buyer: the provider's share and the fee's share come back out, in the
+    payment's proportion (the fee's share rounded to the fen)."""
+    payment = refund.payment
+    contract = payment.milestone.contract
+    fee_share = round_amount(refund.amount * payment.fee_amount / payment.total_amount, "CNY")
+    return transaction_record(
+        kind="refund",
+        payment=payment,
+        contract=contract,
+        currency=refund.currency,
+        memo=refund.stripe_refund,
+        entries=[
+            (Account.PROVIDER_PAYABLE, contract.provider, refund.amount - fee_share),
+            (Account.FEE_REVENUE, None, fee_share),
+            (Account.STRIPE_CLEARING, None, -refund.amount),
+        ],
+    )
+
+
+def payout_record(*, payout) -> LedgerTransaction:
+    """A bank transfer to a provider settles what it was owed."""
+    return transaction_record(
+        kind="payout",
+        currency=payout.currency,
+        memo=payout.reference,
+        entries=[
+            (Account.PROVIDER_PAYABLE, payout.provider, payout.amount),
+            (Account.STRIPE_CLEARING, None, -payout.amount),
+        ],
+    )
+
+
+def provider_payable(*, provider) -> Decimal:
+    """What the platform owes ``provider`` now (CNY)."""
+    owed = balances(account=Account.PROVIDER_PAYABLE, organisation=provider, currency="CNY")
+    return -owed.get((Account.PROVIDER_PAYABLE, "CNY"), Decimal(0))

@@ -129,3 +129,52 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.amount} {self.currency}"
+
+
+class Refund(models.Model):
+    """Money given back to the buyer from a succeeded payment (full or partial)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    stripe_refund = models.CharField(max_length=100, unique=True)
+    amount = models.DecimalField(**AMOUNT)
+    currency = models.CharField(max_length=3, default="CNY")
+    reason = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_refund} {self.amount} {self.currency}"
+
+
+class Payout(models.Model):
+    """A bank transfer to a provider, recorded by platform staff (Stripe Connect does not pay
+    out to mainland China)."""
+
+    provider = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="payouts"
+    )
+    amount = models.DecimalField(**AMOUNT)
+    currency = models.CharField(max_length=3, default="CNY")
+    reference = models.CharField(_("bank reference"), max_length=100, unique=True)
+    paid_on = models.DateField(_("paid on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-paid_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payout_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.amount} {self.currency} ({self.reference})"

@@ -6,10 +6,12 @@ money is recorded once.
 """
 
 import logging
+from datetime import timedelta
 from decimal import Decimal
 
 import stripe
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,8 +25,9 @@ from marketplace.contracting.services import (
 )
 from marketplace.contracting.services._common import require_member
 from marketplace.money import Money, round_amount, to_minor_units
-from payments.ledger import payment_received_record
-from payments.models import Payment, PaymentStatus, StripeEvent
+from payments.ledger import payment_received_record, provider_payable, refund_record
+from payments.ledger import payout_record as payout_ledger_record
+from payments.models import Payment, PaymentStatus, Payout, Refund, StripeEvent
 from payments.stripe_client import get_client, is_local_test_mode
 
 logger = logging.getLogger(__name__)
@@ -207,3 +210,98 @@ def stripe_events_process_pending(*, limit: int = 500) -> dict[str, int]:
             logger.warning("Stripe event %s failed again", event_id, exc_info=True)
             failed += 1
     return {"processed": done, "failed": failed}
+
+
+def _require_staff(user: User) -> None:
+    from marketplace.compliance.reports import is_platform_staff
+
+    if not is_platform_staff(user=user):
+        raise PermissionDenied(_("Only platform staff can do this."))
+
+
+def payment_refund(*, payment: Payment, amount: Decimal, by: User, reason: str = "") -> Refund:
+    """Give back part or all of a succeeded payment (platform staff), never more than was
+    captured; recorded in the ledger."""
+    _require_staff(by)
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status != PaymentStatus.SUCCEEDED:
+            raise InvalidTransition(_("Only a payment that succeeded can be refunded."))
+        if not isinstance(amount, Decimal) or amount <= 0:
+            raise ValidationError({"amount": _("A refund is a positive amount.")})
+        if amount != round_amount(amount, payment.currency):
+            raise ValidationError({"amount": _("A CNY amount has at most two decimals (fen).")})
+        refunded = sum((r.amount for r in payment.refunds.all()), Decimal(0))
+        if refunded + amount > payment.total_amount:
+            raise ValidationError(
+                {"amount": _("Only %(left)s %(currency)s of this payment is left to refund.")
+                 % {"left": payment.total_amount - refunded, "currency": payment.currency}}
+            )  # fmt: skip
+        attempt = payment.refunds.count() + 1
+        try:
+            stripe_refund = get_client().v1.refunds.create(
+                params={
+                    "payment_intent": payment.stripe_payment_intent,
+                    "amount": to_minor_units(Money(amount, payment.currency)),
+                },
+                options={"idempotency_key": f"refund-{payment.pk}-{attempt}"},
+            )
+        except stripe.StripeError as error:
+            raise PaymentError(_("The payment service did not accept the refund.")) from error
+        refund = Refund.objects.create(
+            payment=payment, stripe_refund=stripe_refund.id, amount=amount,
+            currency=payment.currency, reason=reason[:500], created_by=by,
+        )  # fmt: skip
+        refund_record(refund=refund)
+    return refund
+
+
+@transaction.atomic
+def payout_record(
+    *, provider, amount: Decimal, reference: str, paid_on, by: User, currency: str = "CNY"
+) -> Payout:
+    """Staff record a bank transfer to a provider; it cannot exceed what the provider is owed."""
+    _require_staff(by)
+    errors = {}
+    if not isinstance(amount, Decimal) or amount <= 0:
+        errors["amount"] = _("A payout is a positive amount.")
+    elif amount > provider_payable(provider=provider):
+        errors["amount"] = _("The provider is owed %s CNY; a payout cannot exceed it.") % (
+            provider_payable(provider=provider)
+        )
+    if not (reference or "").strip():
+        errors["reference"] = _("Give the bank transfer's reference.")
+    elif Payout.objects.filter(reference=reference.strip()).exists():
+        errors["reference"] = _("A payout with this reference is already recorded.")
+    if paid_on and paid_on > timezone.localdate():
+        errors["paid_on"] = _("The date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    payout = Payout.objects.create(
+        provider=provider, amount=amount, currency=currency, reference=reference.strip(),
+        paid_on=paid_on, recorded_by=by,
+    )  # fmt: skip
+    payout_ledger_record(payout=payout)
+    return payout
+
+
+def reconciliation_run(*, days: int = 3, limit: int = 500) -> list[str]:
+    """Compare our recent payments with their PaymentIntents at Stripe; return the differences
+    (logged for staff, never "fixed" automatically)."""
+    since = timezone.now() - timedelta(days=days)
+    client = get_client()
+    problems = []
+    for payment in Payment.objects.filter(updated_at__gte=since).order_by("-updated_at")[:limit]:
+        try:
+            intent = client.v1.payment_intents.retrieve(payment.stripe_payment_intent)
+        except stripe.StripeError as error:
+            problems.append(f"{payment.stripe_payment_intent}: not readable at Stripe ({error})")
+            continue
+        expected = INTENT_STATUS.get(intent.status)
+        if expected is not None and expected != payment.status:
+            problems.append(f"{intent.id}: Stripe says {intent.status}, we say {payment.status}")
+        if to_minor_units(Money(payment.total_amount, payment.currency)) != intent.amount:
+            problems.append(f"{intent.id}: amount {intent.amount} at Stripe, ours differs")
+    for problem in problems:
+        logger.error("Reconciliation: %s", problem)
+    return problems

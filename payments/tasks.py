@@ -13,3 +13,11 @@ def stripe_event_process_task(event_id: str) -> bool:
 def stripe_events_process_pending_task() -> dict[str, int]:
     """Retry the stored events still unprocessed (a lost task, a failure)."""
     return stripe_events_process_pending()
+
+
+@shared_task
+def reconciliation_task() -> list[str]:
+    """Compare recent Stripe payments with ours and report differences to staff (the log)."""
+    from payments.services import reconciliation_run
+
+    return reconciliation_run()

@@ -276,6 +276,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "payments.tasks.stripe_events_process_pending_task",
         "schedule": 300.0,
     },
+    # Compare recent Stripe payments with ours; differences are logged for staff. Hourly.
+    "payments-reconciliation": {"task": "payments.tasks.reconciliation_task", "schedule": 3600.0},
     "contracting-milestones-due": {
         "task": "marketplace.contracting.tasks.milestones_due_mark_task",
         "schedule": 3600.0,

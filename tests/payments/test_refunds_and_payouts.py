@@ -1,0 +1,97 @@
+"""Refunds (never more than captured), staff payouts to providers, and reconciliation."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from cms.services import platform_moderator_add
+from marketplace.contracting.services import contract_sign, milestone_mark_due
+from payments.ledger import ledger_check, provider_payable
+from payments.models import Payment, Payout, Refund
+from payments.services import (
+    local_test_payment_confirm,
+    milestone_payment_start,
+    payment_refund,
+    payout_record,
+    reconciliation_run,
+)
+from tests.factories import UserFactory, buyer_party, contract_for, fx_rates, provider_party
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paid():
+    fx_rates()
+    buyer, provider = buyer_party(), provider_party()
+    contract = contract_for(buyer, provider)
+    contract_sign(contract=contract, by=buyer.owner)
+    contract_sign(contract=contract, by=provider.owner)
+    milestone = milestone_mark_due(milestone=contract.milestones.get(position=1), by=provider.owner)
+    payment = local_test_payment_confirm(
+        payment=milestone_payment_start(milestone=milestone, by=buyer.owner)
+    )
+    staff = UserFactory(email_verified=True)
+    platform_moderator_add(user=staff)
+    return buyer, provider, payment, staff
+
+
+def test_partial_then_full_refunds_never_exceed_what_was_captured(paid):
+    buyer, provider, payment, staff = paid  # CNY 21,826.56 captured
+
+    payment_refund(payment=payment, amount=Decimal("1000.00"), by=staff, reason="Late report")
+    with pytest.raises(ValidationError, match="Only 20826.56 CNY of this payment is left"):
+        payment_refund(payment=payment, amount=Decimal("20826.57"), by=staff)
+    payment_refund(payment=payment, amount=Decimal("20826.56"), by=staff)
+
+    assert sum(r.amount for r in Refund.objects.all()) == payment.total_amount
+    assert provider_payable(provider=provider.organisation) == 0
+    assert ledger_check() == []
+    with pytest.raises(ValidationError):
+        payment_refund(payment=payment, amount=Decimal("0.01"), by=staff)
+
+
+def test_only_staff_refund_and_bad_amounts_are_refused(paid):
+    buyer, _provider, payment, staff = paid
+
+    with pytest.raises(PermissionDenied):
+        payment_refund(payment=payment, amount=Decimal("1.00"), by=buyer.owner)
+    for amount in (Decimal("-1"), Decimal("0"), Decimal("1.001")):
+        with pytest.raises(ValidationError):
+            payment_refund(payment=payment, amount=amount, by=staff)
+    assert not Refund.objects.exists()
+
+
+def test_staff_record_payouts_up_to_what_the_provider_is_owed(paid):
+    buyer, provider, _payment, staff = paid
+    owed = provider_payable(provider=provider.organisation)
+    assert owed == Decimal("21504.00")
+
+    with pytest.raises(PermissionDenied):
+        payout_record(provider=provider.organisation, amount=owed, reference="ICBC-1",
+                      paid_on=timezone.localdate(), by=provider.owner)  # fmt: skip
+    with pytest.raises(ValidationError, match="cannot exceed"):
+        payout_record(provider=provider.organisation, amount=owed + 1, reference="ICBC-1",
+                      paid_on=timezone.localdate(), by=staff)  # fmt: skip
+    payout_record(provider=provider.organisation, amount=owed, reference="ICBC-1",
+                  paid_on=timezone.localdate(), by=staff)  # fmt: skip
+
+    assert provider_payable(provider=provider.organisation) == 0
+    assert Payout.objects.get().reference == "ICBC-1"
+    with pytest.raises(ValidationError, match="already recorded"):
+        payout_record(provider=provider.organisation, amount=Decimal("1"), reference="ICBC-1",
+                      paid_on=timezone.localdate(), by=staff)  # fmt: skip
+    assert ledger_check() == []
+
+
+def test_reconciliation_reports_a_payment_whose_status_disagrees_with_stripe(paid):
+    _buyer, _provider, payment, _staff = paid
+    assert reconciliation_run() == []
+
+    Payment.objects.filter(pk=payment.pk).update(status="failed")
+
+    problems = reconciliation_run()
+    assert problems == [f"{payment.stripe_payment_intent}: Stripe says succeeded, we say failed"]
+    assert Payment.objects.get(pk=payment.pk).status == "failed"  # reported, not "fixed"
