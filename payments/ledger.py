@@ -98,24 +98,32 @@ def ledger_check() -> list[str]:
     return problems
 
 
-def refund_record(*, refund) -> LedgerTransaction:
-    """Money back to the buyer: the provider's share and the fee's share come back out, in the
-    payment's proportion (the fee's share rounded to the fen)."""
-    payment = refund.payment
+def money_back_record(
+    *, kind: str, payment: Payment, amount: Decimal, currency: str, memo: str
+) -> LedgerTransaction:
+    """Money back to the buyer (a refund, a dispute): the provider's share and the fee's share
+    come back out in the payment's proportion (the fee's share rounded to the fen)."""
     contract = payment.milestone.contract
-    fee_share = round_amount(refund.amount * payment.fee_amount / payment.total_amount, "CNY")
+    fee_share = round_amount(amount * payment.fee_amount / payment.total_amount, currency)
     return transaction_record(
-        kind="refund",
+        kind=kind,
         payment=payment,
         contract=contract,
-        currency=refund.currency,
-        memo=refund.stripe_refund,
+        currency=currency,
+        memo=memo,
         entries=[
-            (Account.PROVIDER_PAYABLE, contract.provider, refund.amount - fee_share),
+            (Account.PROVIDER_PAYABLE, contract.provider, amount - fee_share),
             (Account.FEE_REVENUE, None, fee_share),
-            (Account.STRIPE_CLEARING, None, -refund.amount),
+            (Account.STRIPE_CLEARING, None, -amount),
         ],
     )
+
+
+def refund_record(*, refund) -> LedgerTransaction:
+    return money_back_record(
+        kind="refund", payment=refund.payment, amount=refund.amount, currency=refund.currency,
+        memo=refund.stripe_refund,
+    )  # fmt: skip
 
 
 def payout_record(*, payout) -> LedgerTransaction:
@@ -135,3 +143,14 @@ def provider_payable(*, provider) -> Decimal:
     """What the platform owes ``provider`` now (CNY)."""
     owed = balances(account=Account.PROVIDER_PAYABLE, organisation=provider, currency="CNY")
     return -owed.get((Account.PROVIDER_PAYABLE, "CNY"), Decimal(0))
+
+
+def providers_owed() -> list[tuple[int, Decimal]]:
+    """(organisation id, amount owed in CNY) for every provider the platform owes money to."""
+    rows = (
+        LedgerEntry.objects.filter(account=Account.PROVIDER_PAYABLE, currency="CNY")
+        .values("organisation")
+        .annotate(total=Sum("amount"))
+        .order_by("organisation")
+    )
+    return [(row["organisation"], -row["total"]) for row in rows if row["total"] < 0]

@@ -178,3 +178,21 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.amount} {self.currency} ({self.reference})"
+
+
+class Dispute(models.Model):
+    """A buyer's bank disputed a charge: Stripe takes the amount back while it is decided."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="disputes")
+    stripe_dispute = models.CharField(max_length=100, unique=True)
+    amount = models.DecimalField(**AMOUNT)
+    currency = models.CharField(max_length=3, default="CNY")
+    reason = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_dispute} {self.amount} {self.currency}"

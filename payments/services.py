@@ -189,6 +189,10 @@ def stripe_event_process(*, event_id: str) -> bool:
 
 
 def _apply(event: StripeEvent) -> None:
+    if event.type == "charge.refunded":
+        return _charge_refunded(event.payload["data"]["object"])
+    if event.type == "charge.dispute.created":
+        return _dispute_created(event.payload["data"]["object"])
     status = EVENT_STATUS.get(event.type)
     if status is None:
         return  # stored for the record; nothing to do
@@ -305,3 +309,53 @@ def reconciliation_run(*, days: int = 3, limit: int = 500) -> list[str]:
     for problem in problems:
         logger.error("Reconciliation: %s", problem)
     return problems
+
+
+def _from_minor_units(amount: int, currency: str) -> Decimal:
+    from marketplace.money import MINOR_UNITS
+
+    return Decimal(amount).scaleb(-MINOR_UNITS[currency])
+
+
+def _charge_refunded(charge: dict) -> None:
+    """Refunds made at Stripe (the dashboard, or ours arriving back): each recorded once."""
+    payment = (
+        Payment.objects.select_for_update()
+        .filter(stripe_payment_intent=charge.get("payment_intent"))
+        .first()
+    )
+    if payment is None:
+        return
+    for stripe_refund in (charge.get("refunds") or {}).get("data", []):
+        if Refund.objects.filter(stripe_refund=stripe_refund["id"]).exists():
+            continue
+        amount = _from_minor_units(stripe_refund["amount"], payment.currency)
+        refunded = sum((r.amount for r in payment.refunds.all()), Decimal(0))
+        if refunded + amount > payment.total_amount:
+            raise ValueError(f"{stripe_refund['id']} would refund more than was captured")
+        refund = Refund.objects.create(
+            payment=payment, stripe_refund=stripe_refund["id"], amount=amount,
+            currency=payment.currency, reason="Refunded at Stripe",
+        )  # fmt: skip
+        refund_record(refund=refund)
+
+
+def _dispute_created(dispute: dict) -> None:
+    """A dispute takes the amount back while the bank decides; recorded once."""
+    from payments.ledger import money_back_record
+    from payments.models import Dispute
+
+    if Dispute.objects.filter(stripe_dispute=dispute["id"]).exists():
+        return
+    payment = Payment.objects.filter(stripe_payment_intent=dispute.get("payment_intent")).first()
+    if payment is None:
+        return
+    amount = _from_minor_units(dispute["amount"], payment.currency)
+    Dispute.objects.create(
+        payment=payment, stripe_dispute=dispute["id"], amount=amount, currency=payment.currency,
+        reason=dispute.get("reason") or "", status=dispute.get("status") or "",
+    )  # fmt: skip
+    money_back_record(
+        kind="dispute", payment=payment, amount=amount, currency=payment.currency,
+        memo=dispute["id"],
+    )  # fmt: skip

@@ -6,6 +6,7 @@ app_name = "payments"
 urlpatterns = [
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("milestones/<int:milestone_pk>/pay/", views.milestone_pay, name="milestone_pay"),
+    path("payouts/", views.payouts, name="payouts"),
     path("<int:payment_pk>/", views.payment_page, name="payment"),
     path("<int:payment_pk>/test-pay/", views.local_test_pay, name="local_test_pay"),
 ]

@@ -2,6 +2,7 @@
 answered fast, processed by a Celery task)."""
 
 import logging
+from decimal import Decimal
 
 import stripe
 from django.conf import settings
@@ -143,4 +144,67 @@ def local_test_pay(request, payment_pk: int):
 def _refused(request, message: str, back: str, status: int):
     return render(
         request, "contracting/refused.html", {"message": message, "back": back}, status=status
+    )
+
+
+@login_required
+def payouts(request):
+    """Staff: what each provider is owed, recording bank-transfer payouts, and a CSV export."""
+    import csv
+
+    from django import forms
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from marketplace.accounts.models import Organisation
+    from marketplace.compliance.reports import is_platform_staff
+    from payments.ledger import providers_owed
+    from payments.models import Payout
+    from payments.services import payout_record
+
+    if not is_platform_staff(user=request.user):
+        raise Http404
+    recent = Payout.objects.select_related("provider", "recorded_by")[:200]
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="payouts.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow(["paid_on", "provider", "amount", "currency", "reference", "recorded_by"])
+        for payout in recent:
+            writer.writerow(
+                [payout.paid_on.isoformat(), payout.provider.name, payout.amount,
+                 payout.currency, payout.reference, payout.recorded_by.email]
+            )  # fmt: skip
+        return response
+
+    class PayoutForm(forms.Form):
+        provider = forms.ModelChoiceField(queryset=Organisation.objects.all(), to_field_name="slug")
+        amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+        reference = forms.CharField(max_length=100)
+        paid_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    form = PayoutForm(request.POST or None, initial={"paid_on": timezone.localdate()})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                payout_record(by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
+            else:
+                return redirect("payments:payouts")
+        status = 400
+    owed = dict(providers_owed())
+    organisations = {o.pk: o for o in Organisation.objects.filter(pk__in=owed)}
+    return render(
+        request,
+        "payments/payouts.html",
+        {
+            "owed": [(organisations[pk], amount) for pk, amount in owed.items()],
+            "payouts": recent,
+            "form": form,
+        },
+        status=status,
     )

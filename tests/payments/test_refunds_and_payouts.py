@@ -95,3 +95,58 @@ def test_reconciliation_reports_a_payment_whose_status_disagrees_with_stripe(pai
     problems = reconciliation_run()
     assert problems == [f"{payment.stripe_payment_intent}: Stripe says succeeded, we say failed"]
     assert Payment.objects.get(pk=payment.pk).status == "failed"  # reported, not "fixed"
+
+
+def _charge_event(event_id: str, kind: str, obj: dict) -> dict:
+    return {"id": event_id, "object": "event", "type": kind, "data": {"object": obj}}
+
+
+def test_refunds_and_disputes_reported_by_webhook_are_recorded_once(
+    paid, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from payments.models import Dispute
+    from tests.factories.stripe_events import webhook_post
+
+    _buyer, provider, payment, staff = paid
+    ours = payment_refund(payment=payment, amount=Decimal("100.00"), by=staff)
+    refunded = _charge_event("evt_refunded", "charge.refunded", {
+        "id": "ch_1", "object": "charge", "payment_intent": payment.stripe_payment_intent,
+        "refunds": {"data": [{"id": ours.stripe_refund, "amount": 10000},
+                             {"id": "re_dashboard", "amount": 50000}]},
+    })  # fmt: skip
+    disputed = _charge_event("evt_dispute", "charge.dispute.created", {
+        "id": "dp_1", "object": "dispute", "payment_intent": payment.stripe_payment_intent,
+        "amount": 200000, "reason": "fraudulent", "status": "needs_response",
+    })  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for body in (refunded, disputed, refunded, disputed):
+            assert webhook_post(Client(), body).status_code == 200
+
+    assert sorted(Refund.objects.values_list("stripe_refund", "amount")) == sorted(
+        [(ours.stripe_refund, Decimal("100.00")), ("re_dashboard", Decimal("500.00"))]
+    )
+    assert Dispute.objects.get().amount == Decimal("2000.00")
+    assert provider_payable(provider=provider.organisation) < Decimal("21504.00") - 2000
+    assert ledger_check() == []
+
+
+def test_the_payout_page_is_for_staff_and_exports_csv(paid):
+    from django.test import Client
+
+    buyer, provider, _payment, staff = paid
+    as_staff, as_buyer = Client(), Client()
+    as_staff.force_login(staff), as_buyer.force_login(buyer.owner)
+
+    assert as_buyer.get("/payments/payouts/").status_code == 404
+    page = as_staff.get("/payments/payouts/")
+    assert "CNY 21,504.00" in page.text
+    form = {"provider": provider.organisation.slug, "reference": "ICBC-9", "paid_on": "2026-11-01"}
+    bad = as_staff.post("/payments/payouts/", {**form, "amount": "99999.00"})
+    assert bad.status_code == 400 and "cannot exceed" in bad.text
+    done = as_staff.post("/payments/payouts/", {**form, "amount": "21504.00"})
+    assert done.status_code == 302
+    csv = as_staff.get("/payments/payouts/?format=csv").content.decode("utf-8-sig")
+    assert csv.splitlines()[1].startswith(f"2026-11-01,{provider.organisation.name},21504.00,CNY")

@@ -1,7 +1,5 @@
 """Stripe's webhook: real signatures, events stored once, applied once in any order."""
 
-import hashlib
-import hmac
 import json
 import random
 import time
@@ -22,20 +20,10 @@ from payments.ledger import ledger_check
 from payments.models import LedgerTransaction, Payment, StripeEvent
 from payments.services import milestone_payment_start, stripe_events_process_pending
 from tests.factories import buyer_party, fx_rates, provider_party, quote_for, rfq_for
+from tests.factories.stripe_events import WEBHOOK_URL, stripe_signature, webhook_post
 
 pytestmark = pytest.mark.django_db
-URL = "/payments/stripe/webhook/"
-
-
-def signed(payload: str, *, secret: str | None = None, at: int | None = None) -> dict:
-    """The Stripe-Signature header Stripe would send: HMAC-SHA256 of "<t>.<payload>"."""
-    timestamp = at if at is not None else int(time.time())
-    digest = hmac.new(
-        (secret or settings.STRIPE_WEBHOOK_SECRET).encode(),
-        f"{timestamp}.{payload}".encode(),
-        hashlib.sha256,
-    ).hexdigest()
-    return {"HTTP_STRIPE_SIGNATURE": f"t={timestamp},v1={digest}"}
+URL = WEBHOOK_URL
 
 
 def event(event_id: str, kind: str, intent_id: str, status: str) -> dict:
@@ -46,12 +34,6 @@ def event(event_id: str, kind: str, intent_id: str, status: str) -> dict:
                             "last_payment_error": {"message": "Your card was declined."}
                             if kind == "payment_intent.payment_failed" else None}},
     }  # fmt: skip
-
-
-def post(client: Client, body: dict, **signature):
-    payload = json.dumps(body)
-    headers = signature or signed(payload)
-    return client.post(URL, payload, content_type="application/json", **headers)
 
 
 @pytest.mark.parametrize(
@@ -66,9 +48,9 @@ def post(client: Client, body: dict, **signature):
 def test_a_request_without_a_valid_fresh_signature_is_refused_and_nothing_stored(headers):
     body = json.dumps(event("evt_bad", "payment_intent.succeeded", "pi_x", "succeeded"))
     if headers == "wrong-secret":
-        headers = signed(body, secret="whsec_someone_else")
+        headers = stripe_signature(body, secret="whsec_someone_else")
     elif headers == "stale":
-        headers = signed(body, at=int(time.time()) - 3600)
+        headers = stripe_signature(body, at=int(time.time()) - 3600)
 
     response = Client().post(URL, body, content_type="application/json", **headers)
 
@@ -80,7 +62,7 @@ def test_a_valid_event_is_stored_once_and_answered_at_once(django_capture_on_com
     body = event("evt_once", "charge.succeeded", "pi_unknown", "succeeded")
 
     with django_capture_on_commit_callbacks(execute=True):
-        first, second = post(Client(), body), post(Client(), body)
+        first, second = webhook_post(Client(), body), webhook_post(Client(), body)
 
     assert (first.status_code, second.status_code) == (200, 200)
     stored = StripeEvent.objects.get()
@@ -137,7 +119,7 @@ def test_500_shuffled_events_with_duplicates_and_failures_pay_each_milestone_exa
 
     for body in deliveries:
         with django_capture_on_commit_callbacks(execute=True):
-            assert post(client, body).status_code == 200
+            assert webhook_post(client, body).status_code == 200
     stripe_events_process_pending()  # the periodic sweep: what failed is retried
 
     assert failed_once == failing
