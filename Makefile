@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: help install run test plugin-test lint format messages bench bench-import bench-search \
-	bench-relevance services services-stop services-status clean
+	bench-relevance bench-webhooks services services-stop services-status clean
 
 help:
 	@echo "make run              install, migrate, load the demo, serve http://$(HOST):$(PORT) (SQLite)"
@@ -17,11 +17,13 @@ help:
 	@echo "make format           ruff format and fix what ruff can"
 	@echo "make messages         extract and compile the Chinese translations (needs gettext)"
 	@echo "make bench            benchmarks (not part of make test): bench-import, bench-search,"
-	@echo "                      bench-relevance, each on its own *bench* database; JSON in var/bench/"
+	@echo "                      bench-relevance, bench-webhooks, each on its own *bench* database;"
+	@echo "                      JSON in var/bench/"
 	@echo "make bench-import     bulk import of 1,000 providers through the importer (~12 min)"
 	@echo "make bench-search     10,000 providers / 100,000 listings: reindex, API latency at 1/8/32"
 	@echo "                      clients, database fallback, Wagtail's elasticsearch8 backend"
 	@echo "make bench-relevance  mean nDCG@10 of the judged queries over the demo site"
+	@echo "make bench-webhooks   signed Stripe events through the endpoint and a Celery worker"
 	@echo "make services         install and start PostgreSQL, Redis, Elasticsearch, Stripe emulators"
 	@echo "make services-stop    stop them"
 	@echo "make services-status  print each service's state and port"
@@ -69,7 +71,7 @@ BENCH_RELEVANCE_DATABASE_URL ?= postgres://marketplace:marketplace@127.0.0.1:543
 BENCH_INDEX_PREFIX ?= bench
 BENCH_SEARCH_ARGS ?=
 
-bench: bench-import bench-search bench-relevance
+bench: bench-import bench-search bench-relevance bench-webhooks
 
 bench-import: install services
 	DJANGO_SETTINGS_MODULE=marketplace.settings DATABASE_URL=$(BENCH_DATABASE_URL) \
@@ -81,6 +83,13 @@ bench-search: install services
 		ELASTICSEARCH_INDEX_PREFIX=$(BENCH_INDEX_PREFIX) \
 		$(BIN)/python tests/bench/search_bench.py --providers $(BENCH_SEARCH_PROVIDERS) \
 		--services-per-provider $(BENCH_SERVICES_PER_PROVIDER) $(BENCH_SEARCH_ARGS)
+
+BENCH_WEBHOOKS_DATABASE_URL ?= postgres://marketplace:marketplace@127.0.0.1:5432/marketplace_bench_webhooks
+BENCH_WEBHOOK_MILESTONES ?= 200
+
+bench-webhooks: install services
+	DJANGO_SETTINGS_MODULE=marketplace.settings DATABASE_URL=$(BENCH_WEBHOOKS_DATABASE_URL) \
+		$(BIN)/python tests/bench/webhook_bench.py --milestones $(BENCH_WEBHOOK_MILESTONES)
 
 bench-relevance: install services
 	DJANGO_SETTINGS_MODULE=marketplace.settings DATABASE_URL=$(BENCH_RELEVANCE_DATABASE_URL) \
