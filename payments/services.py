@@ -359,3 +359,30 @@ def _dispute_created(dispute: dict) -> None:
         kind="dispute", payment=payment, amount=amount, currency=payment.currency,
         memo=dispute["id"],
     )  # fmt: skip
+
+
+def payment_client_secret(*, payment: Payment) -> str:
+    """The PaymentIntent's client secret, for Stripe's payment form in the buyer's browser."""
+    try:
+        return get_client().v1.payment_intents.retrieve(payment.stripe_payment_intent).client_secret
+    except stripe.StripeError as error:
+        raise PaymentError(_("The payment service could not be reached.")) from error
+
+
+def payment_sync(*, payment: Payment) -> Payment:
+    """Read the PaymentIntent at Stripe and apply its status (after the buyer comes back from
+    Stripe's payment form; the webhook may have done it already)."""
+    try:
+        intent = get_client().v1.payment_intents.retrieve(payment.stripe_payment_intent)
+    except stripe.StripeError as error:
+        raise PaymentError(_("The payment service could not be reached.")) from error
+    status = INTENT_STATUS.get(intent.status)
+    if status is None:  # requires_action, requires_confirmation...: nothing final yet
+        return payment
+    error = intent.to_dict().get("last_payment_error") or {}
+    return (
+        payment_status_apply(
+            intent_id=intent.id, status=status, message=error.get("message", "") if error else ""
+        )
+        or payment
+    )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("payouts/", views.payouts, name="payouts"),
     path("<int:payment_pk>/", views.payment_page, name="payment"),
     path("<int:payment_pk>/test-pay/", views.local_test_pay, name="local_test_pay"),
+    path("<int:payment_pk>/return/", views.payment_return, name="payment_return"),
 ]

@@ -19,6 +19,8 @@ from payments.services import (
     PaymentError,
     local_test_payment_confirm,
     milestone_payment_start,
+    payment_client_secret,
+    payment_sync,
     stripe_event_store,
 )
 from payments.stripe_client import is_local_test_mode
@@ -105,7 +107,25 @@ def _payment(request, payment_pk: int) -> Payment:
 
 @login_required
 def payment_page(request, payment_pk: int):
+    from django.conf import settings
+
     payment = _payment(request, payment_pk)
+    stripe_form = None
+    if (
+        not is_local_test_mode()
+        and settings.STRIPE_PUBLISHABLE_KEY
+        and payment.status in ("created", "failed")
+    ):
+        try:
+            stripe_form = {
+                "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+                "client_secret": payment_client_secret(payment=payment),
+                "return_url": request.build_absolute_uri(f"/payments/{payment.pk}/return/"),
+            }
+        except PaymentError as error:
+            return _refused(
+                request, str(error), f"/deals/contracts/{payment.milestone.contract_id}/", 503
+            )
     return render(
         request,
         "payments/payment.html",
@@ -115,8 +135,20 @@ def payment_page(request, payment_pk: int):
             "contract": payment.milestone.contract,
             "local_test_mode": is_local_test_mode(),
             "tax_record_reminder": _tax_record_reminder(payment),
+            "stripe_form": stripe_form,
         },
     )
+
+
+@login_required
+def payment_return(request, payment_pk: int):
+    """Where Stripe sends the buyer back: read the PaymentIntent and apply its status."""
+    payment = _payment(request, payment_pk)
+    try:
+        payment_sync(payment=payment)
+    except PaymentError as error:
+        return _refused(request, str(error), f"/payments/{payment.pk}/", 503)
+    return redirect("payments:payment", payment_pk=payment.pk)
 
 
 def _tax_record_reminder(payment: Payment) -> bool:

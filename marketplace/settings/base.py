@@ -300,6 +300,11 @@ STRIPE_WEBHOOK_SECRET = env.string(
     default="",
     help="Signing secret of the Stripe webhook endpoint (whsec_...).",
 )
+STRIPE_PUBLISHABLE_KEY = env.string(
+    "STRIPE_PUBLISHABLE_KEY",
+    default="",
+    help="Stripe publishable key (pk_test_... or pk_live_...) for the payment form.",
+)
 # Pinned to the version the installed stripe library was generated for; bump them together.
 # The platform fee added to each milestone payment and shown to the buyer before paying.
 PLATFORM_FEE_RATE = Decimal("0.015")

@@ -158,3 +158,29 @@ def test_the_buyer_pays_from_the_contract_page_in_local_test_mode(due_milestone)
     assert "Paid." in as_buyer.get(paid.url).text
     milestone.refresh_from_db()
     assert milestone.status == "paid"
+
+
+def test_coming_back_from_stripe_reads_the_payment_intent_and_records_the_result(due_milestone):
+    from django.test import Client
+
+    from payments.stripe_client import get_client
+
+    buyer, _provider, milestone = due_milestone
+    payment = milestone_payment_start(milestone=milestone, by=buyer.owner)
+    client = get_client()  # the buyer pays in Stripe's form, outside the site
+    card = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+    method = client.v1.payment_methods.create(params={"type": "card", "card": card})
+    client.v1.payment_intents.update(
+        payment.stripe_payment_intent, params={"payment_method": method.id}
+    )
+    client.v1.payment_intents.confirm(payment.stripe_payment_intent)
+    as_buyer = Client()
+    as_buyer.force_login(buyer.owner)
+
+    response = as_buyer.get(f"/payments/{payment.pk}/return/")
+
+    assert response.status_code == 302
+    payment.refresh_from_db(), milestone.refresh_from_db()
+    assert (payment.status, milestone.status) == ("succeeded", "paid")
+    assert as_buyer.get(f"/payments/{payment.pk}/return/").status_code == 302  # twice: no change
+    assert LedgerTransaction.objects.filter(payment=payment).count() == 1
