@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from cms.services import platform_moderator_add
@@ -94,6 +95,8 @@ def test_reconciliation_reports_a_payment_whose_status_disagrees_with_stripe(pai
 
     problems = reconciliation_run()
     assert problems == [f"{payment.stripe_payment_intent}: Stripe says succeeded, we say failed"]
+    with pytest.raises(CommandError, match="problem"):
+        call_command("ledger_check", "--stripe")
     assert Payment.objects.get(pk=payment.pk).status == "failed"  # reported, not "fixed"
 
 
