@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "marketplace.catalog",
     "marketplace.compliance",
     "marketplace.contracting",
+    "marketplace.jobs",
     "marketplace.ops",
     "cms",
     "search",
@@ -205,6 +206,8 @@ STORAGES = {
 }
 # Deal documents: PDF and Office files up to this size.
 DEAL_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+# Candidates' CVs: PDF up to this size.
+CV_MAX_BYTES = 5 * 1024 * 1024
 
 # Wagtail. Its own admin search uses the database backend, so editing never depends on
 # Elasticsearch; the buyer-facing capability search is the `search` app's.

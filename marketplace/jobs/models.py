@@ -1,0 +1,103 @@
+"""Candidates and their applications to job postings (pages in the CMS), with the pipeline.
+
+An application's status changes only through ``services``; each change is kept as an event the
+candidate can follow. CVs are stored privately and served only through permission checks.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.catalog.fields import StringListField
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class CandidateProfile(models.Model):
+    """What a job seeker tells employers about themselves."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="candidate_profile"
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    degree = models.CharField(_("degree"), max_length=20)
+    school = models.CharField(_("school"), max_length=200)
+    graduation_year = models.PositiveIntegerField(_("graduation year"))
+    disciplines = models.ManyToManyField(
+        "catalog.TaxonomyNode", blank=True, related_name="+", verbose_name=_("disciplines")
+    )
+    languages = StringListField(_("languages"), blank=True)
+    cv = models.FileField(_("CV (PDF)"), storage=_private_storage, upload_to="cvs/%Y/%m/")
+    cv_name = models.CharField(max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("candidate profile")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class ApplicationStatus(models.TextChoices):
+    NEW = "new", _("New")
+    SCREENING = "screening", _("Screening")
+    INTERVIEW = "interview", _("Interview")
+    OFFER = "offer", _("Offer")
+    HIRED = "hired", _("Hired")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Application(models.Model):
+    """One candidate's application to one posting; the employer is the posting's organisation."""
+
+    posting = models.ForeignKey(
+        "cms.JobPostingPage", on_delete=models.PROTECT, related_name="applications"
+    )
+    employer = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="applications"
+    )
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
+    cover_note = models.TextField(_("cover note"), max_length=3000)
+    cv = models.FileField(storage=_private_storage, upload_to="applications/%Y/%m/")
+    cv_name = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.NEW
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("application")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["posting", "candidate"], name="one_application_per_posting"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} → {self.posting_id}"
+
+
+class ApplicationEvent(models.Model):
+    """A status change with the employer's note (the note is for the employer only)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"

@@ -1,0 +1,26 @@
+"""Reads for the job board, always through who is asking."""
+
+from django.db.models import QuerySet
+
+from marketplace.accounts.models import Membership, User
+from marketplace.jobs.models import Application
+
+
+def applications_for_employer(*, user: User) -> QuerySet[Application]:
+    """Applications to the postings of the user's organisations (no one else's)."""
+    organisations = Membership.objects.filter(user=user).values("organisation")
+    return Application.objects.filter(employer__in=organisations).select_related(
+        "candidate__candidate_profile", "posting"
+    )
+
+
+def applications_of(*, candidate: User) -> QuerySet[Application]:
+    return Application.objects.filter(candidate=candidate).select_related("posting", "employer")
+
+
+def may_read_application(*, user: User, application: Application) -> bool:
+    """The candidate, and members of the employer; nobody else (CVs included)."""
+    return (
+        application.candidate_id == user.pk
+        or Membership.objects.filter(user=user, organisation_id=application.employer_id).exists()
+    )

@@ -1,0 +1,191 @@
+"""Writes for the job board: candidate profiles, applications and the employer's pipeline."""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace.accounts.models import Membership, Role, User
+from marketplace.catalog.models import TaxonomyNode
+from marketplace.jobs.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    CandidateProfile,
+)
+
+logger = logging.getLogger(__name__)
+S = ApplicationStatus
+# The pipeline: where an application may go from each status (rejection from any open one).
+MOVES = {
+    S.NEW: (S.SCREENING, S.REJECTED),
+    S.SCREENING: (S.INTERVIEW, S.REJECTED),
+    S.INTERVIEW: (S.OFFER, S.REJECTED),
+    S.OFFER: (S.HIRED, S.REJECTED),
+}
+FINAL = (S.HIRED, S.REJECTED, S.WITHDRAWN)
+
+
+class InvalidMove(Exception):
+    """The application's status does not allow this; the pages answer 409 with the message."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def cv_check(upload: UploadedFile) -> None:
+    """A CV is a real PDF (by its first bytes, not the browser's word) within the size limit."""
+    name = (upload.name or "").lower()
+    limit = settings.CV_MAX_BYTES
+    if not name.endswith(".pdf"):
+        raise ValidationError({"cv": _("A CV is a PDF file.")})
+    if upload.size > limit:
+        raise ValidationError(
+            {"cv": _("The CV is %(size)s MB; the limit is %(limit)s MB.")
+             % {"size": round(upload.size / 1048576, 1), "limit": limit // 1048576}}
+        )  # fmt: skip
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head != b"%PDF-":
+        raise ValidationError({"cv": _("This file is not a real PDF.")})
+
+
+@transaction.atomic
+def candidate_profile_save(
+    *,
+    user: User,
+    full_name: str,
+    degree: str,
+    school: str,
+    graduation_year: int,
+    discipline_codes: list[str] = (),
+    languages: list[str] = (),
+    cv: UploadedFile | None = None,
+) -> CandidateProfile:
+    """Create or update the candidate's profile; a CV is needed the first time."""
+    profile = CandidateProfile.objects.filter(user=user).first()
+    errors = {}
+    if not (full_name or "").strip():
+        errors["full_name"] = _("Give your name.")
+    if not (school or "").strip():
+        errors["school"] = _("Give your school or university.")
+    this_year = timezone.localdate().year
+    if not isinstance(graduation_year, int) or not 1950 <= graduation_year <= this_year + 6:
+        errors["graduation_year"] = _("Give a graduation year between 1950 and %d.") % (
+            this_year + 6
+        )
+    if not degree:
+        errors["degree"] = _("Choose your degree.")
+    if cv is None and profile is None:
+        errors["cv"] = _("Attach your CV (PDF).")
+    if errors:
+        raise ValidationError(errors)
+    if cv is not None:
+        cv_check(cv)
+    nodes = list(TaxonomyNode.objects.filter(code__in=discipline_codes))
+    if len(nodes) != len(set(discipline_codes)):
+        raise ValidationError({"disciplines": _("Unknown discipline.")})
+    profile = profile or CandidateProfile(user=user)
+    profile.full_name, profile.degree, profile.school = full_name.strip(), degree, school.strip()
+    profile.graduation_year, profile.languages = graduation_year, list(languages)
+    if cv is not None:
+        profile.cv, profile.cv_name = cv, cv.name[:200]
+    profile.save()
+    profile.disciplines.set(nodes)
+    return profile
+
+
+def _notify(kind: str, application_id: int) -> None:
+    def enqueue() -> None:
+        from marketplace.jobs.tasks import application_email_task
+
+        try:
+            application_email_task.delay(kind, application_id)
+        except Exception:  # noqa: BLE001 - the broker is down: the application stands anyway
+            logger.warning("Could not enqueue the %s email", kind, exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def application_create(*, posting, candidate: User, cover_note: str) -> Application:
+    """Apply to an open, live posting with the profile's CV (copied: later CV changes do not
+    alter the application). One application per posting; the employer is told by email."""
+    profile = CandidateProfile.objects.filter(user=candidate).first()
+    if profile is None:
+        raise ValidationError({"profile": _("Fill in your profile and CV before applying.")})
+    if not posting.live or not posting.is_open:
+        raise InvalidMove(_("This posting is closed."))
+    if not (cover_note or "").strip():
+        raise ValidationError({"cover_note": _("Write a short cover note.")})
+    if len(cover_note) > 3000:
+        raise ValidationError({"cover_note": _("A cover note has at most 3,000 characters.")})
+    if Application.objects.filter(posting=posting, candidate=candidate).exists():
+        raise InvalidMove(_("You have already applied to this posting."))
+    employer = posting.get_parent().specific.organisation
+    application = Application(
+        posting=posting, employer=employer, candidate=candidate, cover_note=cover_note.strip(),
+        cv_name=profile.cv_name,
+    )  # fmt: skip
+    with profile.cv.open("rb") as cv:
+        application.cv.save(profile.cv_name, ContentFile(cv.read()), save=False)
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as error:  # a second request at the same moment
+        application.cv.delete(save=False)
+        raise InvalidMove(_("You have already applied to this posting.")) from error
+    ApplicationEvent.objects.create(application=application, to_status=S.NEW, actor=candidate)
+    _notify("received", application.pk)
+    return application
+
+
+def _locked(application: Application) -> Application:
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+@transaction.atomic
+def application_move(*, application: Application, to: str, by: User, note: str = "") -> Application:
+    """The employer moves an application along the pipeline; the candidate is told by email."""
+    application = _locked(application)
+    if not Membership.objects.filter(
+        user=by, organisation_id=application.employer_id, role__in=(Role.OWNER, Role.EDITOR)
+    ).exists():
+        raise PermissionDenied(_("Only the employer's owners and editors move applications."))
+    if to not in MOVES.get(application.status, ()):
+        raise InvalidMove(
+            _("An application that is %(status)s cannot move to %(to)s.")
+            % {"status": application.get_status_display().lower(),
+               "to": ApplicationStatus(to).label.lower() if to in S.values else to}
+        )  # fmt: skip
+    ApplicationEvent.objects.create(
+        application=application, from_status=application.status, to_status=to, note=note,
+        actor=by,
+    )  # fmt: skip
+    application.status = to
+    application.save(update_fields=["status", "updated_at"])
+    _notify("status", application.pk)
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, by: User) -> Application:
+    """The candidate withdraws an application still in progress."""
+    application = _locked(application)
+    if application.candidate_id != by.pk:
+        raise PermissionDenied(_("Only the candidate withdraws an application."))
+    if application.status in FINAL:
+        raise InvalidMove(_("This application is already closed."))
+    ApplicationEvent.objects.create(
+        application=application, from_status=application.status, to_status=S.WITHDRAWN, actor=by
+    )
+    application.status = S.WITHDRAWN
+    application.save(update_fields=["status", "updated_at"])
+    return application
