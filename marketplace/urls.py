@@ -27,6 +27,7 @@ urlpatterns = [
     path("account/", include("marketplace.accounts.urls")),
     path("deals/", include("marketplace.contracting.urls")),
     path("payments/", include("payments.urls")),
+    path("applications/", include("marketplace.jobs.urls")),
     path("search/", search_page, name="search"),
     path("staff/trade-report/", include("marketplace.compliance.urls")),
 ]

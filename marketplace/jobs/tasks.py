@@ -42,5 +42,5 @@ def application_email_task(kind: str, application_id: int) -> int:
                     % {"title": title, "status": application.get_status_display()},
                 ))  # fmt: skip
     subject = f"{parts[0][0]} · {parts[1][0]}"[:200]
-    body = f"{parts[0][1]}\n\n———\n\n{parts[1][1]}\n\n{settings.SITE_URL}/jobs/applications/\n"
+    body = f"{parts[0][1]}\n\n———\n\n{parts[1][1]}\n\n{settings.SITE_URL}/applications/\n"
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from marketplace.jobs import views
+
+app_name = "jobs"
+urlpatterns = [
+    path("", views.applications, name="applications"),
+    path("profile/", views.profile, name="profile"),
+    path("apply/<int:posting_pk>/", views.apply, name="apply"),
+    path("<int:pk>/move/", views.move, name="move"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/cv/", views.cv, name="cv"),
+]

@@ -1,0 +1,81 @@
+"""The job board pages: apply from a posting, candidates and employers each see their side."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from marketplace.jobs.models import Application
+from tests.factories import UserFactory
+from tests.jobs.test_applications import PDF, posting_with_employer
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_graduate_fills_a_profile_applies_and_follows_the_status():
+    posting, employer_user = posting_with_employer()
+    graduate = UserFactory(email_verified=True)
+    as_graduate, as_employer = signed_in(graduate), signed_in(employer_user)
+    assert f"/applications/apply/{posting.pk}/" in Client().get(posting.url).text
+
+    first = as_graduate.get(f"/applications/apply/{posting.pk}/")
+    assert first.status_code == 302 and first.url.startswith("/applications/profile/")
+    saved = as_graduate.post(first.url, {
+        "full_name": "Li Na", "degree": "master", "school": "Fudan University",
+        "graduation_year": timezone.localdate().year, "languages": ["zh", "en"],
+        "cv": SimpleUploadedFile("li-na.pdf", PDF, content_type="application/pdf"),
+    })  # fmt: skip
+    assert saved.status_code == 302 and saved.url == f"/applications/apply/{posting.pk}/"
+    sent = as_graduate.post(saved.url, {"cover_note": "I would like to join the lab."})
+    assert sent.status_code == 302
+    application = Application.objects.get(candidate=graduate)
+
+    employer_page = as_employer.get("/applications/").text
+    assert "Li Na" in employer_page and "li-na.pdf" in employer_page
+    assert as_employer.get(f"/applications/{application.pk}/cv/").status_code == 200
+    as_employer.post(f"/applications/{application.pk}/move/", {"to": "screening"})
+    as_employer.post(f"/applications/{application.pk}/move/", {"to": "interview", "note": "Call"})
+
+    assert "Interview" in as_graduate.get("/applications/").text
+    again = as_graduate.post(f"/applications/apply/{posting.pk}/", {"cover_note": "Again"})
+    assert again.status_code == 409 and "already applied" in again.text
+
+
+def test_a_bad_cv_or_missing_fields_answer_400_and_save_nothing():
+    graduate = UserFactory(email_verified=True)
+
+    response = signed_in(graduate).post("/applications/profile/", {
+        "full_name": "", "degree": "master", "school": "Fudan", "graduation_year": "2026",
+        "cv": SimpleUploadedFile("cv.pdf", b"not a pdf", content_type="application/pdf"),
+    })  # fmt: skip
+
+    assert response.status_code == 400
+    assert "full_name" in response.context["form"].errors
+    assert not hasattr(graduate, "candidate_profile") or graduate.candidate_profile is None
+
+
+def test_cvs_and_moves_are_refused_to_everyone_else():
+    posting, employer_user = posting_with_employer()
+    graduate = UserFactory(email_verified=True)
+    from marketplace.jobs.services import application_create, candidate_profile_save
+
+    candidate_profile_save(user=graduate, full_name="Li Na", degree="master", school="Fudan",
+                           graduation_year=2026,
+                           cv=SimpleUploadedFile("cv.pdf", PDF))  # fmt: skip
+    application = application_create(posting=posting, candidate=graduate, cover_note="Hi")
+    stranger = signed_in(UserFactory(email_verified=True))
+
+    assert stranger.get(f"/applications/{application.pk}/cv/").status_code == 404
+    assert (
+        stranger.post(f"/applications/{application.pk}/move/", {"to": "screening"}).status_code
+        == 404
+    )
+    assert signed_in(graduate).get(f"/applications/{application.pk}/cv/").status_code == 200
+    application.refresh_from_db()
+    assert application.status == "new"
