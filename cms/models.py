@@ -522,6 +522,20 @@ class WorkPermitSponsorship(models.TextChoices):
     C = "C", _("Class C (short-term, intern, quota)")
 
 
+# What each foreigner work-permit class means (shared/domain/REGULATIONS.md), shown on postings.
+WORK_PERMIT_EXPLANATIONS = {
+    WorkPermitSponsorship.A: _(
+        "Class A: high-end talent (85 points or more). Comes with the R talent visa: multiple "
+        "entry, valid 5 to 10 years, stays of up to 180 days, family covered."
+    ),
+    WorkPermitSponsorship.B: _(
+        "Class B: professionals, typically a bachelor's degree and two years' experience "
+        "(60 to 85 points)."
+    ),
+    WorkPermitSponsorship.C: _("Class C: quota-based, short-term, seasonal or internship work."),
+}
+
+
 class JobPostingPage(ProviderChildPage):
     """A job at a provider: graduate roles first, salary in CNY, work-permit class if sponsored."""
 
@@ -589,6 +603,11 @@ class JobPostingPage(ProviderChildPage):
     @property
     def is_open(self) -> bool:
         return self.closes_on is None or self.closes_on >= timezone.localdate()
+
+    @property
+    def work_permit_explanation(self) -> str:
+        """What the sponsored work-permit class means, in the reader's language (or "")."""
+        return WORK_PERMIT_EXPLANATIONS.get(self.work_permit_sponsorship, "")
 
 
 # --- Workflow ---------------------------------------------------------------------------------

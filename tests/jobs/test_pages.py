@@ -79,3 +79,16 @@ def test_cvs_and_moves_are_refused_to_everyone_else():
     assert signed_in(graduate).get(f"/applications/{application.pk}/cv/").status_code == 200
     application.refresh_from_db()
     assert application.status == "new"
+
+
+def test_a_sponsoring_posting_explains_its_work_permit_class_in_both_languages():
+    from cms.models import JobPostingPage
+
+    posting = JobPostingPage.objects.live().first()
+    JobPostingPage.objects.filter(pk=posting.pk).update(work_permit_sponsorship="B")
+
+    english = Client(headers={"accept-language": "en"}).get(posting.url).text
+    chinese = Client(headers={"accept-language": "zh-hans"}).get(posting.url).text
+
+    assert "Class B: professionals, typically a bachelor's degree" in english.replace("&#x27;", "'")
+    assert "B类" in chinese
