@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from marketplace.pages import refusal_page
 from payments.models import Payment
 from payments.services import (
     PaymentError,
@@ -85,11 +86,11 @@ def milestone_pay(request, milestone_pk: int):
     try:
         payment = milestone_payment_start(milestone=milestone, by=request.user)
     except InvalidTransition as error:
-        return _refused(request, error.message, back, 409)
+        return refusal_page(request, error.message, back, 409)
     except PermissionDenied as error:
-        return _refused(request, str(error), back, 403)
+        return refusal_page(request, str(error), back, 403)
     except PaymentError as error:
-        return _refused(request, str(error), back, 503)
+        return refusal_page(request, str(error), back, 503)
     return redirect("payments:payment", payment_pk=payment.pk)
 
 
@@ -123,7 +124,7 @@ def payment_page(request, payment_pk: int):
                 "return_url": request.build_absolute_uri(f"/payments/{payment.pk}/return/"),
             }
         except PaymentError as error:
-            return _refused(
+            return refusal_page(
                 request, str(error), f"/deals/contracts/{payment.milestone.contract_id}/", 503
             )
     return render(
@@ -147,7 +148,7 @@ def payment_return(request, payment_pk: int):
     try:
         payment_sync(payment=payment)
     except PaymentError as error:
-        return _refused(request, str(error), f"/payments/{payment.pk}/", 503)
+        return refusal_page(request, str(error), f"/payments/{payment.pk}/", 503)
     return redirect("payments:payment", payment_pk=payment.pk)
 
 
@@ -169,14 +170,8 @@ def local_test_pay(request, payment_pk: int):
     try:
         payment = local_test_payment_confirm(payment=payment, card_number=card)
     except PaymentError as error:
-        return _refused(request, str(error), back, 503)
+        return refusal_page(request, str(error), back, 503)
     return redirect("payments:payment", payment_pk=payment.pk)
-
-
-def _refused(request, message: str, back: str, status: int):
-    return render(
-        request, "contracting/refused.html", {"message": message, "back": back}, status=status
-    )
 
 
 @login_required

@@ -8,14 +8,7 @@ from django.views.decorators.http import require_POST
 from marketplace.accounts import selectors, services
 from marketplace.accounts.forms import InvitationForm, OrganisationForm
 from marketplace.accounts.models import Invitation, Membership, Role
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
+from marketplace.pages import form_errors_add
 
 
 @login_required
@@ -47,7 +40,7 @@ def organisation_create(request):
                 owner=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request,
@@ -79,7 +72,7 @@ def organisation_detail(request, slug: str):
                     invited_by=request.user,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(
                     request, _("Invitation sent to %(email)s.") % {"email": invitation.email}

@@ -34,20 +34,7 @@ from marketplace.contracting.models import (
     RfqInvitation,
 )
 from marketplace.contracting.services.screening import current_revision
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _refused(request, message: str, back: str, status: int = 409):
-    return render(
-        request, "contracting/refused.html", {"message": message, "back": back}, status=status
-    )
+from marketplace.pages import form_errors_add, refusal_page
 
 
 def _run(request, action, back: str):
@@ -56,11 +43,13 @@ def _run(request, action, back: str):
         with transaction.atomic():
             result = action()
     except services.InvalidTransition as error:
-        return None, _refused(request, error.message, back)
+        return None, refusal_page(request, error.message, back)
     except ValidationError as error:
-        return None, _refused(request, " ".join(error.messages), back, status=400)
+        return None, refusal_page(request, " ".join(error.messages), back, status=400)
     except PermissionDenied as error:
-        return None, _refused(request, str(error) or _("You may not do this."), back, status=403)
+        return None, refusal_page(
+            request, str(error) or _("You may not do this."), back, status=403
+        )
     return result, None
 
 
@@ -139,7 +128,7 @@ def rfq_create(request):
             except (ValidationError, services.InvalidTransition) as error:
                 if isinstance(error, services.InvalidTransition):
                     error = ValidationError(error.message)
-                _form_errors(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(
                     request,
@@ -274,7 +263,7 @@ def quote_form(request, pk: int):
     rfq = get_object_or_404(selectors.rfqs_for_user(user=request.user), pk=pk)
     provider = _acting_provider(request, rfq)
     if not selectors.nda_accepted(rfq=rfq, provider=provider):
-        return _refused(
+        return refusal_page(
             request, _("Accept the request's NDA before quoting."), f"/deals/rfqs/{pk}/"
         )
     quote = rfq.quotes.filter(provider=provider).first()
@@ -329,9 +318,9 @@ def quote_form(request, pk: int):
                     if request.POST.get("action") == "submit":
                         services.quote_submit(quote=quote, by=request.user)
             except services.InvalidTransition as error:
-                return _refused(request, error.message, f"/deals/rfqs/{pk}/")
+                return refusal_page(request, error.message, f"/deals/rfqs/{pk}/")
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(
                     request,
@@ -485,7 +474,7 @@ def checklist_complete(request, pk: int, item_pk: int):
     form = ChecklistForm(request.POST)
     if not form.is_valid():
         errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
-        return _refused(request, errors, back, status=400)
+        return refusal_page(request, errors, back, status=400)
     _result, refusal = _run(
         request,
         lambda: services.checklist_item_complete(item=item, by=request.user, **form.cleaned_data),
@@ -521,7 +510,7 @@ def attachment_add(request, pk: int):
     back = f"/deals/rfqs/{rfq.pk}/"
     upload = request.FILES.get("file")
     if upload is None:
-        return _refused(request, _("Choose a file to attach."), back, status=400)
+        return refusal_page(request, _("Choose a file to attach."), back, status=400)
     _result, refusal = _run(
         request, lambda: services.rfq_attachment_add(rfq=rfq, by=request.user, upload=upload), back
     )
@@ -560,11 +549,11 @@ def thread(request, pk: int, provider_slug: str):
                         upload=form.cleaned_data.get("file"),
                     )
             except services.InvalidTransition as error:
-                return _refused(request, error.message, back)
+                return refusal_page(request, error.message, back)
             except PermissionDenied as error:
-                return _refused(request, str(error), back, status=403)
+                return refusal_page(request, str(error), back, status=403)
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors_add(form, error)
             else:
                 return redirect(back)
         status = 400

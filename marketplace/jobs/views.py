@@ -15,17 +15,7 @@ from cms.models import JobPostingPage
 from marketplace.jobs import selectors, services
 from marketplace.jobs.forms import ApplyForm, MoveForm, ProfileForm
 from marketplace.jobs.models import Application, CandidateProfile
-
-
-def _errors_into(form, error: ValidationError) -> None:
-    for field, field_messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)
-
-
-def _refused(request, message: str, back: str, status: int):
-    return render(
-        request, "contracting/refused.html", {"message": message, "back": back}, status=status
-    )
+from marketplace.pages import form_errors_add, refusal_page
 
 
 @login_required
@@ -55,7 +45,7 @@ def profile(request):
                     cv=data.get("cv") or None,
                 )
             except ValidationError as error:
-                _errors_into(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(request, _("Your profile is saved."))
                 return redirect(request.GET.get("next") or "jobs:applications")
@@ -81,15 +71,15 @@ def apply(request, posting_pk: int):
                     cover_note=form.cleaned_data["cover_note"],
                 )
             except services.InvalidMove as error:
-                return _refused(request, error.message, back, 409)
+                return refusal_page(request, error.message, back, 409)
             except ValidationError as error:
-                _errors_into(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(request, _("Your application is sent."))
                 return redirect("jobs:applications")
         status = 400
     if not posting.is_open:
-        return _refused(request, _("This posting is closed."), back, 409)
+        return refusal_page(request, _("This posting is closed."), back, 409)
     return render(request, "jobs/apply.html", {"posting": posting, "form": form}, status=status)
 
 
@@ -116,16 +106,16 @@ def move(request, pk: int):
     form = MoveForm(request.POST)
     back = "/applications/"
     if not form.is_valid():
-        return _refused(request, _("Choose where the application goes."), back, 400)
+        return refusal_page(request, _("Choose where the application goes."), back, 400)
     try:
         services.application_move(
             application=application, to=form.cleaned_data["to"], by=request.user,
             note=form.cleaned_data["note"],
         )  # fmt: skip
     except services.InvalidMove as error:
-        return _refused(request, error.message, back, 409)
+        return refusal_page(request, error.message, back, 409)
     except PermissionDenied as error:
-        return _refused(request, str(error), back, 403)
+        return refusal_page(request, str(error), back, 403)
     return redirect(back)
 
 
@@ -136,7 +126,7 @@ def withdraw(request, pk: int):
     try:
         services.application_withdraw(application=application, by=request.user)
     except services.InvalidMove as error:
-        return _refused(request, error.message, "/applications/", 409)
+        return refusal_page(request, error.message, "/applications/", 409)
     return redirect("jobs:applications")
 
 
