@@ -145,12 +145,16 @@ def provider_payable(*, provider) -> Decimal:
     return -owed.get((Account.PROVIDER_PAYABLE, "CNY"), Decimal(0))
 
 
-def providers_owed() -> list[tuple[int, Decimal]]:
-    """(organisation id, amount owed in CNY) for every provider the platform owes money to."""
+def providers_owed() -> list[tuple[object, Decimal]]:
+    """(organisation, amount owed in CNY) for every provider the platform owes money to."""
+    from marketplace.accounts.models import Organisation
+
     rows = (
         LedgerEntry.objects.filter(account=Account.PROVIDER_PAYABLE, currency="CNY")
         .values("organisation")
         .annotate(total=Sum("amount"))
         .order_by("organisation")
     )
-    return [(row["organisation"], -row["total"]) for row in rows if row["total"] < 0]
+    owed = {row["organisation"]: -row["total"] for row in rows if row["total"] < 0}
+    organisations = Organisation.objects.in_bulk(list(owed))
+    return [(organisations[pk], amount) for pk, amount in owed.items()]

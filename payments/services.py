@@ -361,6 +361,13 @@ def _dispute_created(dispute: dict) -> None:
     )  # fmt: skip
 
 
+def payment_capital_findings(*, payment: Payment) -> list[dict]:
+    """The capital-flow findings of the contract's screening that ask for something (e.g. the
+    tax record filing before a large outbound service payment): shown before paying."""
+    findings = payment.milestone.contract.snapshot.get("screening", {}).get("findings", [])
+    return [f for f in findings if f["flow"] == "capital" and f["severity"] != "info"]
+
+
 def payment_client_secret(*, payment: Payment) -> str:
     """The PaymentIntent's client secret, for Stripe's payment form in the buyer's browser."""
     try:

@@ -1,27 +1,35 @@
 """Paying a milestone (the buyer's pages) and Stripe's webhook (verified, stored once,
 answered fast, processed by a Celery task)."""
 
+import csv
 import logging
-from decimal import Decimal
 
 import stripe
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from marketplace.pages import refusal_page
-from payments.models import Payment
+from marketplace.compliance.reports import is_platform_staff
+from marketplace.contracting.models import Milestone
+from marketplace.contracting.selectors import contracts_for_user, organisations_of
+from marketplace.contracting.services import InvalidTransition
+from marketplace.pages import form_errors_add, refusal_page
+from payments.forms import PayoutForm
+from payments.ledger import providers_owed
+from payments.models import Payment, Payout
 from payments.services import (
     PaymentError,
     local_test_payment_confirm,
     milestone_payment_start,
+    payment_capital_findings,
     payment_client_secret,
     payment_sync,
+    payout_record,
     stripe_event_store,
 )
 from payments.stripe_client import is_local_test_mode
@@ -64,9 +72,6 @@ def stripe_webhook(request):
 
 
 def _contract_milestone(request, milestone_pk: int):
-    from marketplace.contracting.models import Milestone
-    from marketplace.contracting.selectors import contracts_for_user
-
     return get_object_or_404(
         Milestone.objects.select_related("contract").filter(
             contract__in=contracts_for_user(user=request.user)
@@ -79,8 +84,6 @@ def _contract_milestone(request, milestone_pk: int):
 @require_POST
 def milestone_pay(request, milestone_pk: int):
     """The buyer starts paying a due milestone, then sees the payment page."""
-    from marketplace.contracting.services import InvalidTransition
-
     milestone = _contract_milestone(request, milestone_pk)
     back = f"/deals/contracts/{milestone.contract_id}/"
     try:
@@ -96,8 +99,6 @@ def milestone_pay(request, milestone_pk: int):
 
 def _payment(request, payment_pk: int) -> Payment:
     """A payment of one of the user's buyer organisations (anyone else: 404)."""
-    from marketplace.contracting.selectors import organisations_of
-
     return get_object_or_404(
         Payment.objects.select_related("milestone__contract__revision").filter(
             milestone__contract__buyer__in=organisations_of(user=request.user)
@@ -108,8 +109,6 @@ def _payment(request, payment_pk: int) -> Payment:
 
 @login_required
 def payment_page(request, payment_pk: int):
-    from django.conf import settings
-
     payment = _payment(request, payment_pk)
     stripe_form = None
     if (
@@ -135,7 +134,7 @@ def payment_page(request, payment_pk: int):
             "milestone": payment.milestone,
             "contract": payment.milestone.contract,
             "local_test_mode": is_local_test_mode(),
-            "tax_record_reminder": _tax_record_reminder(payment),
+            "capital_findings": payment_capital_findings(payment=payment),
             "stripe_form": stripe_form,
         },
     )
@@ -150,12 +149,6 @@ def payment_return(request, payment_pk: int):
     except PaymentError as error:
         return refusal_page(request, str(error), f"/payments/{payment.pk}/", 503)
     return redirect("payments:payment", payment_pk=payment.pk)
-
-
-def _tax_record_reminder(payment: Payment) -> bool:
-    """Whether the payment is above the USD 50,000-equivalent filing threshold."""
-    rate = payment.milestone.contract.revision.usd_rate
-    return rate is not None and payment.total_amount * rate > 50000
 
 
 @login_required
@@ -177,18 +170,6 @@ def local_test_pay(request, payment_pk: int):
 @login_required
 def payouts(request):
     """Staff: what each provider is owed, recording bank-transfer payouts, and a CSV export."""
-    import csv
-
-    from django import forms
-    from django.core.exceptions import ValidationError
-    from django.utils import timezone
-
-    from marketplace.accounts.models import Organisation
-    from marketplace.compliance.reports import is_platform_staff
-    from payments.ledger import providers_owed
-    from payments.models import Payout
-    from payments.services import payout_record
-
     if not is_platform_staff(user=request.user):
         raise Http404
     recent = Payout.objects.select_related("provider", "recorded_by")[:200]
@@ -205,31 +186,22 @@ def payouts(request):
             )  # fmt: skip
         return response
 
-    class PayoutForm(forms.Form):
-        provider = forms.ModelChoiceField(queryset=Organisation.objects.all(), to_field_name="slug")
-        amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
-        reference = forms.CharField(max_length=100)
-        paid_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-
-    form = PayoutForm(request.POST or None, initial={"paid_on": timezone.localdate()})
+    form = PayoutForm(request.POST or None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 payout_record(by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages)
+                form_errors_add(form, error)
             else:
                 return redirect("payments:payouts")
         status = 400
-    owed = dict(providers_owed())
-    organisations = {o.pk: o for o in Organisation.objects.filter(pk__in=owed)}
     return render(
         request,
         "payments/payouts.html",
         {
-            "owed": [(organisations[pk], amount) for pk, amount in owed.items()],
+            "owed": providers_owed(),
             "payouts": recent,
             "form": form,
         },

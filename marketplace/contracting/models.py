@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.money import Currency
+from marketplace.storage import private_storage
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2}
 
@@ -438,18 +439,12 @@ class AuditEvent(models.Model):
         return f"{self.subject_type} {self.subject_id}: {self.from_status} → {self.to_status}"
 
 
-def _private_storage():
-    from django.core.files.storage import storages
-
-    return storages["private"]
-
-
 class RfqAttachment(models.Model):
     """A document the buyer attaches to an RFQ (PDF or Office), stored privately and shown only
     to the buyer and to providers that may read the full RFQ."""
 
     rfq = models.ForeignKey(Rfq, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(storage=_private_storage, upload_to="rfqs/%Y/%m/")
+    file = models.FileField(storage=private_storage, upload_to="rfqs/%Y/%m/")
     name = models.CharField(max_length=200)
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=100)
@@ -480,7 +475,7 @@ class Message(models.Model):
     side = models.CharField(max_length=10, choices=Side.choices)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
-    file = models.FileField(storage=_private_storage, upload_to="messages/%Y/%m/", blank=True)
+    file = models.FileField(storage=private_storage, upload_to="messages/%Y/%m/", blank=True)
     file_name = models.CharField(max_length=200, blank=True)
     file_size = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -491,3 +486,6 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_side_display()}: {self.body[:40]}"
+
+
+_private_storage = private_storage  # the name the first migrations refer to

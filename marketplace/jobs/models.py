@@ -9,12 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.catalog.fields import StringListField
-
-
-def _private_storage():
-    from django.core.files.storage import storages
-
-    return storages["private"]
+from marketplace.storage import private_storage
 
 
 class CandidateProfile(models.Model):
@@ -31,7 +26,7 @@ class CandidateProfile(models.Model):
         "catalog.TaxonomyNode", blank=True, related_name="+", verbose_name=_("disciplines")
     )
     languages = StringListField(_("languages"), blank=True)
-    cv = models.FileField(_("CV (PDF)"), storage=_private_storage, upload_to="cvs/%Y/%m/")
+    cv = models.FileField(_("CV (PDF)"), storage=private_storage, upload_to="cvs/%Y/%m/")
     cv_name = models.CharField(max_length=200)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -65,7 +60,7 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
     )
     cover_note = models.TextField(_("cover note"), max_length=3000)
-    cv = models.FileField(storage=_private_storage, upload_to="applications/%Y/%m/")
+    cv = models.FileField(storage=private_storage, upload_to="applications/%Y/%m/")
     cv_name = models.CharField(max_length=200)
     status = models.CharField(
         max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.NEW
@@ -101,3 +96,6 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+
+_private_storage = private_storage  # the name the first migrations refer to

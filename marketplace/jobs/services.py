@@ -18,6 +18,7 @@ from marketplace.jobs.models import (
     ApplicationStatus,
     CandidateProfile,
 )
+from marketplace.storage import PDF, upload_check
 
 logger = logging.getLogger(__name__)
 S = ApplicationStatus
@@ -41,20 +42,10 @@ class InvalidMove(Exception):
 
 def cv_check(upload: UploadedFile) -> None:
     """A CV is a real PDF (by its first bytes, not the browser's word) within the size limit."""
-    name = (upload.name or "").lower()
-    limit = settings.CV_MAX_BYTES
-    if not name.endswith(".pdf"):
-        raise ValidationError({"cv": _("A CV is a PDF file.")})
-    if upload.size > limit:
-        raise ValidationError(
-            {"cv": _("The CV is %(size)s MB; the limit is %(limit)s MB.")
-             % {"size": round(upload.size / 1048576, 1), "limit": limit // 1048576}}
-        )  # fmt: skip
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    if head != b"%PDF-":
-        raise ValidationError({"cv": _("This file is not a real PDF.")})
+    upload_check(
+        upload, field="cv", types=PDF, max_bytes=settings.CV_MAX_BYTES,
+        wrong_type=_("A CV is a PDF file."),
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -184,3 +184,32 @@ def test_coming_back_from_stripe_reads_the_payment_intent_and_records_the_result
     assert (payment.status, milestone.status) == ("succeeded", "paid")
     assert as_buyer.get(f"/payments/{payment.pk}/return/").status_code == 302  # twice: no change
     assert LedgerTransaction.objects.filter(payment=payment).count() == 1
+
+
+def test_the_payment_page_shows_the_tax_filing_the_rules_ask_for_a_large_inbound_payment():
+    from django.test import Client
+
+    from marketplace.contracting.services import LineInput, MilestoneInput, quote_accept
+    from tests.factories import quote_for, rfq_for
+
+    fx_rates()
+    buyer, provider = buyer_party(country="CN"), provider_party(country="DE", zone_code=None)
+    rfq = rfq_for(buyer, invite=[provider], budget_currency="CNY")
+    big = [LineInput("Study", Decimal(1), Decimal("400000.00"), Decimal(0), "exempt")]
+    whole = [MilestoneInput("All", share=Decimal(100), trigger="Start")]
+    contract = quote_accept(quote=quote_for(rfq, provider, lines=big, milestones=whole),
+                            by=buyer.owner)  # fmt: skip
+    for item in contract.checklist.all():
+        checklist_item_complete(item=item, by=buyer.owner, reference="SAT-1",
+                                completed_on=timezone.localdate())  # fmt: skip
+    contract_sign(contract=contract, by=buyer.owner)
+    contract_sign(contract=contract, by=provider.owner)
+    milestone = milestone_mark_due(milestone=contract.milestones.get(), by=provider.owner)
+    payment = milestone_payment_start(milestone=milestone, by=buyer.owner)
+    as_buyer = Client(headers={"accept-language": "en"})
+    as_buyer.force_login(buyer.owner)
+
+    page = as_buyer.get(f"/payments/{payment.pk}/").text
+
+    assert "Single outbound service payment above USD 50,000" in page
+    assert "Tax record filing before payment" in page
