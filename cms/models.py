@@ -141,7 +141,8 @@ class ProviderIndexPage(Page):
 
 
 class JobIndexPage(Page):
-    """Lists open job postings from every provider, graduate roles first."""
+    """The job board: open postings from every provider, searched and filtered, graduate roles
+    first. Editors write its introduction; the search itself is ``search.views.job_search_page``."""
 
     intro = models.TextField(_("introduction"), blank=True)
     intro_zh = models.TextField(_("introduction (Chinese)"), blank=True)
@@ -154,13 +155,10 @@ class JobIndexPage(Page):
     class Meta:
         verbose_name = _("job index page")
 
-    def get_context(self, request, *args, **kwargs):
-        from cms.selectors import open_job_postings
+    def serve(self, request, *args, **kwargs):
+        from search.views import job_search_page  # search builds on the pages, not the reverse
 
-        context = super().get_context(request, *args, **kwargs)
-        context["local_intro"] = localised(self.intro, self.intro_zh)
-        context["jobs"] = paginated(request, open_job_postings())
-        return context
+        return job_search_page(request, index_page=self)
 
 
 # --- Providers --------------------------------------------------------------------------------

@@ -202,6 +202,7 @@ class JobHit(serializers.Serializer):
     title_en = serializers.CharField(allow_blank=True)
     title_zh = serializers.CharField(allow_blank=True)
     provider = serializers.CharField()
+    provider_zh = serializers.CharField(allow_blank=True)
     url = serializers.CharField()
     city = serializers.CharField()
     level = serializers.CharField()
@@ -227,18 +228,30 @@ class JobSearchView(SearchView):
     list_fields = JOB_FILTERS
 
     def build_query(self, data: dict) -> JobQuery:
-        return JobQuery(
-            text=data["q"],
-            filters={name: data[name] for name in JOB_FILTERS if data.get(name)},
-            salary_at_least=data.get("salary_at_least"),
-            page=data["page"],
-        )
+        return _job_query(data)
 
     def search(self, query: JobQuery) -> dict:
         return search_jobs(query)
 
     def search_database(self, query: JobQuery) -> dict:
         return search_jobs_from_database(query)
+
+
+def job_query(query_params) -> tuple[JobQuery | None, dict]:
+    """A ``JobQuery`` from request parameters, or ``None`` and the errors by field."""
+    params = JobSearchParams(data=_params(query_params, JOB_FILTERS))
+    if not params.is_valid():
+        return None, params.errors
+    return _job_query(params.validated_data), {}
+
+
+def _job_query(data: dict) -> JobQuery:
+    return JobQuery(
+        text=data["q"],
+        filters={name: data[name] for name in JOB_FILTERS if data.get(name)},
+        salary_at_least=data.get("salary_at_least"),
+        page=data["page"],
+    )
 
 
 class ProviderSearchParams(serializers.Serializer):

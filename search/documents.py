@@ -85,6 +85,7 @@ class JobDocument(Document):
     discipline_codes = Keyword()
     # City, level and degree in words, so "graduate bioanalysis Suzhou" matches on all three.
     facts = english_text()
+    facts_zh = chinese_text()  # the same in Chinese: "应届 生物分析 苏州"
     city = Keyword()
     level = Keyword()
     degree = Keyword()

@@ -18,6 +18,7 @@ from cms.models import (
     TCMServicePage,
 )
 from marketplace.accounts.models import VerificationStatus
+from marketplace.catalog.cities import CITY_NAMES_ZH
 from search.indexing import (
     TAXONOMY,
     job_document,
@@ -180,11 +181,13 @@ def search_jobs_from_database(query: JobQuery) -> dict:
     started = time.monotonic()
     condition = Q(closes_on__isnull=True) | Q(closes_on__gte=timezone.localdate())
     for word in query.text.split():
+        cities_named = [city for city, name_zh in CITY_NAMES_ZH.items() if word in name_zh]
         condition &= (
             Q(title_en__icontains=word)
             | Q(title_zh__icontains=word)
             | Q(description_en__icontains=word)
             | Q(city__icontains=word)
+            | Q(city__in=cities_named)
             | Q(level__iexact=word)
             | Q(disciplines__label_en__icontains=word)
             | Q(disciplines__label_zh__icontains=word)

@@ -5,6 +5,8 @@ requests, then moves the alias to it in one ``update_aliases`` call and deletes 
 searches, which go through the alias, keep answering throughout.
 """
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import timezone, translation
 from elasticsearch import helpers
 
 from cms.models import (
@@ -23,6 +25,7 @@ from cms.models import (
     ServicePage,
     TCMServicePage,
 )
+from marketplace.catalog.cities import city_name_zh
 from marketplace.catalog.models import TaxonomyKind, TaxonomyNode
 from search.analysis import analysis_settings, synonym_rules, synonyms_fingerprint
 from search.client import get_client, index_name
@@ -207,6 +210,12 @@ def _bulk(client, index: str, documents: list[dict]) -> int:
     return succeeded
 
 
+def _job_facts_zh(job: JobPostingPage) -> str:
+    """City, level and degree in Chinese words: "苏州 应届毕业生 硕士" for "应届 苏州" to match."""
+    with translation.override("zh-hans"):
+        return f"{city_name_zh(job.city)} {job.get_level_display()} {job.get_degree_display()}"
+
+
 def job_document(job: JobPostingPage, provider: ProviderPage) -> dict:
     """The document of one job posting (disciplines prefetched)."""
     disciplines = list(job.disciplines.all())
@@ -222,6 +231,7 @@ def job_document(job: JobPostingPage, provider: ProviderPage) -> dict:
         "discipline_labels_zh": [node.label_zh for node in disciplines],
         "discipline_codes": with_ancestors(node.code for node in disciplines),
         "facts": f"{job.city} {job.level} {job.degree}",
+        "facts_zh": _job_facts_zh(job),
         "city": job.city,
         "level": job.level,
         "degree": job.degree,
@@ -326,26 +336,38 @@ def _index_body(document_class) -> dict:
         },
         "mappings": {
             **document_class._doc_type.mapping.to_dict(),
-            # The synonym set the index was built with: a taxonomy change makes it stale.
-            "_meta": {"synonyms": synonyms_fingerprint(rules)},
+            # The synonym set and the mapping the index was built with: a taxonomy change or a
+            # new field makes it stale.
+            "_meta": {
+                "synonyms": synonyms_fingerprint(rules),
+                "mapping": mapping_fingerprint(document_class),
+            },
         },
     }
 
 
+def mapping_fingerprint(document_class) -> str:
+    """A short digest of a document class's mapping: an index built with another one is stale."""
+    mapping = json.dumps(document_class._doc_type.mapping.to_dict(), sort_keys=True)
+    return hashlib.sha256(mapping.encode()).hexdigest()[:16]
+
+
 def stale_indexes() -> list[str]:
-    """Built indexes whose synonym set is not the taxonomy's any more (they need a rebuild)."""
+    """Built indexes whose synonym set is not the taxonomy's any more, or whose mapping is not the
+    code's (they need a rebuild)."""
     client = get_client()
-    current = synonyms_fingerprint()
+    synonyms = synonyms_fingerprint()
     stale = []
-    for name in INDEXES:
+    for name, (document_class, _documents) in INDEXES.items():
         alias = index_name(name)
         if not client.indices.exists_alias(name=alias):
             continue
-        mappings = client.indices.get_mapping(index=alias)
-        built_with = {
-            (body["mappings"].get("_meta") or {}).get("synonyms") for body in mappings.values()
-        }
-        if built_with != {current}:
+        current = {"synonyms": synonyms, "mapping": mapping_fingerprint(document_class)}
+        built_with = [
+            body["mappings"].get("_meta") or {}
+            for body in client.indices.get_mapping(index=alias).values()
+        ]
+        if any({key: meta.get(key) for key in current} != current for meta in built_with):
             stale.append(name)
     return stale
 

@@ -1,4 +1,5 @@
-"""The search page, /search/: the same query as the API, rendered with a facet sidebar."""
+"""The search pages: /search/ for services and the job board (served at the job index page's
+URL); the same queries as the API, rendered with a facet sidebar."""
 
 import logging
 
@@ -6,20 +7,25 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from elasticsearch import ApiError, NotFoundError, TransportError
 
-from cms.models import Delivery, TCMDelivery
-from marketplace.catalog.models import Standard, TaxonomyNode, Zone
-from search.api import service_query
-from search.fallback import search_services_from_database
-from search.queries import search_services
+from cms.models import Degree, Delivery, JobLevel, TCMDelivery, WorkPermitSponsorship
+from marketplace.catalog.cities import city_name_zh
+from marketplace.catalog.models import Language, Standard, TaxonomyNode, Zone
+from search.api import job_query, service_query
+from search.fallback import search_jobs_from_database, search_services_from_database
+from search.queries import search_jobs, search_services
 
 logger = logging.getLogger(__name__)
 SIDEBAR_FACETS = ["capability", "zone", "standard", "delivery", "species", "modality"]
 
 
+def _chinese() -> bool:
+    return (get_language() or "en").startswith("zh")
+
+
 def _labels() -> dict[str, str]:
     """Display names of taxonomy codes, zones, standards and delivery modes in the reader's
     language (two queries)."""
-    chinese = (get_language() or "en").startswith("zh")
+    chinese = _chinese()
     labels = {
         node.code: (node.label_zh if chinese else node.label_en)
         for node in TaxonomyNode.objects.only("code", "label_en", "label_zh")
@@ -34,7 +40,7 @@ def _labels() -> dict[str, str]:
 
 def _shown(facet: str, code: str) -> bool:
     """Capabilities down to the second level (the tree is long); no bare taxonomy roots."""
-    if facet == "capability":
+    if facet in ("capability", "discipline"):
         return code.count(".") <= 1
     if facet in ("species", "modality"):
         return "." in code
@@ -51,6 +57,18 @@ def search_page(request):
         logger.warning("Elasticsearch unavailable; the search page answers from the database")
         result = search_services_from_database(query)
     labels = _labels()
+    return render(
+        request,
+        "search/search.html",
+        {
+            **_result_context(request, query, result, SIDEBAR_FACETS, labels),
+            "zone_names": labels,
+        },
+    )
+
+
+def _result_context(request, query, result: dict, facet_names, labels: dict) -> dict:
+    """What both search pages show around the hits: labelled facets and the pages."""
     facets = [
         {
             "name": name,
@@ -64,20 +82,67 @@ def search_page(request):
                 if _shown(name, bucket["value"])
             ][:15],
         }
-        for name in SIDEBAR_FACETS
+        for name in facet_names
     ]
     page_count = max(1, -(-result["count"] // result["page_size"]))
+    return {
+        "query": query,
+        "result": result,
+        "facets": [facet for facet in facets if facet["buckets"]],
+        "page_count": page_count,
+        "previous_page": query.page - 1 if query.page > 1 else None,
+        "next_page": query.page + 1 if query.page < page_count else None,
+        "querystring": request.GET.copy(),
+    }
+
+
+JOB_FACETS = ["level", "city", "discipline", "degree", "language", "sponsorship", "zone"]
+# Graduate and intern roles are what the board is for: their buckets come first.
+LEVELS_FIRST = [JobLevel.GRADUATE, JobLevel.INTERN]
+
+
+def _job_labels() -> dict[str, str]:
+    """Display names of the job facets' values in the reader's language."""
+    labels = _labels()
+    for choices in (JobLevel, Degree, WorkPermitSponsorship, Language):
+        labels.update({value: str(label) for value, label in choices.choices})
+    return labels
+
+
+def job_search_page(request, *, index_page=None):
+    """The job board: open postings by words and filters; closed ones are never listed."""
+    query, errors = job_query(request.GET)
+    context = {"page": index_page, "errors": errors}
+    if query is None:
+        return render(request, "search/jobs.html", {**context, "query": ""}, status=400)
+    try:
+        result = search_jobs(query)
+    except (TransportError, ApiError, NotFoundError):
+        logger.warning("Elasticsearch unavailable; the job board answers from the database")
+        result = search_jobs_from_database(query)
+    chinese = _chinese()
+    labels = _job_labels()
+    for hit in result["results"]:
+        hit["local_title"] = (hit["title_zh"] if chinese else hit["title_en"]) or hit["title"]
+        hit["local_provider"] = (hit["provider_zh"] if chinese else "") or hit["provider"]
+    if chinese:
+        labels.update({bucket["value"]: city_name_zh(bucket["value"])
+                       for bucket in result["facets"].get("city", [])})  # fmt: skip
+    levels = result["facets"].get("level", [])
+    levels.sort(key=lambda b: LEVELS_FIRST.index(b["value"]) if b["value"] in LEVELS_FIRST else 9)
     return render(
         request,
-        "search/search.html",
+        "search/jobs.html",
         {
-            "query": query,
-            "result": result,
-            "facets": [facet for facet in facets if facet["buckets"]],
-            "zone_names": labels,
-            "page_count": page_count,
-            "previous_page": query.page - 1 if query.page > 1 else None,
-            "next_page": query.page + 1 if query.page < page_count else None,
-            "querystring": request.GET.copy(),
+            **context,
+            **_result_context(request, query, result, JOB_FACETS, labels),
+            "labels": labels,
+            "intro": _intro(index_page, chinese),
         },
     )
+
+
+def _intro(index_page, chinese: bool) -> str:
+    if index_page is None:
+        return ""
+    return (index_page.intro_zh if chinese else index_page.intro) or index_page.intro

@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import get_language
 
 from cms.models import Localised
+from marketplace.catalog.cities import city_name_zh
 
 register = template.Library()
 
@@ -26,6 +27,12 @@ def zone_name(zone) -> str:
     if zone is None:
         return ""
     return zone.name_zh if (get_language() or "en").startswith("zh") else zone.name
+
+
+@register.filter
+def city_name(city: str) -> str:
+    """A city's name in the reader's language ("Suzhou", "苏州")."""
+    return city_name_zh(city) if (get_language() or "en").startswith("zh") else city
 
 
 @register.simple_tag

@@ -4,7 +4,8 @@ follow the taxonomy."""
 import pytest
 
 from marketplace.catalog.models import TaxonomyNode
-from search.indexing import stale_indexes
+from search.documents import JobDocument
+from search.indexing import JOBS, stale_indexes
 from search.queries import ServiceQuery, corrected_text, search_services
 from search.services import synonyms_refresh
 
@@ -108,3 +109,19 @@ def test_a_new_synonym_in_the_taxonomy_reaches_the_search(
         adc.synonyms = original
         adc.save()  # in this test's transaction the refresh is already registered: run it
         assert synonyms_refresh() == list(search_indexes)
+
+
+def test_an_index_built_with_an_older_mapping_is_stale(search_indexes, monkeypatch):
+    from search import indexing
+
+    assert stale_indexes() == []
+    built_with = indexing.mapping_fingerprint
+    monkeypatch.setattr(  # the code now maps one more field for jobs than the index has
+        indexing,
+        "mapping_fingerprint",
+        lambda document_class: (
+            "changed" if document_class is JobDocument else built_with(document_class)
+        ),
+    )
+
+    assert stale_indexes() == [JOBS]
