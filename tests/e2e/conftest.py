@@ -6,6 +6,8 @@ separate process. Screenshots go to ``artifacts/screenshots/`` (git-ignored).
 """
 
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +22,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+MAIL = ROOT / "var" / "e2e-mail"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -76,20 +79,29 @@ def live_site(django_db_setup, django_db_blocker):
     port = _free_port()
     environment = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings.e2e",
         "DATABASE_URL": (
             f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD']}"
             f"@{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}/{copy}"
         ),
     }
     SITE["environment"] = environment
+    shutil.rmtree(MAIL / copy, ignore_errors=True)
+    SITE["mail"] = MAIL / copy
     log_path = ROOT / "var" / "e2e-server.log"
     log_path.parent.mkdir(exist_ok=True)
-    with open(log_path, "wb") as log:
+    with open(log_path, "wb") as log, open(ROOT / "var" / "e2e-worker.log", "wb") as worker_log:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "marketplace.wsgi", f"--bind=127.0.0.1:{port}",
              "--workers=2", "--threads=4", "--access-logfile=-"],
             cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        # Background work (index changes, emails) runs on a real worker, on the site's own queue.
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "marketplace", "worker", "--pool=solo",
+             "--loglevel=INFO", f"--queues=site-{copy}", f"--hostname=site-{copy}@%h",
+             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=environment, stdout=worker_log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -106,8 +118,13 @@ def live_site(django_db_setup, django_db_blocker):
     try:
         yield base_url
     finally:
-        server.terminate()
-        server.wait(timeout=15)
+        for process in (server, worker):
+            process.terminate()
+        for process in (server, worker):
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
         with psycopg.connect(_admin_dsn(settings_dict), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
 
@@ -154,3 +171,25 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def mail_to(address: str, *, subject_contains: str = "", timeout: float = 30) -> str:
+    """The newest message the live site wrote to ``address`` (waits for it): headers and body."""
+    deadline = time.monotonic() + timeout
+    while True:
+        folder = SITE["mail"]
+        files = (
+            sorted(folder.glob("*.log"), key=lambda path: path.stat().st_mtime)
+            if folder.exists()
+            else []
+        )
+        for path in reversed(files):
+            # The file backend appends each message, separated by a line of dashes.
+            for message in reversed(path.read_text().split("-" * 79)):
+                if re.search(rf"^To: .*{re.escape(address)}", message, re.MULTILINE) and (
+                    subject_contains in message
+                ):
+                    return message
+        if time.monotonic() > deadline:
+            raise AssertionError(f"No mail to {address} ({subject_contains!r}) in {timeout} s")
+        time.sleep(0.3)
