@@ -38,11 +38,17 @@ logger = logging.getLogger(__name__)
 
 
 def _params(query_params, list_fields) -> dict:
-    """Request parameters for a serializer: filters may repeat (``?zone=a&zone=b``)."""
-    return {
-        key: (query_params.getlist(key) if key in list_fields else value)
-        for key, value in query_params.items()
-    }
+    """Request parameters for a serializer: filters may repeat (``?zone=a&zone=b``); an empty
+    value (a form's blank field) is no value."""
+    params = {}
+    for key in query_params:
+        if key in list_fields:
+            values = [value for value in query_params.getlist(key) if value != ""]
+            if values:
+                params[key] = values
+        elif (value := query_params.get(key)) != "" or key == "q":
+            params[key] = value
+    return params
 
 
 class SearchView(APIView):

@@ -27,3 +27,16 @@ def deal_parties() -> None:
             }
         )
     )
+
+
+def employer_of(external_id: str) -> None:
+    """A signing-in editor of the demo provider ``external_id``; prints their email."""
+    from marketplace import events
+    from marketplace.accounts.models import Membership, Organisation, Role
+    from tests.factories import UserFactory
+
+    organisation = Organisation.objects.get(external_id=external_id)
+    user = UserFactory(email=f"hr-{uuid.uuid4().hex[:8]}@example.com", email_verified=True)
+    Membership.objects.create(user=user, organisation=organisation, role=Role.EDITOR)
+    events.publish(events.MEMBERSHIP_CHANGED, organisation_id=organisation.pk, user_id=user.pk)
+    print(user.email)

@@ -116,3 +116,10 @@ def test_the_job_board_refuses_bad_options_with_a_message(client, search_indexes
 
     assert response.status_code == 400
     assert "salary_at_least" in response.text and "page" in response.text
+
+
+def test_blank_fields_of_the_job_search_form_mean_no_filter(client, search_indexes):
+    response = client.get("/jobs/?q=Suzhou&salary_at_least=&level=")
+
+    assert response.status_code == 200
+    assert response.context["result"]["count"] == search_jobs(JobQuery(text="Suzhou"))["count"]
