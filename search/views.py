@@ -63,6 +63,7 @@ def search_page(request):
         {
             **_result_context(request, query, result, SIDEBAR_FACETS, labels),
             "zone_names": labels,
+            "chinese": _chinese(),
         },
     )
 

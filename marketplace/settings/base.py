@@ -214,6 +214,8 @@ CV_MAX_BYTES = 5 * 1024 * 1024
 WAGTAIL_SITE_NAME = "CRO Marketplace"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# No calls to gravatar.com from the admin (nor from China, where it is often unreachable).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "csv", "txt"]
 
 # Elasticsearch: the buyer-facing search engine (see search/).

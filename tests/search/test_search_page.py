@@ -60,3 +60,15 @@ def test_highlighted_text_is_escaped_except_for_the_marks(client, services_index
 
     assert "R&amp;D" in response.text
     assert "<mark>formulation</mark>" in response.text.lower()
+
+
+def test_results_are_titled_in_the_readers_language(client, services_index):
+    english = client.get("/search/", {"q": "ADC conjugation"}, headers={"accept-language": "en"})
+    hit = english.context["result"]["results"][0]
+    assert hit["title_en"] and hit["title_zh"]  # the demo listing has both titles
+
+    chinese = client.get("/search/", {"q": "ADC conjugation"}, headers={"accept-language": "zh-CN"})
+
+    first_card = chinese.text.split('<li class="card">')[1]
+    assert hit["title_zh"] in first_card.replace("<mark>", "").replace("</mark>", "")
+    assert hit["title_en"] not in first_card
