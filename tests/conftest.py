@@ -127,3 +127,26 @@ def search_indexes(django_db_setup, django_db_blocker):
 @pytest.fixture
 def services_index(search_indexes):
     return search_indexes[SERVICES]
+
+
+@pytest.fixture
+def broker_unreachable():
+    """For one test, tasks go to a broker nobody listens on (as when Redis is stopped): eager
+    mode off, the connection pools rebuilt for the closed port. Yields ``back()``, which puts the
+    broker back (tasks inline again), as teardown does anyway."""
+    conf = celery_app.conf
+    saved = conf.broker_url, conf.task_always_eager
+
+    def reset_pools() -> None:
+        celery_app.pool.force_close_all()
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    def back() -> None:
+        conf.broker_url, conf.task_always_eager = saved
+        reset_pools()
+
+    conf.broker_url, conf.task_always_eager = "redis://127.0.0.1:1/0", False
+    reset_pools()
+    yield back
+    back()

@@ -18,8 +18,8 @@ from marketplace.accounts.models import (
     VerificationStatus,
 )
 from marketplace.accounts.selectors import has_verified_email
-from marketplace.accounts.tasks import invitation_email_task
 from marketplace.catalog.models import Zone
+from marketplace.ops.services import task_enqueue
 
 
 def _unique_slug(*candidates: str | None) -> str:
@@ -151,7 +151,7 @@ def invitation_create(
     invitation = Invitation.objects.create(
         organisation=organisation, email=email, role=role, invited_by=invited_by
     )
-    transaction.on_commit(lambda: invitation_email_task.delay(invitation.pk))
+    task_enqueue("marketplace.accounts.tasks.invitation_email_task", invitation.pk)
     return invitation
 
 

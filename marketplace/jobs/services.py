@@ -18,6 +18,7 @@ from marketplace.jobs.models import (
     ApplicationStatus,
     CandidateProfile,
 )
+from marketplace.ops.services import task_enqueue
 from marketplace.storage import PDF, upload_check
 
 logger = logging.getLogger(__name__)
@@ -94,15 +95,7 @@ def candidate_profile_save(
 
 
 def _notify(kind: str, application_id: int) -> None:
-    def enqueue() -> None:
-        from marketplace.jobs.tasks import application_email_task
-
-        try:
-            application_email_task.delay(kind, application_id)
-        except Exception:  # noqa: BLE001 - the broker is down: the application stands anyway
-            logger.warning("Could not enqueue the %s email", kind, exc_info=True)
-
-    transaction.on_commit(enqueue)
+    task_enqueue("marketplace.jobs.tasks.application_email_task", kind, application_id)
 
 
 @transaction.atomic

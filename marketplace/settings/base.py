@@ -256,6 +256,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs: one schedule, each entry saying why and how often (added by the apps as they come).
 CELERY_BEAT_SCHEDULE: dict = {
+    # Tasks recorded while the broker was down (the outbox): sent within a minute of its return.
+    "ops-outbox-drain": {"task": "marketplace.ops.tasks.outbox_drain_task", "schedule": 60.0},
     # Catch the index up with page changes whose on-commit task never ran (broker or
     # Elasticsearch down at the time). Every minute: a missed update shows for at most that long.
     "search-index-changes": {"task": "search.tasks.index_changes_apply_task", "schedule": 60.0},

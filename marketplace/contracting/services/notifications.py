@@ -7,11 +7,11 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from marketplace.accounts.models import Membership
+from marketplace.ops.services import task_enqueue
 
 logger = logging.getLogger(__name__)
 EVENTS = (
@@ -24,16 +24,7 @@ def notify(event: str, **ids: int) -> None:
     """Send the emails for ``event`` once the current transaction commits."""
     if event not in EVENTS:
         raise ValueError(f"Unknown notification {event!r}")
-
-    def enqueue() -> None:
-        from marketplace.contracting.tasks import notification_send_task
-
-        try:
-            notification_send_task.delay(event, ids)
-        except Exception:  # noqa: BLE001 - the broker is down: the deal goes on without the email
-            logger.warning("Could not enqueue the %s email %s", event, ids, exc_info=True)
-
-    transaction.on_commit(enqueue)
+    task_enqueue("marketplace.contracting.tasks.notification_send_task", event, ids)
 
 
 def _emails(*organisation_ids: int) -> list[str]:

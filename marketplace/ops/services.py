@@ -1,0 +1,55 @@
+"""The outbox: background work that outlives a broker outage.
+
+``task_enqueue`` records the task in the caller's transaction; after commit it is handed to the
+broker and the record deleted. If the broker cannot take it, the record stays (with the error)
+and ``outbox_drain`` (every minute, and ``manage.py outbox_drain``) sends it once the broker is
+back. Delivery is at least once: tasks sent this way must be safe to run twice.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from marketplace.ops.models import PendingTask
+
+logger = logging.getLogger(__name__)
+
+
+def task_enqueue(task: str, *args, **kwargs) -> PendingTask:
+    """Run the Celery task at the dotted path ``task`` (its name) with JSON-able arguments once
+    the transaction commits."""
+    pending = PendingTask.objects.create(task=task, args=list(args), kwargs=kwargs)
+    transaction.on_commit(lambda: _send(pending.pk))
+    return pending
+
+
+def _send(pk: int) -> bool:
+    """Hand one recorded task to the broker; False (and the record kept) if it cannot take it."""
+    with transaction.atomic():
+        pending = PendingTask.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+        if pending is None:
+            return True  # sent by a sweep already, or being sent right now
+        try:
+            # ``retry=False``: fail at once rather than hold a web request while the broker is down.
+            import_string(pending.task).apply_async(
+                args=pending.args, kwargs=pending.kwargs, retry=False
+            )
+        except Exception as error:  # noqa: BLE001 - any failure: keep it for the sweep
+            pending.attempts += 1
+            pending.last_error = f"{type(error).__name__}: {error}"[:2000]
+            pending.save(update_fields=["attempts", "last_error"])
+            logger.warning("Broker unavailable; %s is kept for the outbox sweep", pending)
+            return False
+        pending.delete()
+        return True
+
+
+def outbox_drain(*, limit: int = 1000) -> dict:
+    """Send the oldest recorded tasks; stops at the first the broker refuses."""
+    sent = 0
+    for pk in PendingTask.objects.values_list("pk", flat=True)[:limit]:
+        if not _send(pk):
+            break
+        sent += 1
+    return {"sent": sent, "waiting": PendingTask.objects.count()}
