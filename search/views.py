@@ -4,6 +4,7 @@ URL); the same queries as the API, rendered with a facet sidebar."""
 import logging
 
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from elasticsearch import ApiError, NotFoundError, TransportError
 
@@ -56,6 +57,10 @@ def search_page(request):
     except (TransportError, ApiError, NotFoundError):
         logger.warning("Elasticsearch unavailable; the search page answers from the database")
         result = search_services_from_database(query)
+    languages = ("zh", "en") if _chinese() else ("en", "zh")
+    for hit in result["results"]:
+        hit["shown_title"] = _in_language(hit, "title", languages) or hit["title"]
+        hit["shown_description"] = _in_language(hit, "description", languages)
     labels = _labels()
     return render(
         request,
@@ -63,9 +68,18 @@ def search_page(request):
         {
             **_result_context(request, query, result, SIDEBAR_FACETS, labels),
             "zone_names": labels,
-            "chinese": _chinese(),
         },
     )
+
+
+def _in_language(hit: dict, field: str, languages: tuple[str, str]) -> str:
+    """The field in the first of ``languages`` that has it, with the search words marked."""
+    for language in languages:
+        if marked := hit["highlight"].get(f"{field}_{language}"):
+            return mark_safe(marked)  # noqa: S308 - Elasticsearch escaped it (encoder "html")
+        if plain := hit.get(f"{field}_{language}"):
+            return plain
+    return ""
 
 
 def _result_context(request, query, result: dict, facet_names, labels: dict) -> dict:

@@ -88,9 +88,9 @@ def live_site(django_db_setup, django_db_blocker):
     SITE["environment"] = environment
     shutil.rmtree(MAIL / copy, ignore_errors=True)
     SITE["mail"] = MAIL / copy
-    log_path = ROOT / "var" / "e2e-server.log"
+    log_path = ROOT / "var" / f"{copy}-server.log"
     log_path.parent.mkdir(exist_ok=True)
-    with open(log_path, "wb") as log, open(ROOT / "var" / "e2e-worker.log", "wb") as worker_log:
+    with open(log_path, "wb") as log, open(ROOT / "var" / f"{copy}-worker.log", "wb") as worker_log:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "marketplace.wsgi", f"--bind=127.0.0.1:{port}",
              "--workers=2", "--threads=4", "--access-logfile=-"],
@@ -193,3 +193,17 @@ def mail_to(address: str, *, subject_contains: str = "", timeout: float = 30) ->
         if time.monotonic() > deadline:
             raise AssertionError(f"No mail to {address} ({subject_contains!r}) in {timeout} s")
         time.sleep(0.3)
+
+
+ENGLISH_SIGN_IN = ("Email", "Password", "Sign In")
+CHINESE_SIGN_IN = ("邮箱", "密码", "登录")
+
+
+def sign_in_here(page, email: str, *, labels: tuple[str, str, str] = ENGLISH_SIGN_IN) -> None:
+    """Sign in on the sign-in page the browser is on (it then goes on to ``next``)."""
+    from tests.e2e.seeds import PASSWORD
+
+    email_label, password_label, button = labels
+    page.get_by_label(email_label).fill(email)
+    page.get_by_label(password_label).fill(PASSWORD)
+    page.get_by_role("button", name=button).click()

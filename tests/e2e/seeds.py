@@ -1,76 +1,95 @@
-"""Data the browser tests put into the live site's database (run through ``site_python``)."""
+"""Data the browser tests put into the live site's database (run through ``site_python``): each
+function prints what the test needs to know, as JSON or a bare email address.
+
+The providers are demo providers, already in the search indexes built from the demo data.
+"""
 
 import json
 import uuid
 
 PASSWORD = "password"  # noqa: S105 - test accounts on a throwaway database
+ADC_PROVIDER = "demo-p023"  # Suzhou Industrial Park Biologics: verified, Jiangsu FTZ, ADC
 
 
-def deal_parties() -> None:
-    """A buyer (US) and a verified CRO (Shanghai FTZ) offering in vitro ADME, each with an owner
-    who can sign in; prints their emails and the provider's slug as JSON."""
-    from tests.factories import buyer_party, fx_rates, provider_party
+def _member(organisation, *, role: str, prefix: str) -> str:
+    """A new user who can sign in, member of ``organisation`` with ``role``; their email."""
+    from marketplace import events
+    from marketplace.accounts.models import Membership
+    from tests.factories import UserFactory
 
-    fx_rates()
+    user = UserFactory(email=f"{prefix}-{uuid.uuid4().hex[:8]}@example.com", email_verified=True)
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    events.publish(events.MEMBERSHIP_CHANGED, organisation_id=organisation.pk, user_id=user.pk)
+    return user.email
+
+
+def _buyer(country: str = "DE"):
+    from tests.factories import buyer_party
+
     tag = uuid.uuid4().hex[:8]
-    buyer = buyer_party(
-        country="US", name=f"Helix Therapeutics {tag}", email=f"buyer-{tag}@example.com"
+    return buyer_party(
+        country=country, name=f"Rhein Biologics {tag}", email=f"buyer-{tag}@example.com"
     )
-    provider = provider_party(zone_code="shanghai_ftz", email=f"cro-{tag}@example.com")
-    print(
-        json.dumps(
-            {
-                "buyer": buyer.owner.email,
-                "provider": provider.owner.email,
-                "provider_slug": provider.organisation.slug,
-                "provider_name": provider.organisation.name,
-            }
-        )
-    )
+
+
+def _organisation(external_id: str):
+    from marketplace.accounts.models import Organisation
+
+    return Organisation.objects.get(external_id=external_id)
+
+
+def buyer(country: str = "DE") -> None:
+    """A buyer organisation with an owner who can sign in; prints their email and its name."""
+    party = _buyer(country)
+    print(json.dumps({"email": party.owner.email, "name": party.organisation.name}))
+
+
+def _adc_provider_facts(organisation) -> dict:
+    return {"name": organisation.name, "name_zh": organisation.name_zh, "slug": organisation.slug}
+
+
+def adc_provider() -> None:
+    """Prints the demo ADC provider's names and slug."""
+    print(json.dumps(_adc_provider_facts(_organisation(ADC_PROVIDER))))
+
+
+def adc_provider_owner() -> None:
+    """An owner who can sign in for the demo ADC provider; prints their email, its names and
+    slug."""
+    from marketplace.accounts.models import Role
+
+    organisation = _organisation(ADC_PROVIDER)
+    email = _member(organisation, role=Role.OWNER, prefix="cro")
+    print(json.dumps({"email": email, **_adc_provider_facts(organisation)}))
 
 
 def employer_of(external_id: str) -> None:
     """A signing-in editor of the demo provider ``external_id``; prints their email."""
-    from marketplace.accounts.models import Organisation
+    from marketplace.accounts.models import Role
 
-    print(_editor(Organisation.objects.get(external_id=external_id)))
+    print(_member(_organisation(external_id), role=Role.EDITOR, prefix="hr"))
 
 
 def cro_editor_with_rfq(external_id: str) -> None:
     """An editor of the demo provider ``external_id`` and a buyer's open RFQ inviting it; prints
     the editor's email, the provider's first live listing (id, title) and the RFQ's title."""
     from cms.models import ServicePage
-    from marketplace.accounts.models import Organisation
-    from tests.factories import buyer_party, fx_rates, rfq_for
+    from marketplace.accounts.models import Role
+    from tests.factories import fx_rates, rfq_for
     from tests.factories.contracting import Party
 
     fx_rates()
-    organisation = Organisation.objects.get(external_id=external_id)
+    organisation = _organisation(external_id)
     listing = ServicePage.objects.live().filter(external_id=f"{external_id}-s1").get()
-    tag = uuid.uuid4().hex[:8]
-    buyer = buyer_party(
-        country="DE", name=f"Rhein Biologics {tag}", email=f"buyer-{tag}@example.com"
-    )
     rfq = rfq_for(
-        buyer,
+        _buyer(),
         invite=[Party(organisation, None)],
-        title=f"Caco-2 permeability for 8 compounds ({tag})",
+        title=f"Caco-2 permeability for 8 compounds ({uuid.uuid4().hex[:8]})",
         capability_codes=("dmpk.in_vitro_adme",),
     )
     print(json.dumps({
-        "editor": _editor(organisation),
+        "editor": _member(organisation, role=Role.EDITOR, prefix="staff"),
         "listing_id": listing.pk,
         "listing_title": listing.title_en,
         "rfq_title": rfq.title,
     }))  # fmt: skip
-
-
-def _editor(organisation) -> str:
-    from marketplace import events
-    from marketplace.accounts.models import Membership, Role
-    from tests.factories import UserFactory
-
-    user = UserFactory(email=f"staff-{uuid.uuid4().hex[:8]}@example.com", email_verified=True)
-    Membership.objects.create(user=user, organisation=organisation, role=Role.EDITOR)
-    events.publish(events.MEMBERSHIP_CHANGED, organisation_id=organisation.pk, user_id=user.pk)
-    return user.email

@@ -11,8 +11,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot, site_python
-from tests.e2e.seeds import PASSWORD
+from tests.e2e.conftest import (
+    CHINESE_SIGN_IN,
+    ENGLISH_SIGN_IN,
+    screenshot,
+    sign_in_here,
+    site_python,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -22,11 +27,9 @@ def seed() -> dict:
     return json.loads(site_python(code).strip())
 
 
-def sign_in_to_the_admin(page, live_site: str, email: str, *, button: str) -> None:
+def sign_in_to_the_admin(page, live_site: str, email: str, *, labels=ENGLISH_SIGN_IN) -> None:
     page.goto(f"{live_site}/admin/")  # Wagtail's sign-in is the site's own (verified emails)
-    page.locator("[name=login]").fill(email)
-    page.locator("[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name=button).click()
+    sign_in_here(page, email, labels=labels)
     expect(page.locator("#wagtail")).to_be_visible()
 
 
@@ -53,7 +56,7 @@ def test_a_cro_edits_a_listing_finds_it_in_search_and_answers_an_rfq_in_cny(live
     seeded = seed()
     cro = page_in("en")
 
-    sign_in_to_the_admin(cro, live_site, seeded["editor"], button="Sign In")
+    sign_in_to_the_admin(cro, live_site, seeded["editor"], labels=ENGLISH_SIGN_IN)
     tag = uuid.uuid4().hex[:6]
     title = f"{seeded['listing_title']} with Caco-2 and MDCK permeability, batch {tag}"
     edit_and_publish(cro, live_site, seeded["listing_id"], "title_en", title)
@@ -89,7 +92,7 @@ def test_a_chinese_speaking_cro_signs_in_edits_in_chinese_and_is_found(live_site
     seeded = seed()
     cro = page_in("zh-CN")
 
-    sign_in_to_the_admin(cro, live_site, seeded["editor"], button="登录")
+    sign_in_to_the_admin(cro, live_site, seeded["editor"], labels=CHINESE_SIGN_IN)
     expect(cro.locator("html")).to_have_attribute("lang", "zh-hans")
     tag = uuid.uuid4().hex[:6]
     title_zh = f"体外ADME筛选与渗透性研究{tag}"

@@ -10,8 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import mail_to, screenshot, site_python
-from tests.e2e.seeds import PASSWORD
+from tests.e2e.conftest import mail_to, screenshot, sign_in_here, site_python
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -20,14 +19,6 @@ CV = {
     "mimeType": "application/pdf",
     "buffer": b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
 }
-
-
-def sign_in(page, live_site: str, email: str) -> None:
-    page.goto(f"{live_site}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name="Applications")).to_be_visible()
 
 
 def test_a_graduate_finds_a_job_signs_up_applies_and_follows_the_status(
@@ -86,7 +77,8 @@ def test_a_graduate_finds_a_job_signs_up_applies_and_follows_the_status(
 
     # The employer sees it, with the CV, and moves it through screening to interview.
     employer = page_in("en")
-    sign_in(employer, live_site, employer_email)
+    employer.goto(f"{live_site}/accounts/login/")
+    sign_in_here(employer, employer_email)
     employer.goto(f"{live_site}/applications/")
     received = employer.get_by_role("region", name="Applications to your postings")
     row = received.get_by_role("row").filter(has_text="Li Na")
