@@ -72,3 +72,17 @@ def test_results_are_titled_in_the_readers_language(client, services_index):
     first_card = chinese.text.split('<li class="card">')[1]
     assert hit["title_zh"] in first_card.replace("<mark>", "").replace("</mark>", "")
     assert hit["title_en"] not in first_card
+
+
+def test_every_result_has_a_title_and_marked_words_are_the_only_markup(client, services_index):
+    for language in ("en", "zh-CN"):
+        response = client.get(
+            "/search/", {"q": "ADC conjugation <b>"}, headers={"accept-language": language}
+        )
+
+        titles = [
+            card.split("</a></h3>")[0].split('">', 1)[1]
+            for card in response.text.split('<li class="card">')[1:]
+        ]
+        assert titles and all(title.strip() and title != "None" for title in titles)
+        assert "<b>" not in response.text.split('class="result-list"')[1]
