@@ -8,6 +8,7 @@ from marketplace.contracting.models import Message, RfqAttachment
 from marketplace.contracting.services import (
     contract_sign,
     milestone_mark_due,
+    milestone_mark_paid,
     quote_accept,
 )
 from tests.factories import buyer_party, fx_rates, provider_party, quote_for, rfq_for
@@ -171,7 +172,11 @@ def test_each_step_of_a_deal_emails_the_other_party_after_commit(
         milestone_mark_due(milestone=contract.milestones.first(), by=provider.owner)
     assert mailoutbox[-1].to == [buyer.owner.email]
     assert "CNY 21504.00" in mailoutbox[-1].body
-    assert len(mailoutbox) == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        milestone_mark_paid(milestone=contract.milestones.first(), reference="pi_test_1")
+    assert mailoutbox[-1].to == [provider.owner.email]
+    assert "Milestone paid" in mailoutbox[-1].subject and "CNY 21504.00" in mailoutbox[-1].body
+    assert len(mailoutbox) == 5
 
 
 def test_no_email_leaves_when_the_change_rolls_back(mailoutbox, django_capture_on_commit_callbacks):

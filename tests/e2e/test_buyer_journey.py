@@ -225,6 +225,7 @@ def test_a_buyer_finds_a_cro_by_capability_gets_a_cny_quote_signs_and_pays_the_f
         buyer.get_by_text("Paid. The provider is told, and the milestone is marked paid.")
     ).to_be_visible()
     screenshot(buyer, "buyer-journey-7-paid")
+    assert "CNY 43200.00" in mail_to(cro_account["email"], subject_contains="The buyer paid")
 
     # On the contract, both see the first milestone paid; the buyer may now accept its work.
     buyer.get_by_role("link", name=re.compile(r"^Contract \d+$")).click()

@@ -158,6 +158,7 @@ def milestone_mark_paid(
         actor=by,
         reason=reference,
     )
+    notify("milestone_paid", milestone_id=milestone.pk)
     return milestone
 
 

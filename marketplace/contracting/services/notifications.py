@@ -16,7 +16,7 @@ from marketplace.ops.services import task_enqueue
 logger = logging.getLogger(__name__)
 EVENTS = (
     "rfq_opened", "provider_invited", "quote_submitted", "quote_accepted", "message_posted",
-    "milestone_due",
+    "milestone_due", "milestone_paid",
 )  # fmt: skip
 
 
@@ -67,7 +67,10 @@ def _what(event: str, ids: dict) -> tuple[list[str], dict]:
             "path": f"/deals/rfqs/{message.rfq_id}/messages/{message.provider.slug}/",
         }  # fmt: skip
     milestone = Milestone.objects.select_related("contract__rfq").get(pk=ids["milestone_id"])
-    return _emails(milestone.contract.buyer_id), {
+    to = (
+        milestone.contract.provider_id if event == "milestone_paid" else milestone.contract.buyer_id
+    )
+    return _emails(to), {
         "rfq": milestone.contract.rfq, "milestone": milestone,
         "path": f"/deals/contracts/{milestone.contract_id}/",
     }  # fmt: skip
