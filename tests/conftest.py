@@ -138,7 +138,8 @@ def broker_unreachable():
     saved = conf.broker_url, conf.task_always_eager
 
     def reset_pools() -> None:
-        celery_app.pool.force_close_all()
+        # Dropped, not closed: kombu keeps one pool per broker URL for the whole process, and a
+        # closed one would be handed back when the URL is in use again.
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
