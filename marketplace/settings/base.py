@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "marketplace.csp.SitePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "marketplace.ratelimit.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -109,6 +111,65 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # A signed-in user sent to sign-in (say, a viewer opening the admin) sees the form and Wagtail's
 # "no permission" message, instead of bouncing back to where they came from, forever.
 ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
+# Sign-in throttling (allauth's own, in the shared cache): after 5 failed attempts for one
+# address, that address waits 5 minutes; one client address gets 10 failures a minute.
+# (allauth's other limits keep their defaults: sign-up 20 a minute per address, and so on.)
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+# How many proxies in front of the site append to X-Forwarded-For: the client's address is read
+# from there (for the limits above and below), else from the connection.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(
+    env.string(
+        "TRUSTED_PROXY_COUNT",
+        default="0",
+        help="Proxies in front of the site that append to X-Forwarded-For (1 behind one).",
+    )
+)
+
+# Rate limits (marketplace/ratelimit.py): name, methods, path, requests per window, window (s).
+RATE_LIMITS = [
+    ("search", ("GET",), r"^/(search/|jobs/|api/v1/search/)", 120, 60),
+    ("rfq", ("POST",), r"^/(deals/rfqs/new/|api/v1/rfqs/$)", 30, 3600),
+    ("application", ("POST",), r"^/applications/apply/\d+/$", 20, 3600),
+]
+RATE_LIMITS_ENABLED = env.boolean(
+    "RATE_LIMITS_ENABLED",
+    default=True,
+    help="Answer 429 past the rate limits; off only for load tests of the site's capacity.",
+)
+
+# The cache: counters and throttles shared by every process. Redis in production (a miss, not an
+# error, while Redis is down); memory of one process for the local site.
+CACHE_URL = env.string(
+    "CACHE_URL",
+    default="",
+    help="Shared cache, redis://host:6379/2. Empty: each process's memory (local site only).",
+)
+CACHES = {
+    "default": (
+        {"BACKEND": "marketplace.cache.FailOpenRedisCache", "LOCATION": CACHE_URL,
+         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}  # fmt: skip
+
+# Content Security Policy: scripts, styles and frames from this site (and Stripe's payment form
+# where it is used); nothing inline, no framing of the site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "https://js.stripe.com"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'", "https://api.stripe.com"],
+        "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
 
 EMAIL_HOST = env.string(
     "EMAIL_HOST",

@@ -8,6 +8,8 @@ from .test import *  # noqa: F403
 
 _SITE = DATABASES["default"]["NAME"]  # noqa: F405
 
+# Browser and fuzz tests go faster than a person; the limits have tests of their own.
+RATE_LIMITS_ENABLED = False
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = f"site-{_SITE}"
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

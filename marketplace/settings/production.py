@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import (
+    CACHE_URL,
     CELERY_BROKER_URL,
     DATABASES,
     DEVELOPMENT_SECRET_KEY,
@@ -32,6 +33,11 @@ if not EMAIL_HOST:
     raise ImproperlyConfigured(
         "EMAIL_HOST must name an SMTP server in production: sign-up verification, password "
         "resets and invitations are sent by email."
+    )
+if not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(
+        "CACHE_URL must point at Redis in production (redis://host:6379/2): sign-in throttling and "
+        "rate limits must be shared by every process."
     )
 if not SITE_URL.startswith("https://"):
     raise ImproperlyConfigured(

@@ -44,6 +44,9 @@ STRIPE_MOCK_URL = env.string(
 )
 STRIPE_WEBHOOK_SECRET = "whsec_test_marketplace"  # noqa: S105
 
+# The suite's own requests would trip the limits; their tests switch them on.
+RATE_LIMITS_ENABLED = False
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405

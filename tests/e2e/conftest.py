@@ -151,19 +151,32 @@ def browser():
 
 @pytest.fixture
 def page_in(browser):
-    """Open a new browser page whose preferred language is ``language`` (en or zh-CN)."""
-    contexts = []
+    """Open a new browser page whose preferred language is ``language`` (en or zh-CN).
+
+    The test fails if the browser reports anything the Content Security Policy blocked.
+    """
+    contexts, blocked = [], []
 
     def open_page(language: str = "en"):
         context = browser.new_context(
             locale=language, viewport={"width": 1280, "height": 900}, extra_http_headers={}
         )
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                blocked.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not blocked, "\n".join(blocked)
 
 
 def screenshot(page, name: str) -> Path:

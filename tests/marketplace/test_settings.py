@@ -12,6 +12,7 @@ PRODUCTION_ENVIRONMENT = {
     "SECRET_KEY": "p" * 30 + "roduction-secret-key-for-the-settings-test-only-0123456789",
     "DATABASE_URL": "postgres://marketplace:marketplace@127.0.0.1:5432/marketplace",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2",
+    "CACHE_URL": "redis://127.0.0.1:6379/3",
     "ALLOWED_HOSTS": "marketplace.example.com",
     "SITE_URL": "https://marketplace.example.com",
     "EMAIL_HOST": "smtp.example.com",
@@ -63,6 +64,16 @@ def test_production_refuses_to_start_without_a_mail_server():
 
     assert result.returncode != 0
     assert "EMAIL_HOST must name an SMTP server" in result.stderr
+
+
+def test_production_refuses_a_cache_of_its_own_per_process():
+    environment = {**PRODUCTION_ENVIRONMENT}
+    del environment["CACHE_URL"]
+
+    result = run_manage("check", environment=environment)
+
+    assert result.returncode != 0
+    assert "CACHE_URL must point at Redis" in result.stderr
 
 
 def test_production_settings_pass_the_deployment_checklist():
