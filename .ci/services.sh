@@ -201,12 +201,14 @@ es_start() {
 }
 
 es_stop() {
-  local pidfile="$ES_HOME/elasticsearch.pid"
-  if [ -f "$pidfile" ]; then
-    as_root kill "$(cat "$pidfile")" 2>/dev/null || true
-    local deadline=$((SECONDS + 30))
-    while es_ready >/dev/null 2>&1 && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
-  fi
+  local pidfile="$ES_HOME/elasticsearch.pid" pid
+  [ -f "$pidfile" ] || return 0
+  pid="$(cat "$pidfile")"
+  as_root kill "$pid" 2>/dev/null || true
+  # Until the process is gone, not just its HTTP port: on its way out it deletes the pid file,
+  # which would be the next node's if one were started meanwhile.
+  local deadline=$((SECONDS + 60))
+  while as_root kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.3; done
 }
 
 # --- Stripe emulators -------------------------------------------------------------------------
@@ -289,9 +291,20 @@ status() {
   row chromium - "$(command -v chromium >/dev/null && chromium --version 2>/dev/null || echo "not installed")"
 }
 
+# One service (the fault tests stop and restart Elasticsearch mid-run).
+one() {
+  case "$2" in
+    postgresql) "postgres_$1" ;;
+    redis) "redis_$1" ;;
+    elasticsearch) mkdir -p "$RUN_DIR"; "es_$1" ;;
+    localstripe | stripe-mock) if [ "$1" = start ]; then "${2/-/_}_start"; else stop_daemon "$2"; fi ;;
+    *) die "unknown service $2 (postgresql, redis, elasticsearch, localstripe, stripe-mock)" ;;
+  esac
+}
+
 case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
+  start) if [ -n "${2:-}" ]; then one start "$2"; else start; fi ;;
+  stop) if [ -n "${2:-}" ]; then one stop "$2"; else stop; fi ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status [service]" >&2; exit 2 ;;
 esac

@@ -1,14 +1,18 @@
 """Fixtures shared by the whole suite. The services are real: see `make services`."""
 
 import os
+import shutil
 import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, connections
+from psycopg import sql
 
 from cms.demo import load_demo_site
 from marketplace.celery import app as celery_app
@@ -72,27 +76,37 @@ def celery_worker(django_db_setup, django_db_blocker):
         "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
         "DATABASE_URL": database_url_for(connection.settings_dict),
     }
-    log_path = ROOT / "var" / "celery-worker.log"
+    process = worker_start(
+        queue=queue, environment=environment, log_path=ROOT / "var" / "celery-worker.log"
+    )
+    was_eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        _wait_for_worker(process, f"{queue}@", ROOT / "var" / "celery-worker.log")
+        yield process, queue
+    finally:
+        celery_app.conf.task_always_eager = was_eager
+        process_stop(process)
+
+
+def worker_start(*, queue: str, environment: dict, log_path: Path) -> subprocess.Popen:
+    """A Celery worker process consuming ``queue`` with ``environment``, logging to ``log_path``."""
     log_path.parent.mkdir(exist_ok=True)
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "marketplace", "worker", "--pool=solo",
              "--loglevel=INFO", f"--queues={queue}", f"--hostname={queue}@%h",
              "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    was_eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
+
+
+def process_stop(process: subprocess.Popen) -> None:
+    process.terminate()
     try:
-        _wait_for_worker(process, f"{queue}@", log_path)
-        yield process, queue
-    finally:
-        celery_app.conf.task_always_eager = was_eager
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def _wait_for_worker(process: subprocess.Popen, hostname_prefix: str, log_path: Path) -> None:
@@ -137,17 +151,109 @@ def broker_unreachable():
     conf = celery_app.conf
     saved = conf.broker_url, conf.task_always_eager
 
-    def reset_pools() -> None:
-        # Dropped, not closed: kombu keeps one pool per broker URL for the whole process, and a
-        # closed one would be handed back when the URL is in use again.
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
     def back() -> None:
         conf.broker_url, conf.task_always_eager = saved
-        reset_pools()
+        celery_pools_reset()
 
     conf.broker_url, conf.task_always_eager = "redis://127.0.0.1:1/0", False
-    reset_pools()
+    celery_pools_reset()
     yield back
     back()
+
+
+def celery_pools_reset() -> None:
+    """Make the Celery app open new connections for its broker URL as it is now. Dropped, not
+    closed: kombu keeps one pool per broker URL for the whole process, and a closed one would be
+    handed back when that URL is in use again."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@contextmanager
+def site_worker(*, broker_url: str, application_name: str = "site-worker"):
+    """A Celery worker on the test database as the live site runs one (marketplace.settings.e2e:
+    the queue ``site-<database>``, mail written to files under ``var/e2e-mail/<database>``), on
+    ``broker_url``. While it runs, this process sends its tasks there, for real (not inline).
+
+    Yields the folder its mail goes to. Its database connections carry ``application_name``.
+    """
+    name = connection.settings_dict["NAME"]
+    queue = f"site-{name}"
+    mail = ROOT / "var" / "e2e-mail" / name
+    shutil.rmtree(mail, ignore_errors=True)
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings.e2e",
+        "DATABASE_URL": f"{database_url_for(connection.settings_dict)}"
+        f"?application_name={application_name}",
+        "CELERY_BROKER_URL": broker_url,
+    }
+    conf = celery_app.conf
+    saved = conf.broker_url, conf.task_default_queue, conf.task_always_eager
+    conf.broker_url, conf.task_default_queue, conf.task_always_eager = broker_url, queue, False
+    celery_pools_reset()
+    log_path = ROOT / "var" / f"{name}-site-worker.log"
+    process = worker_start(queue=queue, environment=environment, log_path=log_path)
+    try:
+        _wait_for_worker(process, f"{queue}@", log_path)
+        yield mail
+    finally:
+        process_stop(process)
+        conf.broker_url, conf.task_default_queue, conf.task_always_eager = saved
+        celery_pools_reset()
+
+
+def admin_dsn(settings_dict: dict, database: str = "postgres") -> str:
+    """A libpq connection string for the test database's server, to ``database``."""
+    return (
+        f"host={settings_dict['HOST'] or '127.0.0.1'} port={settings_dict['PORT'] or 5432} "
+        f"user={settings_dict['USER']} password={settings_dict['PASSWORD']} dbname={database}"
+    )
+
+
+def _server(statement: str, database: str, template: str = "template0") -> None:
+    with psycopg.connect(admin_dsn(connection.settings_dict), autocommit=True) as server:
+        server.execute(
+            sql.SQL(statement).format(
+                database=sql.Identifier(database), template=sql.Identifier(template)
+            )
+        )
+
+
+@contextmanager
+def database_copy(suffix: str, *, template: str | None = None):
+    """A database named ``<test database>_<suffix>``, dropped afterwards; yields its name.
+
+    By default a copy of the test database as it is committed (the demo site included);
+    ``template="template0"`` makes an empty one. PostgreSQL copies a template only while nobody
+    is connected to it: this closes this process's connections first."""
+    source = template or connection.settings_dict["NAME"]
+    copy = f"{connection.settings_dict['NAME']}_{suffix}"
+    connections.close_all()
+    _server("DROP DATABASE IF EXISTS {database} WITH (FORCE)", copy)
+    _server("CREATE DATABASE {database} TEMPLATE {template}", copy, source)
+    try:
+        yield copy
+    finally:
+        _server("DROP DATABASE IF EXISTS {database} WITH (FORCE)", copy)
+
+
+@pytest.fixture
+def committed_db(django_db_setup, django_db_blocker):
+    """Database access where every write is committed at once, as in production, on a copy of the
+    test database: for tests whose other processes (a worker) must read what they write. The
+    copy, and everything written to it, is dropped afterwards."""
+    settings_dict = connection.settings_dict
+    original = settings_dict["NAME"]
+    if not original.startswith("test_"):
+        pytest.fail(
+            "committed_db copies the suite's test database, which pytest-django creates only when "
+            "a collected test uses `db`: run this test with the suite (or with such a test)."
+        )
+    with django_db_blocker.unblock(), database_copy("committed") as copy:
+        settings_dict["NAME"] = copy
+        try:
+            yield copy
+        finally:
+            connections.close_all()
+            settings_dict["NAME"] = original

@@ -1,6 +1,5 @@
 """Reads about the running site: which of its services answer."""
 
-from django.conf import settings
 from django.db import connection
 
 from marketplace.celery import app as celery_app
@@ -21,7 +20,7 @@ def database_is_available() -> bool:
 
 def broker_status() -> str:
     """``inline`` when tasks run in-process, else ``ok`` or ``unavailable``."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if celery_app.conf.task_always_eager:
         return "inline"
     try:
         with celery_app.connection_for_write() as conn:

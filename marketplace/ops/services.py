@@ -31,10 +31,7 @@ def _send(pk: int) -> bool:
         if pending is None:
             return True  # sent by a sweep already, or being sent right now
         try:
-            # ``retry=False``: fail at once rather than hold a web request while the broker is down.
-            import_string(pending.task).apply_async(
-                args=pending.args, kwargs=pending.kwargs, retry=False
-            )
+            _hand_over(pending)
         except Exception as error:  # noqa: BLE001 - any failure: keep it for the sweep
             pending.attempts += 1
             pending.last_error = f"{type(error).__name__}: {error}"[:2000]
@@ -43,6 +40,20 @@ def _send(pk: int) -> bool:
             return False
         pending.delete()
         return True
+
+
+def _hand_over(pending: PendingTask) -> None:
+    """Give the task to the broker, failing within a second or two when the broker is down
+    (Celery's defaults would retry the connection for many seconds, holding a web request)."""
+    task = import_string(pending.task)
+    if task.app.conf.task_always_eager:
+        task.apply_async(args=pending.args, kwargs=pending.kwargs)
+        return
+    with task.app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+        task.apply_async(
+            args=pending.args, kwargs=pending.kwargs, connection=connection, retry=False
+        )
 
 
 def outbox_drain(*, limit: int = 1000) -> dict:

@@ -6,7 +6,6 @@ separate process. Screenshots go to ``artifacts/screenshots/`` (git-ignored).
 """
 
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -15,10 +14,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.db import connection, connections
 from playwright.sync_api import sync_playwright
+
+from tests.conftest import database_copy, database_url_for, process_stop, worker_start
+from tests.mail_files import mail_to as read_mail
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -60,49 +61,35 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _admin_dsn(settings_dict: dict) -> str:
-    return (
-        f"host={settings_dict['HOST'] or '127.0.0.1'} port={settings_dict['PORT'] or 5432} "
-        f"user={settings_dict['USER']} password={settings_dict['PASSWORD']} dbname=postgres"
-    )
-
-
 @pytest.fixture(scope="session")
 def live_site(django_db_setup, django_db_blocker):
     """Base URL of a server process on a copy of the test database (demo site included)."""
-    settings_dict = dict(connection.settings_dict)
-    template, copy = settings_dict["NAME"], f"{settings_dict['NAME']}_e2e"
-    connections.close_all()  # PostgreSQL copies a template only while nobody is connected to it
-    with psycopg.connect(_admin_dsn(settings_dict), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"')
+    with database_copy("e2e") as copy:
+        yield from _serve(copy)
+
+
+def _serve(copy: str):
     port = _free_port()
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "marketplace.settings.e2e",
-        "DATABASE_URL": (
-            f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD']}"
-            f"@{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}/{copy}"
-        ),
+        "DATABASE_URL": database_url_for({**connection.settings_dict, "NAME": copy}),
     }
     SITE["environment"] = environment
     shutil.rmtree(MAIL / copy, ignore_errors=True)
     SITE["mail"] = MAIL / copy
     log_path = ROOT / "var" / f"{copy}-server.log"
     log_path.parent.mkdir(exist_ok=True)
-    with open(log_path, "wb") as log, open(ROOT / "var" / f"{copy}-worker.log", "wb") as worker_log:
+    with open(log_path, "wb") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "marketplace.wsgi", f"--bind=127.0.0.1:{port}",
              "--workers=2", "--threads=4", "--access-logfile=-"],
             cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        # Background work (index changes, emails) runs on a real worker, on the site's own queue.
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "marketplace", "worker", "--pool=solo",
-             "--loglevel=INFO", f"--queues=site-{copy}", f"--hostname=site-{copy}@%h",
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=environment, stdout=worker_log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    # Background work (index changes, emails) runs on a real worker, on the site's own queue.
+    worker = worker_start(
+        queue=f"site-{copy}", environment=environment, log_path=ROOT / "var" / f"{copy}-worker.log"
+    )
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -118,15 +105,8 @@ def live_site(django_db_setup, django_db_blocker):
     try:
         yield base_url
     finally:
-        for process in (server, worker):
-            process.terminate()
-        for process in (server, worker):
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        with psycopg.connect(_admin_dsn(settings_dict), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+        process_stop(server)
+        process_stop(worker)
 
 
 @pytest.fixture(scope="session")
@@ -188,24 +168,7 @@ def screenshot(page, name: str) -> Path:
 
 def mail_to(address: str, *, subject_contains: str = "", timeout: float = 30) -> str:
     """The newest message the live site wrote to ``address`` (waits for it): headers and body."""
-    deadline = time.monotonic() + timeout
-    while True:
-        folder = SITE["mail"]
-        files = (
-            sorted(folder.glob("*.log"), key=lambda path: path.stat().st_mtime)
-            if folder.exists()
-            else []
-        )
-        for path in reversed(files):
-            # The file backend appends each message, separated by a line of dashes.
-            for message in reversed(path.read_text().split("-" * 79)):
-                if re.search(rf"^To: .*{re.escape(address)}", message, re.MULTILINE) and (
-                    subject_contains in message
-                ):
-                    return message
-        if time.monotonic() > deadline:
-            raise AssertionError(f"No mail to {address} ({subject_contains!r}) in {timeout} s")
-        time.sleep(0.3)
+    return read_mail(SITE["mail"], address, subject_contains=subject_contains, timeout=timeout)
 
 
 ENGLISH_SIGN_IN = ("Email", "Password", "Sign In")

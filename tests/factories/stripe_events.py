@@ -28,3 +28,14 @@ def webhook_post(client: Client, body: dict):
     return client.post(
         WEBHOOK_URL, payload, content_type="application/json", **stripe_signature(payload)
     )
+
+
+def intent_event(event_id: str, kind: str, intent_id: str, status: str) -> dict:
+    """A ``payment_intent.*`` event as Stripe sends it (a failure carries its card message)."""
+    return {
+        "id": event_id, "object": "event", "type": kind, "created": int(time.time()),
+        "api_version": settings.STRIPE_API_VERSION,
+        "data": {"object": {"id": intent_id, "object": "payment_intent", "status": status,
+                            "last_payment_error": {"message": "Your card was declined."}
+                            if kind == "payment_intent.payment_failed" else None}},
+    }  # fmt: skip

@@ -29,6 +29,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def due_milestone():
+    return a_due_milestone()
+
+
+def a_due_milestone():
+    """A signed contract whose first milestone (CNY 21,504.00) the provider has called due."""
     fx_rates()
     buyer, provider = buyer_party(), provider_party()
     contract = contract_for(buyer, provider)

@@ -6,7 +6,6 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
 from marketplace.contracting.services import (
@@ -20,20 +19,17 @@ from payments.ledger import ledger_check
 from payments.models import LedgerTransaction, Payment, StripeEvent
 from payments.services import milestone_payment_start, stripe_events_process_pending
 from tests.factories import buyer_party, fx_rates, provider_party, quote_for, rfq_for
-from tests.factories.stripe_events import WEBHOOK_URL, stripe_signature, webhook_post
+from tests.factories.stripe_events import (
+    WEBHOOK_URL,
+    stripe_signature,
+    webhook_post,
+)
+from tests.factories.stripe_events import (
+    intent_event as event,
+)
 
 pytestmark = pytest.mark.django_db
 URL = WEBHOOK_URL
-
-
-def event(event_id: str, kind: str, intent_id: str, status: str) -> dict:
-    return {
-        "id": event_id, "object": "event", "type": kind, "created": int(time.time()),
-        "api_version": settings.STRIPE_API_VERSION,
-        "data": {"object": {"id": intent_id, "object": "payment_intent", "status": status,
-                            "last_payment_error": {"message": "Your card was declined."}
-                            if kind == "payment_intent.payment_failed" else None}},
-    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
