@@ -23,7 +23,7 @@ from marketplace.contracting.services import (
     contract_is_cleared_for_payment,
     milestone_mark_paid,
 )
-from marketplace.contracting.services._common import require_member
+from marketplace.contracting.services._common import audit, require_member
 from marketplace.money import Money, round_amount, to_minor_units
 from payments.ledger import payment_received_record, provider_payable, refund_record
 from payments.ledger import payout_record as payout_ledger_record
@@ -257,6 +257,8 @@ def payment_refund(*, payment: Payment, amount: Decimal, by: User, reason: str =
             currency=payment.currency, reason=reason[:500], created_by=by,
         )  # fmt: skip
         refund_record(refund=refund)
+        what = f"{amount} {payment.currency} ({refund.stripe_refund}) {reason}"
+        audit(payment, action="refund", actor=by, reason=what[:2000])
     return refund
 
 
@@ -286,6 +288,8 @@ def payout_record(
         paid_on=paid_on, recorded_by=by,
     )  # fmt: skip
     payout_ledger_record(payout=payout)
+    audit(payout, action="payout", actor=by,
+          reason=f"{amount} {currency} to {provider} ({payout.reference})")  # fmt: skip
     return payout
 
 

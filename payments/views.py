@@ -18,6 +18,7 @@ from marketplace.compliance.reports import is_platform_staff
 from marketplace.contracting.models import Milestone
 from marketplace.contracting.selectors import contracts_for_user, organisations_of
 from marketplace.contracting.services import InvalidTransition
+from marketplace.contracting.services._common import export_audit
 from marketplace.pages import form_errors_add, refusal_page
 from payments.forms import PayoutForm
 from payments.ledger import providers_owed
@@ -174,6 +175,7 @@ def payouts(request):
         raise Http404
     recent = Payout.objects.select_related("provider", "recorded_by")[:200]
     if request.GET.get("format") == "csv":
+        export_audit(report="payouts", actor=request.user, query=request.GET.urlencode())
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="payouts.csv"'
         response.write("\ufeff")

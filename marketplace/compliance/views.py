@@ -19,6 +19,7 @@ from marketplace.compliance.reports import (
     is_platform_staff,
     trade_report,
 )
+from marketplace.contracting.services._common import export_audit
 
 TEMPLATE = "compliance/trade_report.html"
 # Colours beyond these read as one "Other" series (site.css has .series-0 to .series-7).
@@ -236,6 +237,7 @@ def trade_report_page(request):
     if errors:
         return render(request, TEMPLATE, context, status=400)
     if request.GET.get("format") == "csv":
+        export_audit(report="trade_report", actor=request.user, query=request.GET.urlencode())
         return _csv(report)
     csv_query = urlencode(
         {name: filters[name] for name in ("from", "to", "period", "group_by")} | {"format": "csv"}

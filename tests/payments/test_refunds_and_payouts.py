@@ -153,3 +153,32 @@ def test_the_payout_page_is_for_staff_and_exports_csv(paid):
     assert done.status_code == 302
     csv = as_staff.get("/payments/payouts/?format=csv").content.decode("utf-8-sig")
     assert csv.splitlines()[1].startswith(f"2026-11-01,{provider.organisation.name},21504.00,CNY")
+
+
+def test_staff_money_actions_and_exports_leave_an_audit_trail(paid):
+    from django.test import Client
+
+    from marketplace.contracting.models import AuditEvent
+
+    _buyer, provider, payment, staff = paid
+    payment_refund(payment=payment, amount=Decimal("100.00"), by=staff, reason="goodwill")
+    payout = payout_record(provider=provider.organisation, amount=Decimal("1000.00"),
+                           reference="ICBC-77", paid_on=timezone.localdate(), by=staff)  # fmt: skip
+    as_staff = Client()
+    as_staff.force_login(staff)
+    as_staff.get("/payments/payouts/?format=csv")
+    assert (
+        as_staff.get("/staff/trade-report/?format=csv&group_by=partner_country").status_code == 200
+    )
+
+    trail = list(
+        AuditEvent.objects.filter(actor=staff).values_list("subject_type", "subject_id", "action")
+    )
+    assert trail == [
+        ("payment", payment.pk, "refund"),
+        ("payout", payout.pk, "payout"),
+        ("payouts", 0, "export"),
+        ("trade_report", 0, "export"),
+    ]
+    assert "goodwill" in AuditEvent.objects.get(action="refund").reason
+    assert "group_by=partner_country" in AuditEvent.objects.get(subject_type="trade_report").reason

@@ -68,6 +68,13 @@ def audit(
     )
 
 
+def export_audit(*, report: str, actor: User, query: str = "") -> AuditEvent:
+    """Record that a staff member downloaded a report (who, when, with which filters)."""
+    return AuditEvent.objects.create(
+        subject_type=report[:20], subject_id=0, action="export", actor=actor, reason=query[:2000]
+    )
+
+
 def refusal(
     subject: models.Model, *, action: str, allowed_from: tuple[str, ...]
 ) -> InvalidTransition:
