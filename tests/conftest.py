@@ -2,9 +2,11 @@
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -257,3 +259,79 @@ def committed_db(django_db_setup, django_db_blocker):
         finally:
             connections.close_all()
             settings_dict["NAME"] = original
+
+
+# --- The live site: gunicorn and a worker on a copy of the test database (browser and fuzz tests)
+
+MAIL = ROOT / "var" / "e2e-mail"
+# The live site's process environment (its database URL), for ``site_python``.
+SITE: dict = {}
+
+
+def site_python(code: str) -> str:
+    """Run Python with Django set up against the live site's database; return what it prints.
+
+    How a browser test puts committed data (people, deals) where the server can see it.
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup()\n{code}"],
+        cwd=ROOT, env=SITE["environment"], capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"site_python failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_site(django_db_setup, django_db_blocker):
+    """Base URL of a server process on a copy of the test database (demo site included), with
+    a Celery worker of its own; the browser tests and the API fuzzing share it."""
+    with database_copy("e2e") as copy:
+        yield from _serve(copy)
+
+
+def _serve(copy: str):
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings.e2e",
+        "DATABASE_URL": database_url_for({**connection.settings_dict, "NAME": copy}),
+    }
+    SITE["environment"] = environment
+    shutil.rmtree(MAIL / copy, ignore_errors=True)
+    SITE["mail"] = MAIL / copy
+    log_path = ROOT / "var" / f"{copy}-server.log"
+    log_path.parent.mkdir(exist_ok=True)
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "marketplace.wsgi", f"--bind=127.0.0.1:{port}",
+             "--workers=2", "--threads=4", "--access-logfile=-"],
+            cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    # Background work (index changes, emails) runs on a real worker, on the site's own queue.
+    worker = worker_start(
+        queue=f"site-{copy}", environment=environment, log_path=ROOT / "var" / f"{copy}-worker.log"
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base_url}/api/v1/health/", timeout=2)
+            break
+        except OSError as error:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                log_tail = log_path.read_text()[-3000:]
+                raise RuntimeError(f"The e2e server did not start:\n{log_tail}") from error
+            time.sleep(0.3)
+    try:
+        yield base_url
+    finally:
+        process_stop(server)
+        process_stop(worker)

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView
 
+from marketplace.api.errors import not_found
+from marketplace.api.views import SchemaView
 from marketplace.contracting import api as deals
 from marketplace.ops.views import HealthView
 from search.api import JobSearchView, ProviderSearchView, ServiceSearchView, SuggestView
@@ -8,7 +9,7 @@ from search.api import JobSearchView, ProviderSearchView, ServiceSearchView, Sug
 app_name = "api"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("health/", HealthView.as_view(), name="health"),
     path("search/services", ServiceSearchView.as_view(), name="search-services"),
     path("search/jobs", JobSearchView.as_view(), name="search-jobs"),
@@ -51,4 +52,6 @@ urlpatterns = [
         name="milestone-action",
     ),
     path("screening", deals.ScreenView.as_view(), name="screening"),
+    # Last: what matched nothing above (a malformed id, a mistyped path) is a JSON 404 too.
+    re_path(r"", not_found, name="not-found"),
 ]

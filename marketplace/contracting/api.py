@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.accounts.models import PROVIDER_KINDS, Organisation, OrganisationKind
+from marketplace.api.schema import CONFLICT
 from marketplace.compliance.screening import DealFacts
 from marketplace.compliance.services import screen_deal
 from marketplace.contracting import selectors, services
@@ -92,8 +93,10 @@ class FactsSerializer(serializers.Serializer):
 class RfqSerializer(serializers.ModelSerializer):
     buyer = PartySerializer()
     capabilities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    therapeutic_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    modality = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    therapeutic_area = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    modality = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     scope = serializers.SerializerMethodField(help_text="null until the provider accepts the NDA")
     facts = serializers.SerializerMethodField()
     is_redacted = serializers.SerializerMethodField()
@@ -400,13 +403,21 @@ def _organisation(request: Request, slug: str | None, kinds) -> Organisation:
 
 
 def _redactor(request: Request):
-    """Whether the user sees an RFQ redacted: a provider that has not accepted its NDA."""
+    """Whether the user sees an RFQ redacted: a provider that has not accepted its NDA.
+
+    The user's organisations are read once; each RFQ's answer is kept (the serializer asks up to
+    four times per RFQ), so a list costs a query per NDA-bound RFQ, not four per RFQ."""
+    organisations = list(selectors.organisations_of(user=request.user))
+    own = {organisation.pk for organisation in organisations}
+    providers = [o for o in organisations if o.kind in PROVIDER_KINDS]
+    answers: dict[int, bool] = {}
 
     def redacted(rfq: Rfq) -> bool:
-        if selectors.is_buyer_member(user=request.user, rfq=rfq):
-            return False
-        providers = selectors.organisations_of(user=request.user).filter(kind__in=PROVIDER_KINDS)
-        return not any(selectors.nda_accepted(rfq=rfq, provider=p) for p in providers)
+        if rfq.pk not in answers:
+            answers[rfq.pk] = rfq.buyer_id not in own and not any(
+                selectors.nda_accepted(rfq=rfq, provider=provider) for provider in providers
+            )
+        return answers[rfq.pk]
 
     return redacted
 
@@ -459,13 +470,17 @@ def _providers_by_slug(slugs: list[str], field: str) -> list[Organisation]:
     return providers
 
 
+class DealView(APIView):
+    """For signed-in members of an organisation."""
+
+    permission_classes = [IsAuthenticated]
+
+
 # --- RFQs ---------------------------------------------------------------------------------
 
 
-class RfqListView(APIView):
+class RfqListView(DealView):
     """Your organisations' requests for quote, and those open to your provider organisations."""
-
-    permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=RfqSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -473,7 +488,7 @@ class RfqListView(APIView):
         context = {"redacted": _redactor(request)}
         return Response(RfqSerializer(rfqs, many=True, context=context).data)
 
-    @extend_schema(request=RfqCreateSerializer, responses={201: RfqSerializer})
+    @extend_schema(request=RfqCreateSerializer, responses={201: RfqSerializer, 409: CONFLICT})
     def post(self, request: Request) -> Response:
         data = _valid(RfqCreateSerializer, request)
         buyer_kinds = (OrganisationKind.BUYER, OrganisationKind.PLATFORM)
@@ -489,16 +504,14 @@ class RfqListView(APIView):
         return _rfq_answer(request, rfq, status.HTTP_201_CREATED)
 
 
-class RfqDetailView(APIView):
+class RfqDetailView(DealView):
     """One request: providers see its summary only until they accept its NDA."""
-
-    permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=RfqSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return _rfq_answer(request, _rfq(request, pk))
 
-    @extend_schema(request=RfqUpdateSerializer, responses={200: RfqSerializer, 409: None})
+    @extend_schema(request=RfqUpdateSerializer, responses={200: RfqSerializer, 409: CONFLICT})
     def patch(self, request: Request, pk: int) -> Response:
         rfq = _rfq(request, pk)
         data = _valid(RfqUpdateSerializer, request)
@@ -509,12 +522,10 @@ class RfqDetailView(APIView):
 def _action_view(kind: str, name: str, service, *, lookup, answer, serializer=None, doc=""):
     """A POST endpoint that finds the object the user may see and calls one service on it."""
 
-    class ActionView(APIView):
-        permission_classes = [IsAuthenticated]
-
+    class ActionView(DealView):
         @extend_schema(
             request=serializer,
-            responses={200: answer, 409: None},
+            responses={200: answer, 409: CONFLICT},
             operation_id=f"{kind}s_{name}",
             description=doc,
         )
@@ -567,10 +578,8 @@ ContractTerminateView = _action_view(
 )  # fmt: skip
 
 
-class RfqInviteView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(request=InviteSerializer, responses={200: RfqSerializer, 409: None})
+class RfqInviteView(DealView):
+    @extend_schema(request=InviteSerializer, responses={200: RfqSerializer, 409: CONFLICT})
     def post(self, request: Request, pk: int) -> Response:
         """Invite provider organisations (by slug)."""
         rfq = _rfq(request, pk)
@@ -579,10 +588,8 @@ class RfqInviteView(APIView):
         return _rfq_answer(request, rfq)
 
 
-class RfqNdaAcceptView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(request=ActingProviderSerializer, responses={200: RfqSerializer, 409: None})
+class RfqNdaAcceptView(DealView):
+    @extend_schema(request=ActingProviderSerializer, responses={200: RfqSerializer, 409: CONFLICT})
     def post(self, request: Request, pk: int) -> Response:
         """Accept the request's NDA for your provider organisation: its scope is then shown."""
         rfq = _rfq(request, pk)
@@ -592,10 +599,8 @@ class RfqNdaAcceptView(APIView):
         return _rfq_answer(request, rfq)
 
 
-class RfqQuotesView(APIView):
+class RfqQuotesView(DealView):
     """Quotes on one request: every submitted one for the buyer, its own for a provider."""
-
-    permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=QuoteSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
@@ -604,7 +609,7 @@ class RfqQuotesView(APIView):
         context = {"is_provider_of": _provider_check(request)}
         return Response(QuoteSerializer(quotes, many=True, context=context).data)
 
-    @extend_schema(request=QuoteDraftSerializer, responses={201: QuoteSerializer, 409: None})
+    @extend_schema(request=QuoteDraftSerializer, responses={201: QuoteSerializer, 409: CONFLICT})
     def post(self, request: Request, pk: int) -> Response:
         """Write your draft (a new revision after a submitted one); ``submit`` sends it."""
         rfq = _rfq(request, pk)
@@ -637,28 +642,22 @@ class RfqQuotesView(APIView):
         return _quote_answer(request, quote, status.HTTP_201_CREATED)
 
 
-class QuoteDetailView(APIView):
-    permission_classes = [IsAuthenticated]
-
+class QuoteDetailView(DealView):
     @extend_schema(responses=QuoteSerializer)
     def get(self, request: Request, pk: int) -> Response:
         """One quote with its current revision, its history and its compliance findings."""
         return _quote_answer(request, _quote(request, pk))
 
 
-class QuoteAcceptView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(request=None, responses={201: ContractSerializer, 409: None})
+class QuoteAcceptView(DealView):
+    @extend_schema(request=None, responses={201: ContractSerializer, 409: CONFLICT})
     def post(self, request: Request, pk: int) -> Response:
         """Accept the quote: the deal is screened; a blocking finding refuses it (409)."""
         contract = services.quote_accept(quote=_quote(request, pk), by=request.user)
         return _contract_answer(request, contract, status.HTTP_201_CREATED)
 
 
-class ContractListView(APIView):
-    permission_classes = [IsAuthenticated]
-
+class ContractListView(DealView):
     @extend_schema(responses=ContractSerializer(many=True))
     def get(self, request: Request) -> Response:
         """Contracts your organisations are party to."""
@@ -666,19 +665,17 @@ class ContractListView(APIView):
         return Response(ContractSerializer(contracts, many=True).data)
 
 
-class ContractDetailView(APIView):
-    permission_classes = [IsAuthenticated]
-
+class ContractDetailView(DealView):
     @extend_schema(responses=ContractSerializer)
     def get(self, request: Request, pk: int) -> Response:
         """One contract: the accepted quote as signed, milestones, compliance checklist."""
         return _contract_answer(request, _contract(request, pk))
 
 
-class ChecklistCompleteView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(request=ChecklistCompleteSerializer, responses={200: ContractSerializer})
+class ChecklistCompleteView(DealView):
+    @extend_schema(
+        request=ChecklistCompleteSerializer, responses={200: ContractSerializer, 409: CONFLICT}
+    )
     def post(self, request: Request, pk: int, item_pk: int) -> Response:
         """Record the approval or filing a finding asked for: reference number and date."""
         contract = _contract(request, pk)
@@ -688,13 +685,20 @@ class ChecklistCompleteView(APIView):
         return _contract_answer(request, contract)
 
 
-class MilestoneActionView(APIView):
+class MilestoneActionView(DealView):
     """The provider calls a milestone due; the buyer accepts a paid one's work."""
 
-    permission_classes = [IsAuthenticated]
     actions = {"due": services.milestone_mark_due, "accept": services.milestone_accept}
 
-    @extend_schema(request=None, responses={200: ContractSerializer, 409: None})
+    @extend_schema(
+        request=None,
+        responses={200: ContractSerializer, 409: CONFLICT},
+        parameters=[
+            OpenApiParameter("id", int, OpenApiParameter.PATH),
+            OpenApiParameter("milestone_pk", int, OpenApiParameter.PATH),
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(actions)),
+        ],
+    )
     def post(self, request: Request, pk: int, milestone_pk: int, action: str) -> Response:
         contract = _contract(request, pk)
         milestone = get_object_or_404(contract.milestones.all(), pk=milestone_pk)
@@ -702,9 +706,7 @@ class MilestoneActionView(APIView):
         return _contract_answer(request, contract)
 
 
-class ScreenView(APIView):
-    permission_classes = [IsAuthenticated]
-
+class ScreenView(DealView):
     @extend_schema(request=ScreenRequestSerializer, responses=ScreenResultSerializer)
     def post(self, request: Request) -> Response:
         """Screen a planned deal's facts against the rules in force today (nothing is saved)."""

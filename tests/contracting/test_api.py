@@ -1,10 +1,12 @@
 """The deal through the REST API: each party sees and does only what is theirs."""
 
 from datetime import timedelta
+from functools import cache
 
 import pytest
 from django.test import Client
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 
 from marketplace.contracting.models import Quote, QuoteRevision, Rfq
 from tests.factories import buyer_party, fx_rates, provider_party, quote_for, rfq_for
@@ -259,3 +261,116 @@ def test_the_api_needs_a_signed_in_user_and_a_csrf_token(parties):
 
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+@cache
+def documented_statuses(path: str, method: str) -> set[int]:
+    """The status codes the OpenAPI schema documents for one operation."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return {int(code) for code in schema["paths"][path][method]["responses"]}
+
+
+def test_opening_an_rfq_on_creation_without_providers_answers_a_documented_409(parties):
+    buyer, _provider = parties
+    body = {"title": "T", "scope": "S", "capability_codes": ["dmpk.in_vitro_adme"], "open": True}
+
+    response = client_for(buyer).post("/api/v1/rfqs/", body, content_type="application/json")
+
+    assert response.status_code == 409
+    assert response.json()["detail"] == "Invite at least one provider, or open the request to all."
+    assert 409 in documented_statuses("/api/v1/rfqs/", "post")
+
+
+def test_completing_a_checklist_item_of_a_closed_contract_answers_a_documented_409(parties):
+    buyer, provider = parties
+    quote = quote_for(rfq_for(buyer, invite=[provider], foreign_staff_on_site=True), provider)
+    as_buyer = client_for(buyer)
+    contract = as_buyer.post(f"/api/v1/quotes/{quote.pk}/accept").json()
+    base = f"/api/v1/contracts/{contract['id']}"
+    as_buyer.post(f"{base}/terminate", {"reason": "Budget cut"}, content_type="application/json")
+
+    response = as_buyer.post(
+        f"{base}/checklist/{contract['checklist'][0]['id']}/complete",
+        {"reference": "WP-2026-1187", "completed_on": timezone.localdate().isoformat()},
+        content_type="application/json",
+    )
+
+    assert (response.status_code, response.json()) == (409, {"detail": "This contract is closed."})
+    path = "/api/v1/contracts/{id}/checklist/{item_pk}/complete"
+    assert 409 in documented_statuses(path, "post")
+
+
+def test_every_answer_the_anonymous_the_stranger_and_the_wrong_party_get_is_documented(parties):
+    buyer, provider = parties
+    quote = quote_for(rfq_for(buyer, invite=[provider]), provider)
+
+    answers = {
+        ("/api/v1/rfqs/", "get"): Client().get("/api/v1/rfqs/"),
+        ("/api/v1/quotes/{id}/", "get"): client_for(buyer_party()).get(
+            f"/api/v1/quotes/{quote.pk}/"
+        ),
+        ("/api/v1/quotes/{id}/accept", "post"): client_for(provider).post(
+            f"/api/v1/quotes/{quote.pk}/accept"
+        ),
+        ("/api/v1/screening", "post"): client_for(buyer).post("/api/v1/screening", {}),
+    }
+
+    assert {operation: r.status_code for operation, r in answers.items()} == {
+        ("/api/v1/rfqs/", "get"): 403,
+        ("/api/v1/quotes/{id}/", "get"): 404,
+        ("/api/v1/quotes/{id}/accept", "post"): 403,
+        ("/api/v1/screening", "post"): 400,
+    }
+    for (path, method), response in answers.items():
+        assert response.status_code in documented_statuses(path, method), (path, method)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/rfqs/null,null/", "/api/v1/contracts/1/milestones/2/dueX", "/api/v1/nope/"]
+)
+def test_a_malformed_id_or_an_unknown_api_path_answers_a_json_404(parties, path):
+    buyer, _provider = parties
+
+    response = client_for(buyer).post(path)
+
+    assert (response.status_code, response["Content-Type"]) == (404, "application/json")
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_an_api_path_without_its_slash_still_redirects_to_the_one_with_it():
+    response = Client().get("/api/v1/rfqs?status=open")
+
+    assert (response.status_code, response["Location"]) == (301, "/api/v1/rfqs/?status=open")
+
+
+def test_an_rfq_without_therapeutic_area_or_modality_answers_nulls_the_schema_allows(parties):
+    buyer, _provider = parties
+    rfq = rfq_for(buyer, open_it=False)
+
+    answer = client_for(buyer).get(f"/api/v1/rfqs/{rfq.pk}/").json()
+
+    assert (answer["therapeutic_area"], answer["modality"]) == (None, None)
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    fields = schema["components"]["schemas"]["Rfq"]["properties"]
+    assert fields["therapeutic_area"]["nullable"] and fields["modality"]["nullable"]
+
+
+def test_listing_rfqs_costs_the_same_queries_for_two_or_twelve():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    buyer = buyer_party()
+    client = client_for(buyer)
+
+    def queries_for_listing() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/rfqs/").status_code == 200
+        return len(captured)
+
+    for _ in range(2):
+        rfq_for(buyer, open_it=False)
+    with_two = queries_for_listing()
+    for _ in range(10):
+        rfq_for(buyer, open_it=False)
+
+    assert queries_for_listing() == with_two
