@@ -8,11 +8,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: help install run test plugin-test lint format messages bench bench-import bench-search \
-	bench-relevance bench-webhooks services services-stop services-status clean
+	bench-relevance bench-webhooks load backup restore fuzz services services-stop services-status \
+	clean
 
 help:
 	@echo "make run              install, migrate, load the demo, serve http://$(HOST):$(PORT) (SQLite)"
 	@echo "make test             start the local services, lint, run the whole pytest suite"
+	@echo "make fuzz             API fuzzing at length: schemathesis, every phase, 200 examples an"
+	@echo "                      operation, as anonymous, buyer and provider (make test runs a"
+	@echo "                      bounded pass); FUZZ_MAX_EXAMPLES, FUZZ_PHASES, FUZZ_SEED"
 	@echo "make lint             ruff check and ruff format --check"
 	@echo "make format           ruff format and fix what ruff can"
 	@echo "make messages         extract and compile the Chinese translations (needs gettext)"
@@ -24,6 +28,16 @@ help:
 	@echo "                      clients, database fallback, Wagtail's elasticsearch8 backend"
 	@echo "make bench-relevance  mean nDCG@10 of the judged queries over the demo site"
 	@echo "make bench-webhooks   signed Stripe events through the endpoint and a Celery worker"
+	@echo "make load             locust: 50 users for 60 s (search, provider pages, jobs, RFQs,"
+	@echo "                      quotes) against gunicorn and a Celery worker, DEBUG and rate limits"
+	@echo "                      off, on a fresh *load* database; p50/p95/p99 and errors by endpoint"
+	@echo "                      group, JSON in var/bench/; fails on any failed request"
+	@echo "make backup           pg_dump of the database, the uploaded files and a manifest, in"
+	@echo "                      $(BACKUP_DIR)/<database>-<time>/ (DATABASE_URL and"
+	@echo "                      DJANGO_SETTINGS_MODULE as in your environment)"
+	@echo "make restore FILE=... restore that backup (its folder, manifest or dump) and check the"
+	@echo "                      counts; RESTORE_ARGS='--clean --reindex' to replace a database"
+	@echo "                      that has tables and rebuild the search indexes"
 	@echo "make services         install and start PostgreSQL, Redis, Elasticsearch, Stripe emulators"
 	@echo "make services-stop    stop them"
 	@echo "make services-status  print each service's state and port"
@@ -46,6 +60,14 @@ run: install
 
 test: install services lint plugin-test
 	$(BIN)/pytest
+
+# The fuzz tests (tests/fuzz/) with far more examples and every generation phase; the summary at
+# the end gives the cases and failures for each caller, output and reports go to var/fuzz/.
+FUZZ_MAX_EXAMPLES ?= 200
+FUZZ_PHASES ?= examples,coverage,fuzzing,stateful
+
+fuzz: install services
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_PHASES=$(FUZZ_PHASES) $(BIN)/pytest -m fuzz tests/fuzz
 
 # Unit tests of the Elasticsearch analysis plugin (search/es-plugin), in Java.
 plugin-test:
@@ -95,6 +117,32 @@ bench-relevance: install services
 	DJANGO_SETTINGS_MODULE=marketplace.settings DATABASE_URL=$(BENCH_RELEVANCE_DATABASE_URL) \
 		ELASTICSEARCH_INDEX_PREFIX=$(BENCH_INDEX_PREFIX)-relevance \
 		$(BIN)/python tests/bench/relevance_report.py
+
+# Load: locust against gunicorn on loopback, on its own database (recreated each run, refused
+# unless its name contains "load") and index prefix. LOAD_USERS, LOAD_SPAWN_RATE, LOAD_RUN_TIME,
+# LOAD_BUYERS, LOAD_THINK, LOAD_WORKERS, LOAD_THREADS override the scenario's defaults.
+LOAD_DATABASE_URL ?= postgres://marketplace:marketplace@127.0.0.1:5432/marketplace_load
+LOAD_INDEX_PREFIX ?= load-marketplace
+LOAD_ARGS ?=
+
+load: install services
+	DJANGO_SETTINGS_MODULE=marketplace.settings DATABASE_URL=$(LOAD_DATABASE_URL) \
+		ELASTICSEARCH_INDEX_PREFIX=$(LOAD_INDEX_PREFIX) \
+		$(BIN)/python tests/bench/load/load_run.py $(LOAD_ARGS)
+
+# Backups of the site the environment describes: no settings are set here, so DATABASE_URL,
+# MEDIA_ROOT, PRIVATE_MEDIA_ROOT and DJANGO_SETTINGS_MODULE (marketplace.settings.production on a
+# server) are the ones the site runs with.
+BACKUP_DIR ?= var/backups
+RESTORE_ARGS ?=
+
+backup: install
+	$(BIN)/python manage.py backup --to $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=$(BACKUP_DIR)/<backup>/manifest.json" \
+		"[RESTORE_ARGS='--clean --reindex']" >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)" $(RESTORE_ARGS)
 
 messages: install
 	@command -v msgfmt >/dev/null || sudo apt-get install -y -q gettext
