@@ -6,10 +6,12 @@ separate process. Screenshots go to ``artifacts/screenshots/`` (git-ignored).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connections
+from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from tests.conftest import SITE, site_python  # noqa: F401 - the browser tests import them here
@@ -104,3 +106,36 @@ def sign_in_here(page, email: str, *, labels: tuple[str, str, str] = ENGLISH_SIG
     page.get_by_label(email_label).fill(email)
     page.get_by_label(password_label).fill(PASSWORD)
     page.get_by_role("button", name=button).click()
+
+
+def quote_in_cny(
+    page,
+    *,
+    line: tuple[str, str, str],
+    milestones: list[tuple[str, str, str]],
+    capability: str = "",
+    turnaround_days: str = "",
+) -> None:
+    """On the quote form: one zero-rated export line (description, quantity, CNY unit price),
+    milestones by share (name, share, trigger), valid for 30 days, the provider not a critical
+    information infrastructure operator; then send it to the buyer."""
+    description, quantity, unit_price = line
+    page.locator("[name=lines-0-description]").fill(description)
+    page.locator("[name=lines-0-quantity]").fill(quantity)
+    page.locator("[name=lines-0-unit_price]").fill(unit_price)
+    page.locator("[name=lines-0-vat_basis]").select_option("zero_rated_export")
+    page.locator("[name=lines-0-vat_rate]").fill("0")
+    if capability:
+        page.locator("[name=lines-0-capability]").select_option(capability)
+    for row, (name, share, trigger) in enumerate(milestones):
+        page.locator(f"[name=ms-{row}-name]").fill(name)
+        page.locator(f"[name=ms-{row}-share]").fill(share)
+        page.locator(f"[name=ms-{row}-trigger]").fill(trigger)
+    valid_until = timezone.localdate() + timedelta(days=30)
+    page.get_by_label("Valid until").fill(valid_until.isoformat())
+    if turnaround_days:
+        page.get_by_label("Turnaround (days)").fill(turnaround_days)
+    page.get_by_role("group", name="critical information infrastructure").get_by_label(
+        "No", exact=True
+    ).check()
+    page.get_by_role("button", name="Send to the buyer").click()

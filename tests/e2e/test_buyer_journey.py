@@ -9,13 +9,19 @@ comes from the mail the live site writes, and the links in it are what they open
 import json
 import re
 import uuid
-from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHINESE_SIGN_IN, mail_to, screenshot, sign_in_here, site_python
+from tests.e2e.conftest import (
+    CHINESE_SIGN_IN,
+    mail_to,
+    quote_in_cny,
+    screenshot,
+    sign_in_here,
+    site_python,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -110,24 +116,16 @@ def test_a_buyer_finds_a_cro_by_capability_gets_a_cny_quote_signs_and_pays_the_f
     cro.goto(live_site + link_path(invitation, r"/deals/rfqs/\d+/"))
     expect(cro.get_by_role("heading", name=title)).to_be_visible()
     cro.get_by_role("link", name="Write a quote").click()
-    cro.locator("[name=lines-0-description]").fill("Cysteine conjugation and DAR by HIC, per lot")
-    cro.locator("[name=lines-0-quantity]").fill("3")
-    cro.locator("[name=lines-0-unit_price]").fill("48000.00")
-    cro.locator("[name=lines-0-vat_basis]").select_option("zero_rated_export")
-    cro.locator("[name=lines-0-vat_rate]").fill("0")
-    cro.locator("[name=lines-0-capability]").select_option("biologics.adc")
-    for row, (name, share, trigger) in enumerate(
-        [("Kick-off", "30", "Contract signed"), ("Final report", "70", "Report delivered")]
-    ):
-        cro.locator(f"[name=ms-{row}-name]").fill(name)
-        cro.locator(f"[name=ms-{row}-share]").fill(share)
-        cro.locator(f"[name=ms-{row}-trigger]").fill(trigger)
-    cro.get_by_label("Valid until").fill((timezone.localdate() + timedelta(days=30)).isoformat())
-    cro.get_by_label("Turnaround (days)").fill("45")
-    cro.get_by_role("group", name="critical information infrastructure").get_by_label(
-        "No", exact=True
-    ).check()
-    cro.get_by_role("button", name="Send to the buyer").click()
+    quote_in_cny(
+        cro,
+        line=("Cysteine conjugation and DAR by HIC, per lot", "3", "48000.00"),
+        capability="biologics.adc",
+        milestones=[
+            ("Kick-off", "30", "Contract signed"),
+            ("Final report", "70", "Report delivered"),
+        ],
+        turnaround_days="45",
+    )
     expect(cro.get_by_text("Your quote is sent to the buyer.")).to_be_visible()
     expect(cro.get_by_text("CNY 144,000.00").first).to_be_visible()
 

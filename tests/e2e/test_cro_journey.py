@@ -5,15 +5,14 @@ worker); then the editor answers a buyer's request for quote with a quote in CNY
 import json
 import time
 import uuid
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
     CHINESE_SIGN_IN,
     ENGLISH_SIGN_IN,
+    quote_in_cny,
     screenshot,
     sign_in_here,
     site_python,
@@ -70,19 +69,11 @@ def test_a_cro_edits_a_listing_finds_it_in_search_and_answers_an_rfq_in_cny(live
     cro.goto(f"{live_site}/deals/")
     cro.get_by_role("link", name=seeded["rfq_title"]).click()
     cro.get_by_role("link", name="Write a quote").click()
-    cro.locator("[name=lines-0-description]").fill("Caco-2 bidirectional permeability, 8 compounds")
-    cro.locator("[name=lines-0-quantity]").fill("8")
-    cro.locator("[name=lines-0-unit_price]").fill("4200.00")
-    cro.locator("[name=lines-0-vat_basis]").select_option("zero_rated_export")
-    cro.locator("[name=lines-0-vat_rate]").fill("0")
-    cro.locator("[name=ms-0-name]").fill("Report")
-    cro.locator("[name=ms-0-share]").fill("100")
-    cro.locator("[name=ms-0-trigger]").fill("Report delivered")
-    cro.get_by_label("Valid until").fill((timezone.localdate() + timedelta(days=30)).isoformat())
-    cro.get_by_role("group", name="critical information infrastructure").get_by_label(
-        "No", exact=True
-    ).check()
-    cro.get_by_role("button", name="Send to the buyer").click()
+    quote_in_cny(
+        cro,
+        line=("Caco-2 bidirectional permeability, 8 compounds", "8", "4200.00"),
+        milestones=[("Report", "100", "Report delivered")],
+    )
     expect(cro.get_by_text("CNY 33,600.00").first).to_be_visible()
     expect(cro.get_by_text("Submitted", exact=True).first).to_be_visible()
     screenshot(cro, "cro-quote-sent")
