@@ -6,7 +6,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +19,7 @@ from cms.demo import load_demo_site
 from marketplace.celery import app as celery_app
 from search.client import configure as configure_elasticsearch
 from search.indexing import INDEXES, SERVICES, index_rebuild
+from tests.processes import wait_until_answering
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -319,18 +319,8 @@ def _serve(copy: str):
         queue=f"site-{copy}", environment=environment, log_path=ROOT / "var" / f"{copy}-worker.log"
     )
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base_url}/api/v1/health/", timeout=2)
-            break
-        except OSError as error:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                log_tail = log_path.read_text()[-3000:]
-                raise RuntimeError(f"The e2e server did not start:\n{log_tail}") from error
-            time.sleep(0.3)
     try:
+        wait_until_answering(base_url, server, log_path)
         yield base_url
     finally:
         process_stop(server)

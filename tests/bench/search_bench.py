@@ -43,9 +43,11 @@ from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
 from import_providers import QueryCounter, prepare_database  # noqa: E402
+
+from tests.processes import wait_until_answering  # noqa: E402
 
 TARGETS = {
     "api_p95_ms_at_8_clients": 50,
@@ -372,17 +374,7 @@ def api_server(*, workers: int, threads: int, environment: dict):
         )  # fmt: skip
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base_url}/api/v1/health/", timeout=2)
-                break
-            except OSError as error:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"gunicorn did not start:\n{log_path.read_text()[-3000:]}"
-                    ) from error
-                time.sleep(0.3)
+        wait_until_answering(base_url, server, log_path)
         yield base_url, port
     finally:
         if server.poll() is None:

@@ -31,7 +31,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections import Counter
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
@@ -41,6 +40,9 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bench")]
+
+from tests.processes import wait_until_answering  # noqa: E402
+
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 # The server's and this process's signing key: the sessions made here must be valid there.
 SECRET_KEY = "load-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGH"  # noqa: S105
@@ -256,20 +258,6 @@ def process(name: str, command: list[str], *, environment: dict, log_path: Path)
             except subprocess.TimeoutExpired:
                 os.killpg(child.pid, signal.SIGKILL)
                 child.wait(timeout=10)
-
-
-def wait_until_up(base_url: str, server: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base_url}/api/v1/health/", timeout=2)
-            return
-        except OSError as error:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"gunicorn did not start:\n{log_path.read_text()[-3000:]}"
-                ) from error
-            time.sleep(0.3)
 
 
 def queue_length(broker_url: str) -> int:
@@ -512,7 +500,7 @@ def main() -> int:
                  "--access-logformat=%(s)s %(m)s %(U)s %(M)s"],
                 environment=server_environment, log_path=run_dir / "server.log",
             ))  # fmt: skip
-            wait_until_up(base_url, server, run_dir / "server.log")
+            wait_until_answering(base_url, server, run_dir / "server.log")
             log(f"locust: {args.users} users ({result['setup']['buyers']} buyers), spawn rate "
                 f"{args.spawn_rate}/s, for {args.run_time}")  # fmt: skip
             locust_status = run_locust(
