@@ -140,17 +140,21 @@ def test_the_due_date_sweep_marks_milestones_due_on_active_contracts_only(partie
     assert active.milestones.get(position=2).status == MilestoneStatus.PLANNED  # by trigger
 
 
-def test_a_contract_completes_only_when_every_milestone_is_accepted(parties):
+def test_a_contract_completes_only_when_every_milestone_is_accepted(parties, client):
     buyer, provider = parties
     contract = signed(contract_for(buyer, provider), buyer, provider)
+    client.force_login(buyer.owner)
+    page = f"/deals/contracts/{contract.pk}/"
 
     with pytest.raises(InvalidTransition, match="Every milestone"):
         contract_complete(contract=contract, by=buyer.owner)
+    assert "Mark completed" not in client.get(page).text  # not offered before it can be done
     for milestone in contract.milestones.all():
         milestone_mark_due(milestone=milestone, by=provider.owner)
         milestone_mark_paid(milestone=milestone, reference=f"pi_{milestone.pk}")
         milestone_accept(milestone=milestone, by=buyer.owner)
 
+    assert "Mark completed" in client.get(page).text
     assert contract_complete(contract=contract, by=buyer.owner).status == "completed"
     with pytest.raises(InvalidTransition, match="is completed: it cannot be terminated"):
         contract_terminate(contract=contract, by=provider.owner, reason="Too late")

@@ -43,6 +43,8 @@ def test_a_graduate_fills_a_profile_applies_and_follows_the_status():
     as_employer.post(f"/applications/{application.pk}/move/", {"to": "interview", "note": "Call"})
 
     assert "Interview" in as_graduate.get("/applications/").text
+    in_chinese = as_graduate.get("/applications/", headers={"accept-language": "zh-CN"}).text
+    assert posting.title_zh and posting.title_zh in in_chinese  # the job in the reader's language
     again = as_graduate.post(f"/applications/apply/{posting.pk}/", {"cover_note": "Again"})
     assert again.status_code == 409 and "already applied" in again.text
 

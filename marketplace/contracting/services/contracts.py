@@ -71,11 +71,16 @@ def contract_sign(*, contract: Contract, by: User) -> Contract:
 
 
 @transaction.atomic
+def contract_work_is_accepted(*, contract: Contract) -> bool:
+    """Whether the buyer has accepted the work of every milestone (what completing waits for)."""
+    return not contract.milestones.exclude(status=MilestoneStatus.ACCEPTED).exists()
+
+
 def contract_complete(*, contract: Contract, by: User) -> Contract:
     """The buyer closes an active contract once every milestone is accepted."""
     contract = _locked(contract)
     require_member(user=by, organisation=contract.buyer)
-    if contract.milestones.exclude(status=MilestoneStatus.ACCEPTED).exists():
+    if not contract_work_is_accepted(contract=contract):
         raise InvalidTransition(_("Every milestone must be accepted first."))
     transition(
         contract,
