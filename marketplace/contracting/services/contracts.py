@@ -70,12 +70,12 @@ def contract_sign(*, contract: Contract, by: User) -> Contract:
     return contract
 
 
-@transaction.atomic
 def contract_work_is_accepted(*, contract: Contract) -> bool:
     """Whether the buyer has accepted the work of every milestone (what completing waits for)."""
     return not contract.milestones.exclude(status=MilestoneStatus.ACCEPTED).exists()
 
 
+@transaction.atomic
 def contract_complete(*, contract: Contract, by: User) -> Contract:
     """The buyer closes an active contract once every milestone is accepted."""
     contract = _locked(contract)
