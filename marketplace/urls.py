@@ -15,10 +15,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     # Everyone signs in through allauth, which refuses unverified email addresses; Wagtail's own
     # sign-in form would not.
-    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
-    path(
-        "django-admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)
-    ),
+    path("admin/login/", sign_in_redirect),
+    path("django-admin/login/", sign_in_redirect),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("marketplace.api.urls")),
