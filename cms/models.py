@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -23,6 +22,7 @@ from wagtail.search import index
 
 from marketplace.catalog.fields import MultipleChoiceField, WebsiteField
 from marketplace.catalog.models import Language, Standard, TaxonomyKind
+from marketplace.language import reads_chinese
 
 # --- Bilingual content ------------------------------------------------------------------------
 
@@ -31,7 +31,7 @@ class Localised:
     """One bilingual value in the reader's language, or the other one, flagged as a fallback."""
 
     def __init__(self, english: str, chinese: str, language: str | None = None):
-        wants_chinese = (language or get_language() or "en").startswith("zh")
+        wants_chinese = reads_chinese(language)
         preferred, other = (chinese, english) if wants_chinese else (english, chinese)
         self.text = preferred or other
         self.is_fallback = not preferred and bool(other)

@@ -5,7 +5,6 @@ import logging
 
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from elasticsearch import ApiError, NotFoundError, TransportError
 from rest_framework import serializers
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.catalog.selectors import capabilities_matching
+from marketplace.language import reads_chinese
 from search.fallback import (
     search_jobs_from_database,
     search_providers_from_database,
@@ -351,7 +351,7 @@ class SuggestView(APIView):
         if not params.is_valid():
             return Response(params.errors, status=400)
         text = params.validated_data["q"]
-        chinese = (get_language() or "en").startswith("zh")
+        chinese = reads_chinese()
         search_url = reverse("search")
         capabilities = [
             {

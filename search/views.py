@@ -5,12 +5,12 @@ import logging
 
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from elasticsearch import ApiError, NotFoundError, TransportError
 
 from cms.models import Degree, Delivery, JobLevel, TCMDelivery, WorkPermitSponsorship
 from marketplace.catalog.cities import city_name_zh
 from marketplace.catalog.models import Language, Standard, TaxonomyNode, Zone
+from marketplace.language import reads_chinese
 from search.api import job_query, service_query
 from search.fallback import search_jobs_from_database, search_services_from_database
 from search.queries import search_jobs, search_services
@@ -19,14 +19,10 @@ logger = logging.getLogger(__name__)
 SIDEBAR_FACETS = ["capability", "zone", "standard", "delivery", "species", "modality"]
 
 
-def _chinese() -> bool:
-    return (get_language() or "en").startswith("zh")
-
-
 def _labels() -> dict[str, str]:
     """Display names of taxonomy codes, zones, standards and delivery modes in the reader's
     language (two queries)."""
-    chinese = _chinese()
+    chinese = reads_chinese()
     labels = {
         node.code: (node.label_zh if chinese else node.label_en)
         for node in TaxonomyNode.objects.only("code", "label_en", "label_zh")
@@ -57,7 +53,7 @@ def search_page(request):
     except (TransportError, ApiError, NotFoundError):
         logger.warning("Elasticsearch unavailable; the search page answers from the database")
         result = search_services_from_database(query)
-    languages = ("zh", "en") if _chinese() else ("en", "zh")
+    languages = ("zh", "en") if reads_chinese() else ("en", "zh")
     for hit in result["results"]:
         hit["shown_title"] = _in_language(hit, "title", languages) or hit["title"]
         hit["shown_description"] = _in_language(hit, "description", languages)
@@ -135,7 +131,7 @@ def job_search_page(request, *, index_page=None):
     except (TransportError, ApiError, NotFoundError):
         logger.warning("Elasticsearch unavailable; the job board answers from the database")
         result = search_jobs_from_database(query)
-    chinese = _chinese()
+    chinese = reads_chinese()
     labels = _job_labels()
     for hit in result["results"]:
         hit["local_title"] = (hit["title_zh"] if chinese else hit["title_en"]) or hit["title"]

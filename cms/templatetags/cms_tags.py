@@ -1,10 +1,10 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.translation import get_language
 
 from cms.models import Localised
 from marketplace.catalog.cities import city_name_zh
+from marketplace.language import reads_chinese
 
 register = template.Library()
 
@@ -26,19 +26,19 @@ def zone_name(zone) -> str:
     """The zone's name in the reader's language."""
     if zone is None:
         return ""
-    return zone.name_zh if (get_language() or "en").startswith("zh") else zone.name
+    return zone.name_zh if reads_chinese() else zone.name
 
 
 @register.filter
 def city_name(city: str) -> str:
     """A city's name in the reader's language ("Suzhou", "苏州")."""
-    return city_name_zh(city) if (get_language() or "en").startswith("zh") else city
+    return city_name_zh(city) if reads_chinese() else city
 
 
 @register.simple_tag
 def node_label(node) -> str:
     """A taxonomy node's label in the reader's language."""
-    return node.label_zh if (get_language() or "en").startswith("zh") else node.label_en
+    return node.label_zh if reads_chinese() else node.label_en
 
 
 @register.inclusion_tag("cms/includes/localised.html")

@@ -12,13 +12,14 @@ from decimal import Decimal
 from django.db.models import F
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cms.services import PLATFORM_MODERATORS
 from marketplace.catalog.models import TaxonomyNode, Tier
 from marketplace.compliance.selectors import zone_tiers
 from marketplace.contracting.models import Contract, ContractStatus, QuoteLine
+from marketplace.language import reads_chinese
 from marketplace.money import SETTLEMENT_CURRENCY, Currency, round_amount
 
 GROUP_BY = {
@@ -169,7 +170,7 @@ def _keyed(contract: dict, group_by: str, tiers: dict[str, str]) -> str:
 def _labels(group_by: str, keys: set[str]) -> dict[str, str]:
     labels = {UNKNOWN: _("Unknown"), UNCLASSIFIED: _("Unclassified")}
     if group_by == "category":
-        chinese = (get_language() or "en").startswith("zh")
+        chinese = reads_chinese()
         for node in TaxonomyNode.objects.filter(code__in=keys).only("code", "label_en", "label_zh"):
             label = (node.label_zh or node.label_en) if chinese else node.label_en
             labels[node.code] = label or node.code

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import Membership
 from marketplace.jobs.models import Application
+from marketplace.language import reads_chinese
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -31,7 +32,7 @@ def application_email_task(kind: str, application_id: int) -> int:
     for language in ("en", "zh-hans"):
         with translation.override(language):
             posting = application.posting
-            title = (posting.title_zh if language.startswith("zh") else "") or posting.title
+            title = (posting.title_zh if reads_chinese(language) else "") or posting.title
             if kind == "received":
                 parts.append((_("New application: %s") % title,
                               _("A candidate applied to “%s”.") % title))  # fmt: skip

@@ -1,9 +1,9 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.language import reads_chinese
 from marketplace.money import round_amount
 
 register = template.Library()
@@ -22,14 +22,10 @@ OUTCOME_LABELS = {
 STATUS_LABELS = {"applies": _("Applies"), "to_confirm": _("To confirm")}
 
 
-def _chinese() -> bool:
-    return (get_language() or "en").startswith("zh")
-
-
 @register.filter
 def localised(mapping: dict, field: str) -> str:
     """``mapping[field + "_zh"]`` for Chinese readers when there is one, else the English."""
-    if _chinese() and mapping.get(f"{field}_zh"):
+    if reads_chinese() and mapping.get(f"{field}_zh"):
         return mapping[f"{field}_zh"]
     return mapping.get(f"{field}_en", "")
 
