@@ -1,5 +1,8 @@
-"""Waiting for a site process to answer (the browser tests' live site, the benchmarks' servers)."""
+"""Site processes of the tests and benchmarks: waiting for one to answer, stopping one with its
+children."""
 
+import os
+import signal
 import subprocess
 import time
 import urllib.request
@@ -22,3 +25,16 @@ def wait_until_answering(
                     f"The server at {base_url} did not start:\n{log_path.read_text()[-3000:]}"
                 ) from error
             time.sleep(0.3)
+
+
+def group_stop(process: subprocess.Popen, *, timeout: float = 30) -> None:
+    """Stop a process started with ``start_new_session=True`` and its children (gunicorn's or
+    Celery's workers): SIGTERM to the group, SIGKILL after ``timeout`` seconds."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)

@@ -27,7 +27,6 @@ import json
 import os
 import platform
 import pstats
-import signal
 import socket
 import subprocess
 import sys
@@ -47,7 +46,7 @@ sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
 from import_providers import QueryCounter, prepare_database  # noqa: E402
 
-from tests.processes import wait_until_answering  # noqa: E402
+from tests.processes import group_stop, wait_until_answering  # noqa: E402
 
 TARGETS = {
     "api_p95_ms_at_8_clients": 50,
@@ -377,13 +376,7 @@ def api_server(*, workers: int, threads: int, environment: dict):
         wait_until_answering(base_url, server, log_path)
         yield base_url, port
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=10)
+        group_stop(server, timeout=20)
 
 
 def fetch(connection: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -29,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bench")]
+
+from tests.processes import group_stop  # noqa: E402
+
 SECRET = "whsec_bench_local"  # noqa: S105 - a local benchmark's endpoint secret
 BROKER = "redis://127.0.0.1:6379/3"
 
@@ -77,8 +79,7 @@ def main() -> None:
         with api_server(workers=2, threads=4, environment=environment) as (base_url, _port):
             result = deliver_and_wait(base_url, events, args.senders)
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=30)
+        group_stop(worker)
     result.update(check(len(payments)))
     report(result, args, len(payments))
 

@@ -13,10 +13,12 @@ from marketplace.accounts.services import (
     organisation_verify,
 )
 from marketplace.catalog.services import fx_rates_load
-from marketplace.contracting.models import Contract, Quote, Rfq
+from marketplace.contracting.models import Contract, Milestone, Quote, Rfq
 from marketplace.contracting.services import (
     LineInput,
     MilestoneInput,
+    contract_sign,
+    milestone_mark_due,
     quote_accept,
     quote_save_draft,
     quote_submit,
@@ -158,3 +160,15 @@ def quote_for(
 def contract_for(buyer: Party, provider: Party, **rfq_values) -> Contract:
     rfq = rfq_for(buyer, invite=[provider], **rfq_values)
     return quote_accept(quote=quote_for(rfq, provider), by=buyer.owner)
+
+
+def due_milestone() -> tuple[Party, Party, Milestone]:
+    """A buyer and a provider with a signed contract whose first milestone (CNY 21,504.00) the
+    provider has called due: what paying needs."""
+    fx_rates()
+    buyer, provider = buyer_party(), provider_party()
+    contract = contract_for(buyer, provider)
+    contract_sign(contract=contract, by=buyer.owner)
+    contract_sign(contract=contract, by=provider.owner)
+    milestone = milestone_mark_due(milestone=contract.milestones.get(position=1), by=provider.owner)
+    return buyer, provider, milestone

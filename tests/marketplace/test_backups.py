@@ -41,17 +41,11 @@ def build_a_paid_deal_and_a_graduate_application(cv: bytes) -> None:
     from django.utils import timezone
 
     from cms.models import JobPostingPage
-    from marketplace.contracting.services import contract_sign, milestone_mark_due
     from marketplace.jobs.services import application_create, candidate_profile_save
     from payments.services import local_test_payment_confirm, milestone_payment_start
-    from tests.factories import UserFactory, buyer_party, contract_for, fx_rates, provider_party
+    from tests.factories import UserFactory, due_milestone
 
-    fx_rates()
-    buyer, provider = buyer_party(), provider_party()
-    contract = contract_for(buyer, provider)
-    contract_sign(contract=contract, by=buyer.owner)
-    contract_sign(contract=contract, by=provider.owner)
-    milestone = milestone_mark_due(milestone=contract.milestones.get(position=1), by=provider.owner)
+    buyer, _provider, milestone = due_milestone()
     payment = milestone_payment_start(milestone=milestone, by=buyer.owner)
     assert local_test_payment_confirm(payment=payment).status == "succeeded"
 

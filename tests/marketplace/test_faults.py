@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from cms.models import ServicePage
@@ -26,10 +27,9 @@ from search.models import IndexChange
 from search.queries import ServiceQuery, search_services
 from search.services import index_changes_apply
 from tests.conftest import ROOT, admin_dsn, site_worker
-from tests.factories import buyer_party, fx_rates, provider_party
+from tests.factories import buyer_party, due_milestone, fx_rates, provider_party
 from tests.factories.stripe_events import intent_event, webhook_post
 from tests.mail_files import mail_to
-from tests.payments.test_milestone_payments import a_due_milestone, due_milestone  # noqa: F401
 
 pytestmark = pytest.mark.faults
 
@@ -164,7 +164,7 @@ def test_redis_stopped_requests_succeed_and_their_emails_go_out_when_it_is_back(
 
 
 def test_a_dropped_database_connection_mid_event_is_retried_and_applied_once(client, committed_db):
-    buyer, _provider, milestone = a_due_milestone()
+    buyer, _provider, milestone = due_milestone()
     payment = milestone_payment_start(milestone=milestone, by=buyer.owner)
     dsn = admin_dsn(connection.settings_dict, committed_db)
 
@@ -175,7 +175,7 @@ def test_a_dropped_database_connection_mid_event_is_retried_and_applied_once(cli
         ).fetchall()
         return [pid for (pid,) in rows]
 
-    with site_worker(broker_url=celery_broker(), application_name="fault-worker"):
+    with site_worker(broker_url=settings.CELERY_BROKER_URL, application_name="fault-worker"):
         with psycopg.connect(dsn, autocommit=True) as admin, psycopg.connect(dsn) as holder:
             # Someone else holds the payment row: the worker's transaction waits on it...
             holder.execute("SELECT id FROM payments_payment WHERE id = %s FOR UPDATE", [payment.pk])
@@ -204,18 +204,11 @@ def test_a_dropped_database_connection_mid_event_is_retried_and_applied_once(cli
     assert LedgerTransaction.objects.filter(payment=payment).count() == 1
 
 
-def celery_broker() -> str:
-    from django.conf import settings
-
-    return settings.CELERY_BROKER_URL
-
-
 @pytest.mark.django_db
 def test_the_stripe_emulator_stopped_the_buyer_is_told_and_nothing_is_written(
     client,
-    due_milestone,  # noqa: F811
 ):
-    buyer, _provider, milestone = due_milestone
+    buyer, _provider, milestone = due_milestone()
     client.force_login(buyer.owner)
     service("stop", "localstripe")
     try:

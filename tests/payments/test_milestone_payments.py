@@ -22,6 +22,7 @@ from payments.services import (
     milestone_payment_start,
     payment_status_apply,
 )
+from tests import factories
 from tests.factories import buyer_party, contract_for, fx_rates, provider_party
 
 pytestmark = pytest.mark.django_db
@@ -29,19 +30,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def due_milestone():
-    return a_due_milestone()
-
-
-def a_due_milestone():
-    """A signed contract whose first milestone (CNY 21,504.00) the provider has called due."""
-    fx_rates()
-    buyer, provider = buyer_party(), provider_party()
-    contract = contract_for(buyer, provider)
-    contract_sign(contract=contract, by=buyer.owner)
-    contract_sign(contract=contract, by=provider.owner)
-    milestone = contract.milestones.get(position=1)  # CNY 21,504.00
-    milestone_mark_due(milestone=milestone, by=provider.owner)
-    return buyer, provider, milestone
+    return factories.due_milestone()
 
 
 def test_a_buyer_pays_a_due_milestone_in_cny_and_the_ledger_balances(due_milestone):

@@ -8,7 +8,6 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from cms.services import platform_moderator_add
-from marketplace.contracting.services import contract_sign, milestone_mark_due
 from payments.ledger import ledger_check, provider_payable
 from payments.models import Payment, Payout, Refund
 from payments.services import (
@@ -18,19 +17,14 @@ from payments.services import (
     payout_record,
     reconciliation_run,
 )
-from tests.factories import UserFactory, buyer_party, contract_for, fx_rates, provider_party
+from tests.factories import UserFactory, due_milestone
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def paid():
-    fx_rates()
-    buyer, provider = buyer_party(), provider_party()
-    contract = contract_for(buyer, provider)
-    contract_sign(contract=contract, by=buyer.owner)
-    contract_sign(contract=contract, by=provider.owner)
-    milestone = milestone_mark_due(milestone=contract.milestones.get(position=1), by=provider.owner)
+    buyer, provider, milestone = due_milestone()
     payment = local_test_payment_confirm(
         payment=milestone_payment_start(milestone=milestone, by=buyer.owner)
     )

@@ -41,7 +41,7 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parents[3]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bench")]
 
-from tests.processes import wait_until_answering  # noqa: E402
+from tests.processes import group_stop, wait_until_answering  # noqa: E402
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 # The server's and this process's signing key: the sessions made here must be valid there.
@@ -252,12 +252,7 @@ def process(name: str, command: list[str], *, environment: dict, log_path: Path)
     finally:
         if child.poll() is None:
             log(f"stopping {name}")
-            os.killpg(child.pid, signal.SIGTERM)
-            try:
-                child.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
-                child.wait(timeout=10)
+            group_stop(child)
 
 
 def queue_length(broker_url: str) -> int:
