@@ -1,13 +1,18 @@
 """Bulk onboarding: load a provider bundle (docs/provider-bundle.schema.json) into organisations and
 published pages.
 
-Each provider is all-or-nothing: a record with any error is rejected with its JSON path and reason,
-and nothing of that provider is written; the others still load. Re-importing updates in place by
-``external_id``. Services, TCM services and jobs missing from a re-import are left alone.
+A problem is refused at the narrowest record that holds it: a service or job is reported with its
+JSON path and reason and skipped, while its provider and the provider's other records load; only a
+problem in a provider's own fields rejects the provider with everything under it. Each provider
+loads in its own transaction, each of its services and jobs in a savepoint within it. Re-importing
+updates in place by ``external_id``. Services, TCM services and jobs missing from a re-import are
+left alone.
 """
 
+import dataclasses
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,7 +44,8 @@ from marketplace.catalog.models import Standard, TaxonomyKind, TaxonomyNode, Zon
 
 SCHEMA_PATH = Path(settings.BASE_DIR) / "docs" / "provider-bundle.schema.json"
 
-# A TCM service is one whose capabilities all sit under `tcm`; its delivery follows the first one.
+# A TCM service is one whose first capability sits under `tcm` (it may list others too, e.g. the
+# stability studies of a Chinese patent medicine); its delivery follows that first one.
 TCM_DELIVERY_BY_CAPABILITY = {
     "tcm.online_consultation": TCMDelivery.ONLINE_CONSULTATION,
     "tcm.herbal_formulation": TCMDelivery.HERBAL_FORMULATION_RD,
@@ -49,6 +55,9 @@ TCM_DELIVERY_BY_CAPABILITY = {
     "tcm.acupuncture": TCMDelivery.WELLNESS,
     "tcm.wellness": TCMDelivery.WELLNESS,
 }
+ONLINE_CONSULTATION = "tcm.online_consultation"
+# A TCM service record's medical licence, named as on TCMServicePage.
+LICENCE_FIELDS = ("licensed_institution", "licence_number")
 IMPORTED_PAGE_MODELS = (ProviderPage, ServicePage, TCMServicePage, JobPostingPage)
 TAXONOMY_FIELDS = {
     "capabilities": TaxonomyKind.CAPABILITY,
@@ -57,21 +66,35 @@ TAXONOMY_FIELDS = {
     "species": TaxonomyKind.SPECIES,
 }
 
+# What a problem refuses: the whole bundle, a provider with all its records, or one record.
+BUNDLE, PROVIDER, SERVICE, JOB = "bundle", "provider", "service", "job"
+RECORD_LISTS = {"services": SERVICE, "jobs": JOB}
+
 
 @dataclass(frozen=True)
 class Problem:
     path: str
     reason: str
+    level: str = field(default=PROVIDER, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
 
+    @property
+    def skips_only_its_record(self) -> bool:
+        """A service's or job's problem: that record is skipped, its provider still loads."""
+        return self.level in (SERVICE, JOB)
+
 
 @dataclass
 class ImportReport:
-    created: int = 0
-    updated: int = 0
-    rejected: int = 0
+    created: int = 0  # providers
+    updated: int = 0  # providers
+    rejected: int = 0  # providers, with all their services and jobs
+    services_loaded: int = 0
+    services_skipped: int = 0  # their own problem, or their provider was rejected
+    jobs_loaded: int = 0
+    jobs_skipped: int = 0
     pages_published: int = 0
     drafts: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -79,6 +102,10 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def providers_loaded(self) -> int:
+        return self.created + self.updated
 
 
 def json_path(parts: Iterable[Any]) -> str:
@@ -126,55 +153,77 @@ class _Catalog:
         self.nodes = {node.code: node for node in TaxonomyNode.objects.all()}
 
 
+# --- Checks before writing: what the schema cannot say ----------------------------------------
+
+
 def _check_provider(record: dict, base: str, catalog: _Catalog) -> list[Problem]:
-    """What the schema cannot say: codes that exist, CNY prices, ordered salary ranges."""
-    problems = []
+    """The provider's own fields: a zone that exists."""
     if record["zone"] not in catalog.zones:
-        problems.append(Problem(f"{base}.zone", f"unknown zone {record['zone']!r}"))
-    for s_index, service in enumerate(record.get("services", [])):
-        here = f"{base}.services[{s_index}]"
-        for field_name, kind in TAXONOMY_FIELDS.items():
-            for c_index, code in enumerate(service.get(field_name, [])):
-                node = catalog.nodes.get(code)
-                if node is None:
-                    problems.append(
-                        Problem(f"{here}.{field_name}[{c_index}]", f"unknown code {code!r}")
-                    )
-                elif node.kind != kind:
-                    problems.append(
-                        Problem(
-                            f"{here}.{field_name}[{c_index}]",
-                            f"{code!r} is not a {kind.label.lower()}",
-                        )
-                    )
-        for st_index, standard in enumerate(service.get("standards", [])):
-            if _standard_code(standard) is None:
+        return [Problem(f"{base}.zone", f"unknown zone {record['zone']!r}")]
+    return []
+
+
+def _check_service(service: dict, here: str, catalog: _Catalog) -> list[Problem]:
+    """Codes that exist in the right family, known standards, a CNY price; a medical licence and
+    an online consultation only on a TCM service."""
+    problems = []
+    for field_name, kind in TAXONOMY_FIELDS.items():
+        for c_index, code in enumerate(service.get(field_name, [])):
+            node = catalog.nodes.get(code)
+            if node is None:
                 problems.append(
-                    Problem(f"{here}.standards[{st_index}]", f"unknown standard {standard!r}")
+                    Problem(f"{here}.{field_name}[{c_index}]", f"unknown code {code!r}")
                 )
-        price = service.get("price_from")
-        if price and price["currency"] != "CNY":
-            problems.append(Problem(f"{here}.price_from.currency", "listing prices are in CNY"))
-        tcm_codes = [
-            code for code in service["capabilities"] if code.startswith("tcm.") or code == "tcm"
-        ]
-        if tcm_codes and len(tcm_codes) != len(service["capabilities"]):
+            elif node.kind != kind:
+                problems.append(
+                    Problem(
+                        f"{here}.{field_name}[{c_index}]",
+                        f"{code!r} is not a {kind.label.lower()}",
+                    )
+                )
+    for st_index, standard in enumerate(service.get("standards", [])):
+        if _standard_code(standard) is None:
             problems.append(
-                Problem(f"{here}.capabilities", "a TCM service lists only capabilities under tcm")
+                Problem(f"{here}.standards[{st_index}]", f"unknown standard {standard!r}")
             )
-    for j_index, job in enumerate(record.get("jobs", [])):
-        here = f"{base}.jobs[{j_index}]"
-        for d_index, code in enumerate(job.get("disciplines", [])):
-            if code not in catalog.nodes:
-                problems.append(Problem(f"{here}.disciplines[{d_index}]", f"unknown code {code!r}"))
-        for key in ("salary_min", "salary_max"):
-            if job.get(key) and job[key]["currency"] != "CNY":
-                problems.append(Problem(f"{here}.{key}.currency", "salaries are in CNY"))
-        if job.get("salary_min") and job.get("salary_max"):
-            if _money(job["salary_min"]) > _money(job["salary_max"]):
-                problems.append(
-                    Problem(f"{here}.salary_max", "the salary range ends below its start")
+    price = service.get("price_from")
+    if price and price["currency"] != "CNY":
+        problems.append(Problem(f"{here}.price_from.currency", "listing prices are in CNY"))
+    if not _is_tcm(service):
+        # An online consultation is medical practice: published as a CRO service it would escape
+        # the licence a TCM service page requires.
+        if ONLINE_CONSULTATION in service["capabilities"]:
+            problems.append(
+                Problem(
+                    f"{here}.capabilities",
+                    f"{ONLINE_CONSULTATION!r} is only offered as a TCM service: "
+                    "list a capability under tcm first",
                 )
+            )
+        for name in LICENCE_FIELDS:
+            if name in service:
+                problems.append(
+                    Problem(
+                        f"{here}.{name}",
+                        "only a TCM service (its first capability under tcm) "
+                        "holds a medical licence",
+                    )
+                )
+    return problems
+
+
+def _check_job(job: dict, here: str, catalog: _Catalog) -> list[Problem]:
+    """Disciplines that exist, CNY salaries, a salary range in order."""
+    problems = []
+    for d_index, code in enumerate(job.get("disciplines", [])):
+        if code not in catalog.nodes:
+            problems.append(Problem(f"{here}.disciplines[{d_index}]", f"unknown code {code!r}"))
+    for key in ("salary_min", "salary_max"):
+        if job.get(key) and job[key]["currency"] != "CNY":
+            problems.append(Problem(f"{here}.{key}.currency", "salaries are in CNY"))
+    if job.get("salary_min") and job.get("salary_max"):
+        if _money(job["salary_min"]) > _money(job["salary_max"]):
+            problems.append(Problem(f"{here}.salary_max", "the salary range ends below its start"))
     return problems
 
 
@@ -183,134 +232,267 @@ def _standard_code(value: str) -> str | None:
     return normalised if normalised in Standard.values else None
 
 
-def _check_ownership(record: dict, base: str) -> list[Problem]:
-    """A service or job external_id that belongs to another provider cannot move silently."""
-    problems = []
+def _own_page_id(record: dict) -> int | None:
+    """The provider page of the organisation this record updates (None for a new provider)."""
     organisation = Organisation.objects.filter(external_id=record["external_id"]).first()
-    own_page_id = getattr(getattr(organisation, "provider_page", None), "pk", None)
-    for key, models in (("services", (ServicePage, TCMServicePage)), ("jobs", (JobPostingPage,))):
-        for index, item in enumerate(record.get(key, [])):
-            for model in models:
-                existing = model.objects.filter(external_id=item["external_id"]).first()
-                if existing is not None and existing.get_parent().pk != own_page_id:
-                    problems.append(
-                        Problem(
-                            f"{base}.{key}[{index}].external_id",
-                            f"{item['external_id']!r} belongs to another provider",
-                        )
-                    )
-        if key == "services":
-            for index, item in enumerate(record.get(key, [])):
-                other = ServicePage if _is_tcm(item) else TCMServicePage
-                if other.objects.filter(external_id=item["external_id"]).exists():
-                    problems.append(
-                        Problem(
-                            f"{base}.services[{index}].capabilities",
-                            "a listing cannot change between a CRO and a TCM service; "
-                            "delete it first",
-                        )
-                    )
-    return problems
+    return getattr(getattr(organisation, "provider_page", None), "pk", None)
+
+
+def _check_ownership(item: dict, here: str, models, own_page_id: int | None) -> list[Problem]:
+    """A service or job external_id that belongs to another provider cannot move silently."""
+    for model in models:
+        existing = model.objects.filter(external_id=item["external_id"]).first()
+        if existing is not None and existing.get_parent().pk != own_page_id:
+            return [
+                Problem(
+                    f"{here}.external_id", f"{item['external_id']!r} belongs to another provider"
+                )
+            ]
+    return []
+
+
+def _check_service_kind(service: dict, here: str) -> list[Problem]:
+    other = ServicePage if _is_tcm(service) else TCMServicePage
+    if other.objects.filter(external_id=service["external_id"]).exists():
+        return [
+            Problem(
+                f"{here}.capabilities",
+                "a listing cannot change between a CRO and a TCM service; delete it first",
+            )
+        ]
+    return []
 
 
 def _is_tcm(service: dict) -> bool:
     return service["capabilities"][0].split(".")[0] == "tcm"
 
 
-def _duplicates(bundle: dict) -> dict[int, list[Problem]]:
+def _duplicates(bundle: dict) -> dict[tuple, list[Problem]]:
+    """External ids repeated within the bundle, by record key (see ``_record_key``)."""
     seen: dict[tuple[str, str], str] = {}
-    problems: dict[int, list[Problem]] = {}
+    problems: dict[tuple, list[Problem]] = {}
     for index, record in enumerate(bundle.get("providers", [])):
         if not isinstance(record, dict):
             continue
-        items = [("provider", f"$.providers[{index}].external_id", record.get("external_id"))]
+        items = [((index,), "provider", f"$.providers[{index}]", record.get("external_id"))]
         for key, kind in (("services", "listing"), ("jobs", "job")):
-            for item_index, item in enumerate(record.get(key) or []):
+            for item_index, item in enumerate(_items(record, key)):
                 if isinstance(item, dict):
                     items.append(
                         (
+                            (index, key, item_index),
                             kind,
-                            f"$.providers[{index}].{key}[{item_index}].external_id",
+                            f"$.providers[{index}].{key}[{item_index}]",
                             item.get("external_id"),
                         )
                     )
-        for kind, path, external_id in items:
+        for record_key, kind, path, external_id in items:
             if not isinstance(external_id, str):
                 continue  # the schema reports it
             if (kind, external_id) in seen:
-                problems.setdefault(index, []).append(
+                problems.setdefault(record_key, []).append(
                     Problem(
-                        path, f"external_id {external_id!r} repeats {seen[(kind, external_id)]}"
+                        f"{path}.external_id",
+                        f"external_id {external_id!r} repeats {seen[(kind, external_id)]}",
                     )
                 )
             else:
-                seen[(kind, external_id)] = path
+                seen[(kind, external_id)] = f"{path}.external_id"
     return problems
+
+
+def _items(record: Any, key: str) -> list:
+    """A provider record's services or jobs, or nothing if the record cannot hold them."""
+    items = record.get(key) if isinstance(record, dict) else None
+    return items if isinstance(items, list) else []
+
+
+def _record_key(path: list) -> tuple | None:
+    """The record a schema error belongs to: ``(provider,)``, ``(provider, "services", n)`` or
+    ``(provider, "jobs", n)``; None for the bundle itself."""
+    if len(path) < 2 or path[0] != "providers" or not isinstance(path[1], int):
+        return None
+    if len(path) >= 4 and path[2] in RECORD_LISTS and isinstance(path[3], int):
+        return (path[1], path[2], path[3])
+    return (path[1],)
+
+
+def _level(record_key: tuple) -> str:
+    return PROVIDER if len(record_key) == 1 else RECORD_LISTS[record_key[1]]
+
+
+def _at_level(problems: Iterable[Problem], level: str) -> list[Problem]:
+    return [dataclasses.replace(problem, level=level) for problem in problems]
+
+
+# --- The import -------------------------------------------------------------------------------
 
 
 def providers_import(
     *, bundle: Any, progress: Callable[[Iterable], Iterable] | None = None
 ) -> ImportReport:
-    """Validate the bundle, then create or update each valid provider in its own transaction.
+    """Validate the bundle, then create or update each provider in its own transaction, skipping
+    the services and jobs that have a problem and rejecting the providers whose own fields have one.
 
     A bundle that is not an object with a ``providers`` list is rejected as a whole.
     """
     report = ImportReport()
     validator = Draft202012Validator(load_schema(), format_checker=FormatChecker())
-    per_provider: dict[int, list[Problem]] = {}
+    found: dict[tuple, list[Problem]] = {}
     for error in validator.iter_errors(bundle):
         path = list(error.absolute_path)
-        problem = Problem(json_path(path), error.message)
-        if len(path) >= 2 and path[0] == "providers" and isinstance(path[1], int):
-            per_provider.setdefault(path[1], []).append(problem)
+        record_key = _record_key(path)
+        if record_key is None:
+            report.problems.append(Problem(json_path(path), error.message, level=BUNDLE))
         else:
-            report.problems.append(problem)
+            found.setdefault(record_key, []).append(
+                Problem(json_path(path), error.message, level=_level(record_key))
+            )
     if report.problems:
         providers = bundle.get("providers") if isinstance(bundle, dict) else None
-        report.rejected = len(providers) if isinstance(providers, list) else 0
+        providers = providers if isinstance(providers, list) else []
+        report.rejected = len(providers)
+        report.services_skipped = sum(len(_items(record, "services")) for record in providers)
+        report.jobs_skipped = sum(len(_items(record, "jobs")) for record in providers)
         return report
-    for index, problems in _duplicates(bundle).items():
-        per_provider.setdefault(index, []).extend(problems)
+    for record_key, problems in _duplicates(bundle).items():
+        found.setdefault(record_key, []).extend(_at_level(problems, _level(record_key)))
 
     catalog = _Catalog()
     records = list(enumerate(bundle["providers"]))
     for index, record in progress(records) if progress else records:
-        base = f"$.providers[{index}]"
-        problems = per_provider.get(index, [])
-        if not problems:
-            problems = _check_provider(record, base, catalog) + _check_ownership(record, base)
-        if problems:
-            report.rejected += 1
-            report.problems.extend(problems)
-            continue
-        outcome = _ProviderOutcome()
-        try:
-            with transaction.atomic(), deferred_wagtail_indexing(*IMPORTED_PAGE_MODELS):
-                created = _import_provider(record, base, catalog, outcome)
-        except RecordRejected as rejection:
-            report.rejected += 1
-            report.problems.extend(rejection.problems)
-            continue
-        except DatabaseError as error:  # a value the schema allows but a column cannot hold
-            report.rejected += 1
-            reason = str(error).strip().splitlines()[0]
-            report.problems.append(Problem(base, f"the database refused a value: {reason}"))
-            continue
-        report.pages_published += outcome.pages_published
-        report.drafts.extend(outcome.drafts)
-        if created:
-            report.created += 1
-        else:
-            report.updated += 1
+        _provider_load(index, record, found, catalog, report)
     return report
 
 
 @dataclass
 class _ProviderOutcome:
-    """What one provider's import did; added to the report only once its transaction commits."""
+    """What a provider's import (or one of its records') did; added to the report only once its
+    transaction (or savepoint) commits."""
 
     pages_published: int = 0
     drafts: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # of the records skipped
+    loaded: Counter = field(default_factory=Counter)  # by level: service, job
+    skipped: Counter = field(default_factory=Counter)
+
+    def add(self, other: "_ProviderOutcome") -> None:
+        self.pages_published += other.pages_published
+        self.drafts.extend(other.drafts)
+        self.problems.extend(other.problems)
+        self.loaded.update(other.loaded)
+        self.skipped.update(other.skipped)
+
+
+@dataclass
+class _Record:
+    """A service or job of the provider being loaded, with the problems that skip it."""
+
+    key: str  # "services" or "jobs"
+    data: Any
+    path: str
+    problems: list[Problem]
+
+    @property
+    def level(self) -> str:
+        return RECORD_LISTS[self.key]
+
+
+def _provider_load(
+    index: int,
+    record: Any,
+    found: dict[tuple, list[Problem]],
+    catalog: _Catalog,
+    report: ImportReport,
+) -> None:
+    """Check and load one provider record and its services and jobs into ``report``."""
+    base = f"$.providers[{index}]"
+    children = [
+        _Record(key, item, f"{base}.{key}[{item_index}]", found.get((index, key, item_index), []))
+        for key in RECORD_LISTS
+        for item_index, item in enumerate(_items(record, key))
+    ]
+    for child in children:  # well formed, so what the schema cannot say can be checked
+        if not child.problems:
+            check = _check_service if child.key == "services" else _check_job
+            child.problems = _at_level(check(child.data, child.path, catalog), child.level)
+    problems = found.get((index,)) or _check_provider(record, base, catalog)
+    if not problems:
+        own_page_id = _own_page_id(record)
+        for child in children:
+            if not child.problems:
+                child.problems = _at_level(_check_owner(child, own_page_id), child.level)
+        outcome = _ProviderOutcome()
+        try:
+            with transaction.atomic():
+                # Closed before the records' own blocks open: these blocks do not nest (Wagtail's
+                # reference-index switch is not re-entrant), and a record's page must be indexed
+                # only if its savepoint holds.
+                with deferred_wagtail_indexing(*IMPORTED_PAGE_MODELS):
+                    created, page = _import_provider(record, base, catalog, outcome)
+                for child in children:
+                    _record_load(child, page, catalog, outcome)
+        except RecordRejected as rejection:
+            problems = rejection.problems
+        except DatabaseError as error:  # a value the schema allows but a column cannot hold
+            problems = [Problem(base, _database_reason(error))]
+        else:
+            if created:
+                report.created += 1
+            else:
+                report.updated += 1
+            report.services_loaded += outcome.loaded[SERVICE]
+            report.services_skipped += outcome.skipped[SERVICE]
+            report.jobs_loaded += outcome.loaded[JOB]
+            report.jobs_skipped += outcome.skipped[JOB]
+            report.pages_published += outcome.pages_published
+            report.drafts.extend(outcome.drafts)
+            report.problems.extend(outcome.problems)
+            return
+    # Rejected: nothing of it is written; its records' own problems are reported too.
+    report.rejected += 1
+    report.problems.extend(_at_level(problems, PROVIDER))
+    for child in children:
+        report.problems.extend(child.problems)
+    report.services_skipped += sum(child.key == "services" for child in children)
+    report.jobs_skipped += sum(child.key == "jobs" for child in children)
+
+
+def _check_owner(child: _Record, own_page_id: int | None) -> list[Problem]:
+    """A record's external id is its provider's own, and a listing keeps its kind."""
+    if child.key == "jobs":
+        return _check_ownership(child.data, child.path, (JobPostingPage,), own_page_id)
+    return _check_ownership(
+        child.data, child.path, (ServicePage, TCMServicePage), own_page_id
+    ) + _check_service_kind(child.data, child.path)
+
+
+def _record_load(
+    child: _Record, provider: ProviderPage, catalog: _Catalog, outcome: _ProviderOutcome
+) -> None:
+    """Load one service or job in a savepoint; a record with a problem is skipped, not its
+    provider. Wagtail indexes its page only once the savepoint holds."""
+    problems = child.problems
+    if not problems:
+        loaded = _ProviderOutcome()
+        load = _import_listing if child.key == "services" else _import_job
+        try:
+            with transaction.atomic(), deferred_wagtail_indexing(*IMPORTED_PAGE_MODELS):
+                load(provider, child.data, child.path, catalog, loaded)
+        except RecordRejected as rejection:
+            problems = rejection.problems
+        except DatabaseError as error:
+            problems = [Problem(child.path, _database_reason(error))]
+        else:
+            loaded.loaded[child.level] += 1
+            outcome.add(loaded)
+            return
+    outcome.skipped[child.level] += 1
+    outcome.problems.extend(_at_level(problems, child.level))
+
+
+def _database_reason(error: DatabaseError) -> str:
+    return "the database refused a value: " + str(error).strip().splitlines()[0]
 
 
 class RecordRejected(Exception):
@@ -357,7 +539,10 @@ def _reject_at(path: str, error: ValidationError):
     ) from error
 
 
-def _import_provider(record: dict, base: str, catalog: _Catalog, outcome: _ProviderOutcome) -> bool:
+def _import_provider(
+    record: dict, base: str, catalog: _Catalog, outcome: _ProviderOutcome
+) -> tuple[bool, ProviderPage]:
+    """Create or update the organisation and publish its provider page; whether it was created."""
     name_en, name_zh = _text(record["name"])
     organisation = Organisation.objects.filter(external_id=record["external_id"]).first()
     created = organisation is None
@@ -382,15 +567,10 @@ def _import_provider(record: dict, base: str, catalog: _Catalog, outcome: _Provi
             page = provider_workspace_ensure(organisation=organisation)
     except ValidationError as error:  # values the schema allows but the models do not
         _reject_at(base, error)
-    profile = {key: value for key, value in record.items() if key not in ("services", "jobs")}
+    profile = {key: value for key, value in record.items() if key not in RECORD_LISTS}
     if not _is_unchanged(page, profile):
         _update_provider_page(page, record, catalog, profile, base, outcome)
-
-    for s_index, service in enumerate(record.get("services", [])):
-        _import_listing(page, service, f"{base}.services[{s_index}]", catalog, outcome)
-    for j_index, job in enumerate(record.get("jobs", [])):
-        _import_job(page, job, f"{base}.jobs[{j_index}]", catalog, outcome)
-    return created
+    return created, page
 
 
 def _update_provider_page(page, record, catalog, profile, base, outcome) -> None:
@@ -470,8 +650,8 @@ def _import_listing(
     model = TCMServicePage if is_tcm else ServicePage
     page: ListingPage | None = model.objects.filter(external_id=data["external_id"]).first()
     if _is_unchanged(page, data):
-        if not page.live:
-            outcome.drafts.append(Problem(path, DRAFT_REASON))
+        if not page.live and (errors := _publication_errors(page)):
+            outcome.drafts.append(Problem(path, _draft_reason(errors)))
         return
     values = {
         **_texts(data),
@@ -481,33 +661,44 @@ def _import_listing(
     }
     if is_tcm:
         values["tcm_delivery"] = _tcm_delivery(data["capabilities"])
+        # Absent from the record: whatever an editor entered in the admin stays.
+        values |= {name: data[name].strip() for name in LICENCE_FIELDS if name in data}
     else:
         values["delivery"] = data.get("delivery", "onsite")
     page = _written(provider, model, page, data, values, path)
+    # Every capability, under tcm or not: search finds the listing under each of them.
     for field_name in TAXONOMY_FIELDS:
         getattr(page, field_name).set([catalog.nodes[code] for code in data.get(field_name, [])])
 
-    if is_tcm and TCMServicePage.publication_errors_for(
-        values
-        | {"licensed_institution": page.licensed_institution, "licence_number": page.licence_number}
-    ):
+    if errors := _publication_errors(page):
         page.source_checksum = checksum(data)
         _validated(page, path)
         page.save_revision(clean=False)
-        outcome.drafts.append(Problem(path, DRAFT_REASON))
+        outcome.drafts.append(Problem(path, _draft_reason(errors)))
         return
     _publish(page, data, path, outcome)
 
 
-DRAFT_REASON = (
-    "online consultation kept as a draft: it needs the licensed medical institution "
-    "and licence number before it can be published"
-)
+def _publication_errors(page: ListingPage) -> dict[str, str]:
+    """What keeps this listing from being published (a TCM online consultation's licence)."""
+    if not isinstance(page, TCMServicePage):
+        return {}
+    return TCMServicePage.publication_errors_for(
+        {
+            "tcm_delivery": page.tcm_delivery,
+            **{name: getattr(page, name) for name in LICENCE_FIELDS},
+        }
+    )
+
+
+def _draft_reason(errors: dict[str, str]) -> str:
+    missing = " and ".join(name for name in LICENCE_FIELDS if name in errors)
+    return f"online consultation kept as a draft: it needs {missing} before it can be published"
 
 
 def _tcm_delivery(capabilities: list[str]) -> str:
     """An online consultation anywhere in the list makes it one (and so needs a licence)."""
-    if "tcm.online_consultation" in capabilities:
+    if ONLINE_CONSULTATION in capabilities:
         return TCMDelivery.ONLINE_CONSULTATION
     return TCM_DELIVERY_BY_CAPABILITY.get(capabilities[0], TCMDelivery.HERBAL_FORMULATION_RD)
 
