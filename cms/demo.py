@@ -46,8 +46,8 @@ def load_demo_deal() -> dict[str, str]:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from marketplace.accounts.models import Membership, OrganisationKind, Role
-    from marketplace.accounts.services import organisation_create
+    from marketplace.accounts.models import OrganisationKind, Role
+    from marketplace.accounts.services import membership_add, organisation_create
     from marketplace.contracting import services as deals
     from marketplace.contracting.models import Rfq
 
@@ -61,8 +61,9 @@ def load_demo_deal() -> dict[str, str]:
         users[email] = user
     buyer_user, cro_user = users[DEMO_BUYER[0]], users[DEMO_CRO[0]]
     cro = Organisation.objects.get(external_id="demo-p002")
-    if not Membership.objects.filter(user=cro_user, organisation=cro).exists():
-        Membership.objects.create(user=cro_user, organisation=cro, role=Role.OWNER)
+    # Through the service every member joins by, so the CRO login edits its provider's pages in
+    # the admin like any owner (and a demo loaded before gets that access back).
+    membership_add(organisation=cro, user=cro_user, role=Role.OWNER)
     buyer = Organisation.objects.filter(slug="helix-therapeutics").first() or organisation_create(
         name="Helix Therapeutics", kind=OrganisationKind.BUYER, country="US", owner=buyer_user
     )

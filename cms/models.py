@@ -13,10 +13,17 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    TitleFieldPanel,
+)
 from wagtail.models import AbstractGroupApprovalTask, Orderable, Page
 from wagtail.search import index
 
@@ -43,6 +50,42 @@ class Localised:
         return self.text
 
 
+SLUG_FROM_TITLE_LENGTH = 80
+
+
+class BilingualTitlePageForm(WagtailAdminPageForm):
+    """The admin form of a page titled in English and Chinese: a slug left empty on the Promote
+    tab is made from the English title (else the Chinese one), unique among its siblings.
+
+    Wagtail fills the slug from the ``title`` field, which these pages do not show; its slug
+    field would otherwise be required.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "slug" in self.fields and not cleaned_data.get("slug"):
+            title = cleaned_data.get("title_en") or cleaned_data.get("title_zh") or ""
+            base = slugify(title, allow_unicode=True)[:SLUG_FROM_TITLE_LENGTH].strip("-")
+            if base:
+                cleaned_data["slug"] = self._free_slug(base)
+            elif "slug" not in self.errors:  # a title of punctuation only: ask for a slug
+                self.add_error("slug", self.fields["slug"].error_messages["required"])
+        return cleaned_data
+
+    def _free_slug(self, base: str) -> str:
+        """``base``, or ``base-2``, ``base-3``... if a sibling page already uses it."""
+        parent = self.parent_page
+        candidate, counter = base, 2
+        while not Page._slug_is_available(candidate, parent, self.instance):
+            candidate, counter = f"{base}-{counter}", counter + 1
+        return candidate
+
+
 class BilingualTitleMixin(models.Model):
     """A title in English, Chinese or both; Wagtail's own ``title`` follows them."""
 
@@ -51,7 +94,16 @@ class BilingualTitleMixin(models.Model):
     # Checksum of the bulk-import record last published here: an unchanged record is skipped.
     source_checksum = models.CharField(max_length=64, blank=True, editable=False)
 
-    title_panels = [FieldRowPanel([FieldPanel("title_en"), FieldPanel("title_zh")])]
+    # Typing the English title fills the slug in the browser too, as Wagtail's title field does.
+    title_panels = [
+        FieldRowPanel(
+            [
+                TitleFieldPanel("title_en", classname="", placeholder=False),
+                FieldPanel("title_zh"),
+            ]
+        )
+    ]
+    base_form_class = BilingualTitlePageForm
     # A copy is a new listing: it must not claim the original's import identity.
     exclude_fields_in_copy = ["external_id", "source_checksum"]
 
@@ -164,7 +216,7 @@ class JobIndexPage(Page):
 # --- Providers --------------------------------------------------------------------------------
 
 
-class ProviderPageForm(WagtailAdminPageForm):
+class ProviderPageForm(BilingualTitlePageForm):
     """Offers as the logo only images from collections the editor may choose from."""
 
     def __init__(self, *args, **kwargs):
@@ -417,7 +469,7 @@ class TCMDelivery(models.TextChoices):
     WELLNESS = "wellness", _("Wellness")
 
 
-class TCMServicePageForm(WagtailAdminPageForm):
+class TCMServicePageForm(BilingualTitlePageForm):
     """Refuses to publish (or submit for publication) an online consultation without its licence."""
 
     def clean(self):

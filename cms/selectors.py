@@ -1,7 +1,10 @@
-"""Reads for the public pages, tuned so a listing costs a fixed number of queries."""
+"""Reads for the public pages, tuned so a listing costs a fixed number of queries; and which
+pages an editor may see in the admin."""
 
 from django.db.models import Case, Prefetch, QuerySet, When
 from django.utils import timezone
+from wagtail.models import Page, PageQuerySet
+from wagtail.permissions import page_permission_policy
 
 from cms.models import (
     Certification,
@@ -70,3 +73,21 @@ def provider_standards(*, organisation_ids: list[int]) -> dict[int, list[str]]:
             c.standard for c in provider.certifications.all() if c.is_valid_on(today)
         }
     return {organisation: sorted(values) for organisation, values in standards.items()}
+
+
+def admin_pages_for(*, user) -> PageQuerySet:
+    """The pages ``user`` may see anywhere in the admin: those of their organisations (the
+    subtrees their editors group holds permissions on) and the pages above them up to the
+    provider index; every page for platform staff (permissions on the home page) and superusers.
+
+    Wagtail's explorer, page search and admin API apply this same rule (the page permission
+    policy's explorable pages); the page chooser and the reports Wagtail leaves open go through
+    this function (cms/wagtail_hooks.py, cms/admin_views.py).
+    """
+    return page_permission_policy.explorable_instances(user)
+
+
+def admin_root_page_for(*, user) -> Page | None:
+    """Where ``user``'s view of the page tree starts: their organisation's provider page for a
+    provider editor, the home page for platform staff, the tree's root for superusers."""
+    return page_permission_policy.explorable_root_instance(user)

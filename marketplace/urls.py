@@ -1,22 +1,32 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import admin_views
 from search.views import search_page
 
 sign_in_redirect = RedirectView.as_view(pattern_name="account_login", query_string=True)
+password_reset_redirect = RedirectView.as_view(pattern_name="account_reset_password")
 
 urlpatterns = [
-    path("django-admin/", admin.site.urls),
-    # Everyone signs in through allauth, which refuses unverified email addresses; Wagtail's own
-    # sign-in form would not.
-    path("admin/login/", sign_in_redirect),
+    # Everyone signs in, and resets a password, through allauth: it refuses unverified email
+    # addresses and throttles failed attempts; Django's, Wagtail's admin and Wagtail's front-end
+    # sign-in forms do neither. These come before the admins' own URLs, which would answer first.
     path("django-admin/login/", sign_in_redirect),
+    path("admin/login/", sign_in_redirect),
+    path("_util/login/", sign_in_redirect),
+    re_path(r"^admin/password_reset/", password_reset_redirect),
+    path("django-admin/", admin.site.urls),
+    # Wagtail's page chooser and page-types report at Wagtail's own addresses, showing an editor
+    # only the pages they may see (cms/admin_views.py); before Wagtail's admin URLs, which would
+    # answer first.
+    *[path(f"admin/{route}", require_admin_access(view)) for route, view in admin_views.OVERRIDES],
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("marketplace.api.urls")),

@@ -74,12 +74,27 @@ def organisation_create(
     )
     organisation.full_clean()
     organisation.save()
-    if owner is not None:
-        Membership.objects.create(user=owner, organisation=organisation, role=Role.OWNER)
     events.publish(events.ORGANISATION_CREATED, organisation_id=organisation.pk)
     if owner is not None:
-        events.publish(events.MEMBERSHIP_CHANGED, organisation_id=organisation.pk, user_id=owner.pk)
+        membership_add(organisation=organisation, user=owner, role=Role.OWNER)
     return organisation
+
+
+@transaction.atomic
+def membership_add(*, organisation: Organisation, user: User, role: str) -> Membership:
+    """Make ``user`` a member with ``role``; a member already keeps the role they have.
+
+    The one way in, for owners, invitees and the demo's logins alike: publishes
+    ``membership_changed`` every time (the CMS puts owners and editors in the organisation's
+    editors group), so calling it again repairs a member's access.
+    """
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    membership, _created = Membership.objects.get_or_create(
+        user=user, organisation=organisation, defaults={"role": role}
+    )
+    events.publish(events.MEMBERSHIP_CHANGED, organisation_id=organisation.pk, user_id=user.pk)
+    return membership
 
 
 @transaction.atomic
@@ -170,14 +185,11 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         )
     if Membership.objects.filter(user=user, organisation=invitation.organisation).exists():
         raise ValidationError(_("You are already a member of this organisation."))
-    membership = Membership.objects.create(
-        user=user, organisation=invitation.organisation, role=invitation.role
+    membership = membership_add(
+        organisation=invitation.organisation, user=user, role=invitation.role
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
-    events.publish(
-        events.MEMBERSHIP_CHANGED, organisation_id=invitation.organisation_id, user_id=user.pk
-    )
     return membership
 
 

@@ -6,8 +6,10 @@ Under /applications/ (the job postings themselves are CMS pages under /jobs/).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +18,16 @@ from marketplace.jobs import selectors, services
 from marketplace.jobs.forms import ApplyForm, MoveForm, ProfileForm
 from marketplace.jobs.models import Application, CandidateProfile
 from marketplace.pages import form_errors_add, refusal_page
+
+
+def _next_or(request, default: str) -> str:
+    """The ``?next=`` page if it is on this site (https kept over https), else ``default``."""
+    target = request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 @login_required
@@ -48,7 +60,7 @@ def profile(request):
                 form_errors_add(form, error)
             else:
                 messages.success(request, _("Your profile is saved."))
-                return redirect(request.GET.get("next") or "jobs:applications")
+                return HttpResponseRedirect(_next_or(request, reverse("jobs:applications")))
         status = 400
     return render(request, "jobs/profile.html", {"form": form, "profile": current}, status=status)
 

@@ -1,7 +1,15 @@
-import pytest
+import re
+from io import StringIO
 
-from cms.demo import UNVERIFIED_DEMO_PROVIDERS, load_demo_site
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from cms.demo import DEMO_CRO, UNVERIFIED_DEMO_PROVIDERS, load_demo_deal, load_demo_site
 from cms.models import HomePage, JobPostingPage, ProviderPage, ServicePage, TCMServicePage
+from marketplace.accounts.models import Membership, Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +129,60 @@ def test_a_service_page_costs_a_fixed_number_of_queries(
         response = client.get(service.url)
 
     assert response.status_code == 200
+
+
+def demo_logins(output: str) -> dict[str, str]:
+    """The email → password pairs ``load_demo`` prints for people to sign in with."""
+    admin = re.search(r"email (\S+)\s+password '([^']+)'", output)
+    others = re.findall(r"(\S+@\S+) / '([^']+)'", output)
+    return dict([admin.groups(), *others])
+
+
+def test_every_demo_login_load_demo_prints_opens_what_its_role_uses(settings, demo_site):
+    settings.DEBUG = True  # the demo command is for the local site only
+    output = StringIO()
+    call_command("load_demo", stdout=output, stderr=StringIO())
+    logins = demo_logins(output.getvalue())
+    assert set(logins) == {"admin@example.com", "buyer@example.com", "cro@example.com"}
+    settings.DEBUG = False
+
+    clients = {}
+    for email, password in logins.items():
+        clients[email] = Client()
+        signed_in = clients[email].post("/accounts/login/", {"login": email, "password": password})
+        assert signed_in.status_code == 302, email
+
+    admin, buyer, cro = (clients[f"{name}@example.com"] for name in ("admin", "buyer", "cro"))
+    assert admin.get("/admin/").status_code == 200
+    assert admin.get("/django-admin/").status_code == 200
+    assert buyer.get("/deals/").status_code == 200
+    assert buyer.get("/admin/").status_code == 302  # buyers do not edit pages
+    assert cro.get("/deals/").status_code == 200
+    assert cro.get("/admin/").status_code == 200
+    own = ProviderPage.objects.get(organisation__external_id="demo-p002")
+    other = ProviderPage.objects.get(organisation__external_id="demo-p001")
+    edit = cro.get(reverse("wagtailadmin_pages:edit", args=[own.pk]))
+    assert edit.status_code == 200 and own.title in edit.text
+    refused = cro.get(reverse("wagtailadmin_pages:edit", args=[other.pk]))
+    assert refused.status_code == 302 and refused["Location"] == reverse("wagtailadmin_home")
+    explorer = cro.get(reverse("wagtailadmin_explore_root"), follow=True)
+    assert own.title in explorer.text and other.title not in explorer.text
+
+
+def test_loading_the_demo_again_gives_an_existing_demo_provider_login_its_editing_rights(
+    demo_site,
+):
+    # As a demo loaded before memberships went through the service left it: a member, no rights.
+    cro = get_user_model().objects.create_user(email=DEMO_CRO[0], password=DEMO_CRO[1])
+    own = ProviderPage.objects.get(organisation__external_id="demo-p002")
+    Membership.objects.create(user=cro, organisation=own.organisation, role=Role.OWNER)
+    assert not own.permissions_for_user(cro).can_edit()
+
+    load_demo_deal()
+    load_demo_deal()  # every `make run` loads it again: nothing doubles
+
+    membership = Membership.objects.get(user=cro)
+    assert (membership.organisation_id, membership.role) == (own.organisation_id, Role.OWNER)
+    cro = get_user_model().objects.get(pk=cro.pk)  # permissions are cached on the instance
+    assert own.permissions_for_user(cro).can_edit()
+    assert own.permissions_for_user(cro).can_publish()  # demo-p002 is verified

@@ -12,7 +12,7 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page, WorkflowState
 from wagtail.test.utils.form_data import querydict_from_html
 
-from cms.models import ProviderPage, ServicePage
+from cms.models import JobPostingPage, ProviderPage, ServicePage
 from cms.services import platform_moderator_add, provider_collection
 from marketplace.accounts.models import Membership, Role
 from marketplace.accounts.services import invitation_accept, invitation_create, membership_remove
@@ -256,3 +256,195 @@ def test_an_editor_cannot_set_another_organisations_image_as_logo(client, editor
     assert response.status_code == 200  # the form comes back with an error
     own.refresh_from_db()
     assert own.get_latest_revision_as_object().logo_id is None
+
+
+# --- Choosers and reports show an editor their own organisation's pages only ----------------
+
+
+def draft_service(provider: ProviderPage, title: str) -> ServicePage:
+    """A never-published service under ``provider``, with a revision (so it counts as edited)."""
+    service = provider.add_child(instance=ServicePage(title_en=title, live=False))
+    service.save_revision()
+    return service
+
+
+@pytest.fixture
+def drafts(own, other) -> dict[str, ServicePage]:
+    """One draft each; the other organisation's is the most recently edited page on the site."""
+    return {
+        "own": draft_service(own, "Provider A unreleased assay"),
+        "other": draft_service(other, "Provider B unreleased assay"),
+    }
+
+
+def modal_html(response) -> str:
+    """The HTML of an admin chooser step (a modal workflow answers JSON with the HTML inside)."""
+    assert response.status_code == 200
+    if response["Content-Type"].startswith("application/json"):
+        return response.json().get("html") or ""
+    return response.text
+
+
+def test_page_chooser_browsing_shows_an_editor_only_their_own_organisations_pages(
+    client, editor, own, other, drafts
+):
+    client.force_login(editor)
+    providers = own.get_parent()
+
+    index = modal_html(client.get(reverse("wagtailadmin_choose_page_child", args=[providers.pk])))
+    mine = modal_html(client.get(reverse("wagtailadmin_choose_page_child", args=[own.pk])))
+    theirs = client.get(reverse("wagtailadmin_choose_page_child", args=[other.pk]))
+    their_draft = client.get(reverse("wagtailadmin_choose_page_child", args=[drafts["other"].pk]))
+
+    assert "Provider A Labs" in index and "Provider B Labs" not in index
+    assert "Provider A unreleased assay" in mine
+    # Opened, or sent up the tree above their pages, the chooser starts at the editor's own page.
+    home = providers.get_parent()
+    for start in (
+        client.get(reverse("wagtailadmin_choose_page")),
+        client.get(reverse("wagtailadmin_choose_page_child", args=[home.pk])),
+    ):
+        assert start.json()["parent_page_id"] == own.pk
+    for refused in (theirs, their_draft):
+        assert refused.status_code == 404
+        assert "Provider B" not in refused.text
+
+
+def test_page_chooser_search_finds_only_the_editors_own_pages(client, editor, drafts):
+    client.force_login(editor)
+
+    found = client.get(reverse("wagtailadmin_choose_page_search"), {"q": "unreleased assay"})
+    chosen = client.get(
+        reverse("wagtailadmin_choose_page_chosen_multiple"),
+        {"id": [drafts["own"].pk, drafts["other"].pk]},
+    )
+
+    assert found.status_code == 200
+    assert "Provider A unreleased assay" in found.text
+    assert "Provider B unreleased assay" not in found.text
+    assert [page["id"] for page in chosen.json()["result"]] == [drafts["own"].pk]
+
+
+def test_platform_moderators_choose_from_every_organisations_pages(client, moderator, drafts):
+    client.force_login(moderator)
+
+    found = client.get(reverse("wagtailadmin_choose_page_search"), {"q": "unreleased assay"})
+    browsed = modal_html(
+        client.get(
+            reverse("wagtailadmin_choose_page_child", args=[drafts["other"].get_parent().pk])
+        )
+    )
+
+    assert "Provider A unreleased assay" in found.text
+    assert "Provider B unreleased assay" in found.text
+    assert "Provider B unreleased assay" in browsed
+
+
+def test_page_types_usage_report_counts_and_names_only_the_editors_own_pages(
+    client, editor, own, drafts
+):
+    client.force_login(editor)
+
+    report = client.get(reverse("wagtailadmin_reports:page_types_usage"))
+    results = client.get(reverse("wagtailadmin_reports:page_types_usage_results"))
+
+    assert report.status_code == 200 and results.status_code == 200
+    for response in (report, results):
+        assert "Provider B" not in response.text
+        assert "Provider A unreleased assay" in response.text
+    counts = {row.model: row.count for row in report.context["object_list"]}
+    assert counts["servicepage"] == ServicePage.objects.descendant_of(own).count() == 1
+    assert counts["providerpage"] == 1
+
+
+def test_page_types_usage_report_shows_platform_moderators_every_page(client, moderator, drafts):
+    client.force_login(moderator)
+
+    report = client.get(reverse("wagtailadmin_reports:page_types_usage"))
+
+    counts = {row.model: row.count for row in report.context["object_list"]}
+    assert counts["servicepage"] == ServicePage.objects.count()
+    assert "Provider B unreleased assay" in report.text
+
+
+@pytest.mark.parametrize("action", ["delete", "move", "publish", "unpublish"])
+def test_page_bulk_actions_do_not_name_another_organisations_pages(
+    client, editor, own, other, drafts, action
+):
+    client.force_login(editor)
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", action])
+
+    by_id = client.get(url, {"id": [drafts["own"].pk, drafts["other"].pk]})
+    every_child = client.get(url, {"id": "all", "childOf": other.pk})
+
+    assert by_id.status_code == 200 and every_child.status_code == 200
+    assert "Provider A unreleased assay" in by_id.text
+    assert "Provider B unreleased assay" not in by_id.text + every_child.text
+    client.post(url, {"id": [drafts["other"].pk]})
+    assert ServicePage.objects.filter(pk=drafts["other"].pk, live=False).exists()
+
+
+# --- Creating pages in the admin ---------------------------------------------------------------
+
+
+def job_form_data(client, parent: Page, **changes) -> dict:
+    """The admin's create form for a job posting under ``parent``, as a browser submits it."""
+    response = client.get(
+        reverse("wagtailadmin_pages:add", args=["cms", "jobpostingpage", parent.pk])
+    )
+    assert response.status_code == 200
+    data = querydict_from_html(response.text, form_id="page-edit-form")
+    data.update({"title_en": "Graduate Toxicologist (GLP)", "city": "Suzhou",
+                 "level": "graduate", **changes})  # fmt: skip
+    return data
+
+
+def test_a_job_posting_created_without_a_slug_takes_it_from_the_english_title(client, editor, own):
+    client.force_login(editor)
+    data = job_form_data(client, own)
+    assert data["slug"] == ""
+
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=["cms", "jobpostingpage", own.pk]), data
+    )
+
+    assert response.status_code == 302
+    posting = JobPostingPage.objects.child_of(own).get()
+    assert posting.slug == "graduate-toxicologist-glp"
+    assert posting.title == "Graduate Toxicologist (GLP)"
+
+
+def test_admin_slugs_from_titles_are_unique_among_siblings_and_keep_chinese(client, editor, own):
+    client.force_login(editor)
+    url = reverse("wagtailadmin_pages:add", args=["cms", "servicepage", own.pk])
+
+    for _ in range(2):
+        client.post(url, service_form_data(client, own, slug=""))
+    client.post(url, service_form_data(client, own, slug="", title_en="", title_zh="体外代谢研究"))
+
+    slugs = sorted(ServicePage.objects.child_of(own).values_list("slug", flat=True))
+    assert slugs == ["in-vitro-adme-panel", "in-vitro-adme-panel-2", "体外代谢研究"]
+
+
+def test_an_explicit_slug_typed_on_the_promote_tab_is_kept(client, editor, own):
+    client.force_login(editor)
+
+    client.post(
+        reverse("wagtailadmin_pages:add", args=["cms", "jobpostingpage", own.pk]),
+        job_form_data(client, own, slug="tox-graduate-2027"),
+    )
+
+    assert JobPostingPage.objects.child_of(own).get().slug == "tox-graduate-2027"
+
+
+def test_a_title_that_makes_no_slug_asks_for_one_instead_of_failing(client, editor, own):
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=["cms", "jobpostingpage", own.pk]),
+        job_form_data(client, own, title_en="!!!"),
+    )
+
+    assert response.status_code == 200  # the form again, with the error on the slug
+    assert response.context["form"].errors["slug"] == ["This field is required."]
+    assert not JobPostingPage.objects.child_of(own).exists()

@@ -1,5 +1,7 @@
 """The job board pages: apply from a posting, candidates and employers each see their side."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -94,3 +96,46 @@ def test_a_sponsoring_posting_explains_its_work_permit_class_in_both_languages()
 
     assert "Class B: professionals, typically a bachelor's degree" in english.replace("&#x27;", "'")
     assert "B类" in chinese
+
+
+def profile_form(**overrides) -> dict:
+    return {
+        "full_name": "Li Na", "degree": "master", "school": "Fudan University",
+        "graduation_year": timezone.localdate().year, "languages": ["zh", "en"],
+        "cv": SimpleUploadedFile("li-na.pdf", PDF, content_type="application/pdf"), **overrides,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "\\\\evil.example/",
+        "javascript:alert(document.cookie)",
+        "http://testserver.evil.example/",
+    ],
+)
+def test_saving_the_profile_never_sends_the_candidate_off_site(target):
+    graduate = signed_in(UserFactory(email_verified=True))
+
+    response = graduate.post(
+        f"/applications/profile/?{urlencode({'next': target})}", profile_form()
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/applications/"
+
+
+def test_saving_the_profile_returns_to_a_page_of_this_site_never_from_https_to_http():
+    graduate = signed_in(UserFactory(email_verified=True))
+    insecure_target = "/applications/profile/?next=http://testserver/jobs/"
+
+    same_site = graduate.post("/applications/profile/?next=/jobs/%3Fq%3Dtox", profile_form())
+    absolute = graduate.post(insecure_target, profile_form())
+    downgraded = graduate.post(insecure_target, profile_form(), secure=True)
+
+    assert same_site["Location"] == "/jobs/?q=tox"
+    assert absolute["Location"] == "http://testserver/jobs/"
+    assert downgraded["Location"] == "/applications/"

@@ -129,3 +129,52 @@ def test_only_the_admin_allows_inline_scripts(client):
     assert "script-src 'self' https://js.stripe.com 'unsafe-inline'" in admin
     assert "frame-ancestors 'none'" in admin and "object-src 'none'" in admin
     assert "unsafe-inline" not in site
+
+
+# --- One way to sign in: allauth's, with its email verification and throttling --------------
+
+
+@pytest.mark.parametrize("sign_in_url", ["/django-admin/login/", "/admin/login/", "/_util/login/"])
+def test_every_sign_in_form_sends_people_to_allauth_keeping_next(client, sign_in_url):
+    response = client.get(f"{sign_in_url}?next=/django-admin/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/django-admin/"
+
+
+@pytest.mark.parametrize("sign_in_url", ["/django-admin/login/", "/admin/login/", "/_util/login/"])
+def test_an_unverified_address_cannot_sign_in_past_allauth(client, sign_in_url):
+    UserFactory(email="unverified-staff@example.com", is_staff=True, is_superuser=True)
+    credentials = {"username": "unverified-staff@example.com", "password": "password"}
+
+    response = client.post(f"{sign_in_url}?next=/django-admin/", credentials)
+
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert client.get("/django-admin/").status_code == 302
+
+
+def test_an_address_locked_out_by_allauth_cannot_sign_in_through_the_django_admin(client, settings):
+    settings.CACHES = REDIS_CACHE
+    cache.clear()
+    user = UserFactory(email_verified=True, is_staff=True, is_superuser=True)
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": user.email, "password": "wrong"})
+
+    response = client.post("/django-admin/login/", {"username": user.email, "password": "password"})
+
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+    cache.clear()
+
+
+def test_wagtails_password_reset_sends_people_to_allauths(client, mailoutbox):
+    user = UserFactory(email_verified=True, is_staff=True)
+
+    forms = [client.get(url) for url in ("/admin/password_reset/", "/admin/password_reset/done/")]
+    sent = client.post("/admin/password_reset/", {"email": user.email})
+
+    assert [form["Location"] for form in forms] == ["/accounts/password/reset/"] * 2
+    assert sent.status_code == 302 and sent["Location"] == "/accounts/password/reset/"
+    assert mailoutbox == []

@@ -53,6 +53,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 "Demo deal: "
                 + "; ".join(f"{email} / {password!r}" for email, password in logins.items())
-                + f" (sign in at {settings.SITE_URL}/accounts/login/, then Deals)"
+                + f" (sign in at {settings.SITE_URL}/accounts/login/, then Deals; the CRO also"
+                f" edits its provider's pages at {settings.SITE_URL}/admin/)"
             )
         )
