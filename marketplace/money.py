@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
+from django.db.models.functions import Round
 
 SETTLEMENT_CURRENCY = "CNY"
 # Decimal places of each supported currency (ISO 4217 minor units).
@@ -109,3 +110,16 @@ def split_by_shares(total: Money, shares: list[Decimal]) -> list[Money]:
     ]
     allocated = sum((part.amount for part in parts), Decimal(0))
     return [*parts, Money(total.amount - allocated, total.currency)]
+
+
+def sum_matches(total: str, *parts: str, decimal_places: int = 2) -> models.Q:
+    """A check-constraint condition: column ``total`` equals the sum of the ``parts`` columns.
+
+    Compared rounded to the columns' decimal places: PostgreSQL adds numerics exactly, but SQLite
+    (the local site) adds decimal columns as binary floats, where 21355.20 + 320.33 is not
+    21675.53. Rounded, both databases agree on every amount a column can hold.
+    """
+    summed = models.F(parts[0])
+    for part in parts[1:]:
+        summed = summed + models.F(part)
+    return models.Q(**{total: Round(summed, decimal_places)})

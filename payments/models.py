@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.money import sum_matches
+
 AMOUNT = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -44,13 +46,15 @@ class Payment(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("payment")
         constraints = [
+            # One payment that can still be paid (or was) per milestone: a second PaymentIntent
+            # for the same milestone could charge the buyer twice. Canceled ones may pile up.
             models.UniqueConstraint(
                 fields=["milestone"],
-                condition=models.Q(status="succeeded"),
-                name="one_successful_payment_per_milestone",
+                condition=~models.Q(status="canceled"),
+                name="one_live_payment_per_milestone",
             ),
             models.CheckConstraint(
-                condition=models.Q(total_amount=models.F("amount") + models.F("fee_amount")),
+                condition=sum_matches("total_amount", "amount", "fee_amount"),
                 name="payment_total_is_amount_plus_fee",
             ),
         ]

@@ -19,8 +19,12 @@ from django.utils.translation import gettext as _
 from marketplace.accounts.models import User
 from marketplace.contracting.models import Milestone, MilestoneStatus
 from marketplace.contracting.services import (
+    DealBlocked,
     InvalidTransition,
+    blocked_message,
+    blocking_findings,
     contract_is_cleared_for_payment,
+    contract_payment_screen,
     milestone_mark_paid,
 )
 from marketplace.contracting.services._common import audit, require_member
@@ -31,7 +35,14 @@ from payments.models import Payment, PaymentStatus, Payout, Refund, StripeEvent
 from payments.stripe_client import get_client, is_local_test_mode
 
 logger = logging.getLogger(__name__)
-OPEN = (PaymentStatus.CREATED, PaymentStatus.PROCESSING, PaymentStatus.FAILED)
+# A payment whose PaymentIntent can still be paid (a declined one can be tried again), or was:
+# at most one per milestone (the constraint ``one_live_payment_per_milestone``).
+LIVE = (
+    PaymentStatus.CREATED,
+    PaymentStatus.PROCESSING,
+    PaymentStatus.FAILED,
+    PaymentStatus.SUCCEEDED,
+)
 INTENT_STATUS = {
     "succeeded": PaymentStatus.SUCCEEDED,
     "processing": PaymentStatus.PROCESSING,
@@ -47,52 +58,73 @@ EVENT_STATUS = {
 
 
 class PaymentError(Exception):
-    """Stripe could not be reached or refused the request; nothing was recorded."""
+    """Stripe could not be reached or refused the request; nothing was recorded.
+
+    ``status_code`` is what a page or the API answers: 503 when Stripe could not be reached (try
+    again later), 502 when it answered with a refusal (the message says why)."""
+
+    def __init__(self, message: str, *, status_code: int = 503):
+        super().__init__(message)
+        self.status_code = status_code
+
+
+def _stripe_failure(error: stripe.StripeError) -> PaymentError:
+    """The buyer's message for a Stripe error: unreachable, or refused with Stripe's reason."""
+    if isinstance(error, stripe.APIConnectionError):
+        logger.warning("Stripe could not be reached: %s", error)
+        return PaymentError(
+            _("The payment service could not be reached; nothing was charged. Try again soon.")
+        )
+    logger.error("Stripe refused a payment request: %s", error)
+    reason = (getattr(error, "user_message", None) or str(error) or "").strip()
+    return PaymentError(
+        _("The payment service refused the request (%(reason)s); nothing was charged.")
+        % {"reason": reason or _("no reason given")},
+        status_code=502,
+    )
 
 
 def platform_fee(amount: Decimal, currency: str = "CNY") -> Decimal:
     return round_amount(amount * settings.PLATFORM_FEE_RATE, currency)
 
 
-def milestone_payment_start(*, milestone: Milestone, by: User) -> Payment:
-    """The buyer starts paying a due milestone: a PaymentIntent in CNY for the milestone plus
-    the platform fee. Refused while the contract's approvals and filings are not all recorded.
-    Starting twice returns the payment still open."""
-    milestone = Milestone.objects.select_related("contract__buyer").get(pk=milestone.pk)
-    contract = milestone.contract
-    require_member(user=by, organisation=contract.buyer)
+def _locked_due_milestone(milestone_pk: int, by: User) -> Milestone:
+    """The milestone, row-locked until the transaction ends, if ``by`` may pay it now."""
+    milestone = (
+        Milestone.objects.select_for_update(of=("self",))
+        .select_related("contract__buyer")
+        .get(pk=milestone_pk)
+    )
+    require_member(user=by, organisation=milestone.contract.buyer)
+    if milestone.status in (MilestoneStatus.PAID, MilestoneStatus.ACCEPTED):
+        raise InvalidTransition(_("This milestone is already paid."))
     if milestone.status != MilestoneStatus.DUE:
         raise InvalidTransition(_("Only a due milestone can be paid."))
-    if not contract_is_cleared_for_payment(contract=contract):
+    if not contract_is_cleared_for_payment(contract=milestone.contract):
         raise InvalidTransition(
             _("The contract's required approvals and filings must be recorded before paying.")
         )
-    existing = milestone.payments.filter(status__in=OPEN).order_by("-created_at").first()
-    if existing is not None and existing.status != PaymentStatus.FAILED:
-        return existing
+    return milestone
+
+
+def _payment_intent_create(*, milestone: Milestone, by: User) -> Payment:
+    """A new PaymentIntent and its payment, under the milestone's row lock: the attempt number,
+    and so the idempotency key, is the same for every request racing for this attempt."""
     fee = platform_fee(milestone.amount, milestone.currency)
     total = milestone.amount + fee
-    attempt = milestone.payments.count() + 1
+    attempt = Payment.objects.filter(milestone=milestone).count() + 1
     try:
         intent = get_client().v1.payment_intents.create(
             params={
                 "amount": to_minor_units(Money(total, milestone.currency)),
                 "currency": milestone.currency.lower(),
                 "payment_method_types": list(settings.PAYMENT_METHOD_TYPES),
-                "metadata": {"milestone_id": milestone.pk, "contract_id": contract.pk},
+                "metadata": {"milestone_id": milestone.pk, "contract_id": milestone.contract_id},
             },
             options={"idempotency_key": f"milestone-{milestone.pk}-attempt-{attempt}"},
         )
-    except stripe.APIConnectionError as error:
-        logger.warning("Stripe could not be reached: %s", error)
-        raise PaymentError(
-            _("The payment service could not be reached; nothing was charged. Try again soon.")
-        ) from error
     except stripe.StripeError as error:
-        logger.error("Stripe refused a milestone payment: %s", error)
-        raise PaymentError(
-            _("The payment service refused the payment; nothing was charged.")
-        ) from error
+        raise _stripe_failure(error) from error
     return Payment.objects.create(
         milestone=milestone,
         stripe_payment_intent=intent.id,
@@ -104,33 +136,71 @@ def milestone_payment_start(*, milestone: Milestone, by: User) -> Payment:
     )
 
 
+def milestone_payment_start(*, milestone: Milestone, by: User) -> Payment:
+    """The buyer starts paying a due milestone: a PaymentIntent in CNY for the milestone plus
+    the platform fee. Under a row lock on the milestone: at most one payment is live per
+    milestone (also a constraint), so starting again, or at the same moment, returns the live
+    one. The deal is screened again first (facts or rules may have changed since the contract):
+    a blocking finding stops the payment and is recorded on the contract for both parties."""
+    with transaction.atomic():
+        milestone = _locked_due_milestone(milestone.pk, by)
+        screening = contract_payment_screen(contract=milestone.contract, by=by)
+        if not screening.is_blocked:
+            live = milestone.payments.filter(status__in=LIVE).order_by("-created_at").first()
+            return live or _payment_intent_create(milestone=milestone, by=by)
+    raise DealBlocked(
+        blocked_message(screening=screening),
+        details={"findings": blocking_findings(screening=screening)},
+    )
+
+
 def local_test_payment_confirm(*, payment: Payment, card_number: str = "4242424242424242"):
     # Stripe's test cards: 4242 4242 4242 4242 pays; 4000 0000 0000 0341 is declined on charge.
     """Local test mode only: pay with a test card on the emulator, then apply the result as a
-    webhook would (the emulator sends none)."""
+    webhook would (the emulator sends none). Refused once the milestone is paid. After a
+    decline the buyer tries again from the same page: the emulator cannot confirm a declined
+    PaymentIntent again (Stripe can), so that attempt is canceled and a new one made."""
     if not is_local_test_mode():
-        raise PaymentError(_("Test payments exist only in local test mode."))
-    client = get_client()
-    try:
-        method = client.v1.payment_methods.create(
-            params={"type": "card", "card": {"number": card_number, "exp_month": 12,
-                                             "exp_year": 2030, "cvc": "123"}}
-        )  # fmt: skip
-        client.v1.payment_intents.update(
-            payment.stripe_payment_intent, params={"payment_method": method.id}
+        raise PaymentError(_("Test payments exist only in local test mode."), status_code=404)
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        milestone = _locked_due_milestone(payment.milestone_id, payment.created_by)
+        if payment.status not in (PaymentStatus.CREATED, PaymentStatus.FAILED):
+            raise InvalidTransition(
+                _("This payment can no longer be paid; start again from the contract.")
+            )
+        client = get_client()
+        if payment.status == PaymentStatus.FAILED:
+            try:
+                client.v1.payment_intents.cancel(payment.stripe_payment_intent)
+            except stripe.StripeError as error:
+                raise _stripe_failure(error) from error
+            payment.status = PaymentStatus.CANCELED
+            payment.save(update_fields=["status", "updated_at"])
+            payment = _payment_intent_create(milestone=milestone, by=payment.created_by)
+        try:
+            method = client.v1.payment_methods.create(
+                params={"type": "card", "card": {"number": card_number, "exp_month": 12,
+                                                 "exp_year": 2030, "cvc": "123"}}
+            )  # fmt: skip
+            client.v1.payment_intents.update(
+                payment.stripe_payment_intent, params={"payment_method": method.id}
+            )
+            client.v1.payment_intents.confirm(payment.stripe_payment_intent)
+        except stripe.CardError:
+            pass  # declined: the intent now says so
+        except stripe.StripeError as error:
+            raise _stripe_failure(error) from error
+        try:
+            intent = client.v1.payment_intents.retrieve(payment.stripe_payment_intent)
+        except stripe.StripeError as error:
+            raise _stripe_failure(error) from error
+        error = intent.to_dict().get("last_payment_error") or {}
+        return payment_status_apply(
+            intent_id=intent.id,
+            status=INTENT_STATUS.get(intent.status, PaymentStatus.PROCESSING),
+            message=error.get("message", "") if error else "",
         )
-        client.v1.payment_intents.confirm(payment.stripe_payment_intent)
-    except stripe.CardError:
-        pass  # declined: the intent now says so
-    except stripe.StripeError as error:
-        raise PaymentError(_("The payment service could not be reached.")) from error
-    intent = client.v1.payment_intents.retrieve(payment.stripe_payment_intent)
-    error = intent.to_dict().get("last_payment_error") or {}
-    return payment_status_apply(
-        intent_id=intent.id,
-        status=INTENT_STATUS.get(intent.status, PaymentStatus.PROCESSING),
-        message=error.get("message", "") if error else "",
-    )
 
 
 @transaction.atomic
@@ -189,6 +259,9 @@ def stripe_event_process(*, event_id: str) -> bool:
 
 
 def _apply(event: StripeEvent) -> None:
+    data = event.payload.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        return  # stored for the record: signed, but nothing here to apply
     if event.type == "charge.refunded":
         return _charge_refunded(event.payload["data"]["object"])
     if event.type == "charge.dispute.created":

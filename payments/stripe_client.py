@@ -25,6 +25,9 @@ def get_client() -> stripe.StripeClient:
 
 
 def is_local_test_mode() -> bool:
-    """True when payments go to a local Stripe emulator rather than Stripe itself."""
+    """True when payments go to a local Stripe emulator rather than Stripe itself (never in
+    production: see ``PAYMENTS_LOCAL_TEST_MODE``)."""
+    if not settings.PAYMENTS_LOCAL_TEST_MODE:
+        return False
     host = urlsplit(settings.STRIPE_API_BASE).hostname or "api.stripe.com"
     return not host.endswith("stripe.com")

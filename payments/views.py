@@ -1,7 +1,7 @@
 """Paying a milestone (the buyer's pages) and Stripe's webhook (verified, stored once,
 answered fast, processed by a Celery task)."""
 
-import csv
+import json
 import logging
 
 import stripe
@@ -15,14 +15,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from marketplace.compliance.reports import is_platform_staff
-from marketplace.contracting.models import Milestone
+from marketplace.contracting.models import Milestone, MilestoneStatus
 from marketplace.contracting.selectors import contracts_for_user, organisations_of
-from marketplace.contracting.services import InvalidTransition
+from marketplace.contracting.services import InvalidTransition, contract_payment_block
 from marketplace.contracting.services._common import export_audit
+from marketplace.csv_export import spreadsheet_safe_writer
 from marketplace.pages import form_errors_add, refusal_page
 from payments.forms import PayoutForm
 from payments.ledger import providers_owed
-from payments.models import Payment, Payout
+from payments.models import Payment, PaymentStatus, Payout
 from payments.services import (
     PaymentError,
     local_test_payment_confirm,
@@ -37,6 +38,9 @@ from payments.stripe_client import is_local_test_mode
 
 logger = logging.getLogger(__name__)
 SIGNATURE_TOLERANCE_SECONDS = 300
+# A payment the buyer can pay (again, after a decline) from its page.
+PAYABLE = (PaymentStatus.CREATED, PaymentStatus.FAILED)
+PAID = (MilestoneStatus.PAID, MilestoneStatus.ACCEPTED)
 
 
 def _enqueue(event_id: str) -> None:
@@ -53,17 +57,18 @@ def _enqueue(event_id: str) -> None:
 def stripe_webhook(request):
     signature = request.headers.get("Stripe-Signature", "")
     try:
-        event = stripe.Webhook.construct_event(
-            request.body.decode("utf-8"),
-            signature,
-            settings.STRIPE_WEBHOOK_SECRET,
-            tolerance=SIGNATURE_TOLERANCE_SECONDS,
+        body = request.body.decode("utf-8")
+        stripe.WebhookSignature.verify_header(
+            body, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=SIGNATURE_TOLERANCE_SECONDS
         )
+        payload = json.loads(body)
     except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError):
         return HttpResponseBadRequest("Invalid payload or signature.")
-    payload = event.to_dict()
-    if not payload.get("id"):
-        return HttpResponseBadRequest("Event without an id.")
+    # Signed is not the same as well formed: an event is a JSON object with an id and a type.
+    if not isinstance(payload, dict) or not isinstance(payload.get("id"), str) or not payload["id"]:
+        return HttpResponseBadRequest("An event is a JSON object with an id.")
+    if not isinstance(payload.get("type", ""), str):
+        return HttpResponseBadRequest("An event's type is a string.")
     with transaction.atomic():
         stored, created = stripe_event_store(event=payload)
         if created:
@@ -94,7 +99,7 @@ def milestone_pay(request, milestone_pk: int):
     except PermissionDenied as error:
         return refusal_page(request, str(error), back, 403)
     except PaymentError as error:
-        return refusal_page(request, str(error), back, 503)
+        return refusal_page(request, str(error), back, error.status_code)
     return redirect("payments:payment", payment_pk=payment.pk)
 
 
@@ -111,11 +116,15 @@ def _payment(request, payment_pk: int) -> Payment:
 @login_required
 def payment_page(request, payment_pk: int):
     payment = _payment(request, payment_pk)
+    milestone = payment.milestone
+    is_payable = payment.status in PAYABLE and milestone.status == MilestoneStatus.DUE
+    block = contract_payment_block(contract=milestone.contract) if is_payable else None
     stripe_form = None
     if (
-        not is_local_test_mode()
+        is_payable
+        and block is None
+        and not is_local_test_mode()
         and settings.STRIPE_PUBLISHABLE_KEY
-        and payment.status in ("created", "failed")
     ):
         try:
             stripe_form = {
@@ -125,15 +134,19 @@ def payment_page(request, payment_pk: int):
             }
         except PaymentError as error:
             return refusal_page(
-                request, str(error), f"/deals/contracts/{payment.milestone.contract_id}/", 503
+                request, str(error), f"/deals/contracts/{milestone.contract_id}/", error.status_code
             )
     return render(
         request,
         "payments/payment.html",
         {
             "payment": payment,
-            "milestone": payment.milestone,
-            "contract": payment.milestone.contract,
+            "milestone": milestone,
+            "contract": milestone.contract,
+            "is_payable": is_payable and block is None,
+            "is_milestone_paid": milestone.status
+            in (MilestoneStatus.PAID, MilestoneStatus.ACCEPTED),
+            "payment_block": block,
             "local_test_mode": is_local_test_mode(),
             "capital_findings": payment_capital_findings(payment=payment),
             "stripe_form": stripe_form,
@@ -148,7 +161,7 @@ def payment_return(request, payment_pk: int):
     try:
         payment_sync(payment=payment)
     except PaymentError as error:
-        return refusal_page(request, str(error), f"/payments/{payment.pk}/", 503)
+        return refusal_page(request, str(error), f"/payments/{payment.pk}/", error.status_code)
     return redirect("payments:payment", payment_pk=payment.pk)
 
 
@@ -163,8 +176,10 @@ def local_test_pay(request, payment_pk: int):
     card = "4000000000000341" if request.POST.get("card") == "decline" else "4242424242424242"
     try:
         payment = local_test_payment_confirm(payment=payment, card_number=card)
+    except InvalidTransition as error:
+        return refusal_page(request, error.message, back, 409)
     except PaymentError as error:
-        return refusal_page(request, str(error), back, 503)
+        return refusal_page(request, str(error), back, error.status_code)
     return redirect("payments:payment", payment_pk=payment.pk)
 
 
@@ -179,7 +194,7 @@ def payouts(request):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="payouts.csv"'
         response.write("\ufeff")
-        writer = csv.writer(response)
+        writer = spreadsheet_safe_writer(response)
         writer.writerow(["paid_on", "provider", "amount", "currency", "reference", "recorded_by"])
         for payout in recent:
             writer.writerow(

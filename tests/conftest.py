@@ -42,7 +42,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """
     from django.db import connection
 
-    if not connection.settings_dict["NAME"].startswith("test_"):
+    if not Path(str(connection.settings_dict["NAME"])).name.startswith("test_"):
         return  # no collected test uses the database, so none was created: touch nothing
     with django_db_blocker.unblock():
         load_demo_site()

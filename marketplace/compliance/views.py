@@ -1,6 +1,5 @@
 """Pages for platform staff: the cross-border trade report at /staff/trade-report/."""
 
-import csv
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from urllib.parse import urlencode
@@ -20,6 +19,7 @@ from marketplace.compliance.reports import (
     trade_report,
 )
 from marketplace.contracting.services._common import export_audit
+from marketplace.csv_export import spreadsheet_safe_writer
 
 TEMPLATE = "compliance/trade_report.html"
 # Colours beyond these read as one "Other" series (site.css has .series-0 to .series-7).
@@ -176,11 +176,6 @@ def _table(report: dict) -> dict:
     }
 
 
-def _text_cell(value: str) -> str:
-    """A text cell a spreadsheet will not read as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
-
-
 def _amount_cell(value: Decimal | None) -> str:
     return "" if value is None else f"{value:f}"
 
@@ -195,14 +190,14 @@ def _csv(report: dict) -> HttpResponse:
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
     response.write("\ufeff")  # the byte order mark makes Excel read the file as UTF-8
-    writer = csv.writer(response)
+    writer = spreadsheet_safe_writer(response)
     writer.writerow(
         [_("Period"), _("Code"), str(GROUP_BY[report["group_by"]]), _("Deals"),
          _("Value (CNY)"), _("Value (USD)")]
     )  # fmt: skip
     for row in report["rows"]:
         writer.writerow(
-            [row["period"], _text_cell(row["key"]), _text_cell(row["label"]), row["deals"],
+            [row["period"], row["key"], row["label"], row["deals"],
              _amount_cell(row["value_cny"]), _amount_cell(row["value_usd"])]
         )  # fmt: skip
     return response

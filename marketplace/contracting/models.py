@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.money import Currency
+from marketplace.money import Currency, sum_matches
 from marketplace.storage import private_storage
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2}
@@ -224,7 +224,7 @@ class QuoteRevision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["quote", "number"], name="quote_revision_number_once"),
             models.CheckConstraint(
-                condition=models.Q(total_amount=models.F("net_amount") + models.F("vat_amount")),
+                condition=sum_matches("total_amount", "net_amount", "vat_amount"),
                 name="quote_revision_total_is_net_plus_vat",
             ),
         ]

@@ -442,6 +442,7 @@ def contract_detail(request, pk: int):
             "side": side,
             "has_signed": getattr(contract, f"{side}_signed_at") is not None,
             "is_cleared_for_payment": services.contract_is_cleared_for_payment(contract=contract),
+            "payment_block": services.contract_payment_block(contract=contract),
             "may_complete": side == "buyer"
             and contract.status == "active"
             and services.contract_work_is_accepted(contract=contract),

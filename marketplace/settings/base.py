@@ -7,6 +7,7 @@ Defaults are the zero-configuration local site: SQLite, tasks run inline, the lo
 
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -373,11 +374,16 @@ STRIPE_PUBLISHABLE_KEY = env.string(
     default="",
     help="Stripe publishable key (pk_test_... or pk_live_...) for the payment form.",
 )
-# Pinned to the version the installed stripe library was generated for; bump them together.
 # The platform fee added to each milestone payment and shown to the buyer before paying.
 PLATFORM_FEE_RATE = Decimal("0.015")
 # Payment methods offered; add "alipay" and "wechat_pay" where the Stripe account enables them.
 PAYMENT_METHOD_TYPES = ("card",)
+# Local test mode: payments go to the Stripe emulator and the payment page offers test cards.
+# Only where the API base is not Stripe's own; production switches it off whatever the URL.
+PAYMENTS_LOCAL_TEST_MODE = not (urlsplit(STRIPE_API_BASE).hostname or "api.stripe.com").endswith(
+    "stripe.com"
+)
+# Pinned to the version the installed stripe library was generated for; bump them together.
 STRIPE_API_VERSION = "2026-10-28.endive"
 
 REST_FRAMEWORK = {

@@ -14,6 +14,9 @@ from .base import (
     EMAIL_HOST,
     SECRET_KEY,
     SITE_URL,
+    STRIPE_PUBLISHABLE_KEY,
+    STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET,
 )
 
 if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
@@ -43,6 +46,24 @@ if not SITE_URL.startswith("https://"):
     raise ImproperlyConfigured(
         "SITE_URL must be the public https:// address of the site (links in emails use it)."
     )
+
+# Payments: real Stripe keys, never the local emulator and its test-card page.
+_missing_stripe = [
+    name
+    for name, value in (
+        ("STRIPE_SECRET_KEY", STRIPE_SECRET_KEY),
+        ("STRIPE_PUBLISHABLE_KEY", STRIPE_PUBLISHABLE_KEY),
+        ("STRIPE_WEBHOOK_SECRET", STRIPE_WEBHOOK_SECRET),
+    )
+    if not value
+]
+if _missing_stripe:
+    raise ImproperlyConfigured(
+        f"{', '.join(_missing_stripe)} must be set in production (from the Stripe dashboard: "
+        "API keys, and the webhook endpoint's signing secret); without them milestones cannot "
+        "be paid, and the local test-card page is never offered there."
+    )
+PAYMENTS_LOCAL_TEST_MODE = False
 
 DEBUG = False
 

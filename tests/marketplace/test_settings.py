@@ -16,6 +16,9 @@ PRODUCTION_ENVIRONMENT = {
     "ALLOWED_HOSTS": "marketplace.example.com",
     "SITE_URL": "https://marketplace.example.com",
     "EMAIL_HOST": "smtp.example.com",
+    "STRIPE_SECRET_KEY": "sk_test_settings_test_only",
+    "STRIPE_PUBLISHABLE_KEY": "pk_test_settings_test_only",
+    "STRIPE_WEBHOOK_SECRET": "whsec_settings_test_only",
     "DEBUG": "false",
 }
 
@@ -45,6 +48,32 @@ def test_production_refuses_to_start_without_a_real_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_stripe_keys_rather_than_offer_test_payments():
+    environment = {**PRODUCTION_ENVIRONMENT}
+    del environment["STRIPE_SECRET_KEY"], environment["STRIPE_WEBHOOK_SECRET"]
+
+    result = run_manage("check", environment=environment)
+
+    assert result.returncode != 0
+    assert "STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET must be set in production" in result.stderr
+
+
+def test_production_never_offers_the_local_test_payment_page():
+    environment = {**PRODUCTION_ENVIRONMENT, "STRIPE_API_BASE": "http://127.0.0.1:8420"}
+    code = (
+        "import django; django.setup(); from payments.stripe_client import is_local_test_mode; "
+        "print(is_local_test_mode())"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**{k: v for k, v in os.environ.items() if k not in env.VARIABLES}, **environment},
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
 
 
 def test_production_refuses_sqlite():

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from cms.services import platform_moderator_add
+from marketplace.accounts.models import Organisation
 from payments.ledger import ledger_check, provider_payable
 from payments.models import Payment, Payout, Refund
 from payments.services import (
@@ -176,3 +177,37 @@ def test_staff_money_actions_and_exports_leave_an_audit_trail(paid):
     ]
     assert "goodwill" in AuditEvent.objects.get(action="refund").reason
     assert "group_by=partner_country" in AuditEvent.objects.get(subject_type="trade_report").reason
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_the_payouts_csv_never_hands_a_spreadsheet_a_formula(paid, start):
+    import csv
+    import io
+
+    from django.test import Client
+
+    _buyer, provider, _payment, staff = paid
+    Organisation.objects.filter(pk=provider.organisation.pk).update(
+        name=f'{start}HYPERLINK("https://evil.example","x")'
+    )
+    payout = payout_record(provider=provider.organisation, amount=Decimal("10.00"),
+                  reference=f"{start}cmd|' /C calc'!A0", paid_on=timezone.localdate(),
+                  by=staff)  # fmt: skip
+    as_staff = Client()
+    as_staff.force_login(staff)
+
+    body = as_staff.get("/payments/payouts/?format=csv").content.decode("utf-8-sig")
+
+    row = next(csv.reader(io.StringIO(body[body.index("\n") + 1 :])))
+    assert row[1] == f'\'{start}HYPERLINK("https://evil.example","x")'
+    stored = payout.reference  # surrounding whitespace (tab, CR) is trimmed when recorded
+    assert row[4] == (f"'{stored}" if start.strip() else stored)
+    assert row[2] == "10.00"  # numbers stay numbers
+
+
+def test_text_cells_are_neutralised_and_numbers_left_alone():
+    from marketplace.csv_export import spreadsheet_safe
+
+    assert [spreadsheet_safe(v) for v in ("=1+1", "-2", "Suzhou", "", Decimal("-5.00"), 3)] == [
+        "'=1+1", "'-2", "Suzhou", "", Decimal("-5.00"), 3,
+    ]  # fmt: skip

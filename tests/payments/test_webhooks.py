@@ -54,6 +54,25 @@ def test_a_request_without_a_valid_fresh_signature_is_refused_and_nothing_stored
     assert not StripeEvent.objects.exists()
 
 
+@pytest.mark.parametrize("body", ["[]", '"event"', "1", "null", "{}", '{"id": 5}', '{"id": ""}'])
+def test_a_signed_body_that_is_not_an_event_object_is_refused_with_400(body):
+    response = Client().post(URL, body, content_type="application/json", **stripe_signature(body))
+
+    assert response.status_code == 400
+    assert not StripeEvent.objects.exists()
+
+
+def test_a_signed_event_without_an_object_is_stored_and_changes_nothing():
+    body = {"id": "evt_no_object", "type": "payment_intent.succeeded", "data": []}
+
+    response = webhook_post(Client(), body)
+
+    assert response.status_code == 200
+    stored = StripeEvent.objects.get(event_id="evt_no_object")
+    assert payment_services.stripe_event_process(event_id=stored.event_id) is True
+    assert not LedgerTransaction.objects.exists()
+
+
 def test_a_valid_event_is_stored_once_and_answered_at_once(django_capture_on_commit_callbacks):
     body = event("evt_once", "charge.succeeded", "pi_unknown", "succeeded")
 

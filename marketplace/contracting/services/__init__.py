@@ -5,6 +5,8 @@ from marketplace.contracting.services.contracts import (
     checklist_item_complete,
     contract_complete,
     contract_is_cleared_for_payment,
+    contract_payment_block,
+    contract_payment_screen,
     contract_sign,
     contract_terminate,
     contract_work_is_accepted,
@@ -35,16 +37,25 @@ from marketplace.contracting.services.rfqs import (
     rfq_open,
     rfq_update,
 )
-from marketplace.contracting.services.screening import deal_screen, screenings_refresh
+from marketplace.contracting.services.screening import (
+    blocked_message,
+    blocking_findings,
+    deal_screen,
+    screenings_refresh,
+)
 
 __all__ = [
     "DealBlocked",
     "InvalidTransition",
     "LineInput",
     "MilestoneInput",
+    "blocked_message",
+    "blocking_findings",
     "checklist_item_complete",
     "contract_complete",
     "contract_is_cleared_for_payment",
+    "contract_payment_block",
+    "contract_payment_screen",
     "contract_work_is_accepted",
     "contract_sign",
     "contract_terminate",

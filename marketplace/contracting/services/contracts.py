@@ -14,6 +14,7 @@ from marketplace.contracting.models import (
     ContractStatus,
     Milestone,
     MilestoneStatus,
+    Screening,
 )
 from marketplace.contracting.services._common import (
     ACTING_ROLES,
@@ -24,6 +25,7 @@ from marketplace.contracting.services._common import (
     transition,
 )
 from marketplace.contracting.services.notifications import notify
+from marketplace.contracting.services.screening import blocked_message, deal_screen
 
 
 def _locked(contract: Contract) -> Contract:
@@ -124,6 +126,22 @@ def contract_is_cleared_for_payment(*, contract: Contract) -> bool:
         contract.status == ContractStatus.ACTIVE
         and not contract.checklist.filter(completed_on__isnull=True).exists()
     )
+
+
+def contract_payment_screen(*, contract: Contract, by: User | None) -> Screening:
+    """Screen the deal again as money is about to move (facts or rules may have changed since
+    the contract was made) and store it; a blocking finding is written to the contract's audit
+    trail, and the contract page shows it to both parties."""
+    screening = deal_screen(rfq=contract.rfq, quote=contract.quote)
+    if screening.is_blocked:
+        audit(contract, action="payment_blocked", actor=by,
+              reason=blocked_message(screening=screening)[:2000])  # fmt: skip
+    return screening
+
+
+def contract_payment_block(*, contract: Contract) -> Screening | None:
+    """The stored screening of the contract's deal, when it stops payments (else None)."""
+    return Screening.objects.filter(quote_id=contract.quote_id, is_blocked=True).first()
 
 
 @transaction.atomic

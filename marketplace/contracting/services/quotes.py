@@ -35,7 +35,12 @@ from marketplace.contracting.services._common import (
     transition,
 )
 from marketplace.contracting.services.notifications import notify
-from marketplace.contracting.services.screening import current_revision, deal_screen
+from marketplace.contracting.services.screening import (
+    blocked_message,
+    blocking_findings,
+    current_revision,
+    deal_screen,
+)
 from marketplace.money import SETTLEMENT_CURRENCY, Money, round_amount, split_by_shares
 
 TERMS_VERSION = "2026-11"
@@ -464,10 +469,9 @@ def quote_accept(*, quote: Quote, by: User) -> Contract:
         raise refusal(quote, action="accept", allowed_from=ACCEPTABLE)
     screening = deal_screen(rfq=rfq, quote=quote)
     if screening.is_blocked:
-        blocking = [f for f in screening.findings if f["severity"] == "blocked"]
         raise DealBlocked(
-            _("Compliance blocks this deal: %s.") % "; ".join(f["title_en"] for f in blocking),
-            details={"findings": blocking},
+            blocked_message(screening=screening),
+            details={"findings": blocking_findings(screening=screening)},
         )
     contract = Contract.objects.create(
         quote=quote,

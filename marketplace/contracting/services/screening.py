@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from marketplace.compliance.screening import DealFacts
 from marketplace.compliance.selectors import rules_version
@@ -15,6 +16,7 @@ from marketplace.contracting.models import (
     RfqStatus,
     Screening,
 )
+from marketplace.language import reads_chinese
 
 CHINA = "CN"
 RFQ_FACTS = (
@@ -127,3 +129,15 @@ def screenings_refresh(*, rfq_ids: list[int] | None = None, stale_only: bool = F
                 deal_screen(rfq=rfq, quote=quote)
                 written += 1
     return written
+
+
+def blocking_findings(*, screening: Screening) -> list[dict]:
+    """The findings of a stored screening that stop the deal."""
+    return [finding for finding in screening.findings if finding["severity"] == "blocked"]
+
+
+def blocked_message(*, screening: Screening) -> str:
+    """Why a screening stops the deal, in the reader's language: the blocking rules' titles."""
+    key = "title_zh" if reads_chinese() else "title_en"
+    titles = [f.get(key) or f["title_en"] for f in blocking_findings(screening=screening)]
+    return _("Compliance blocks this deal: %s.") % "; ".join(titles)
