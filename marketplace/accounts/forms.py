@@ -5,6 +5,35 @@ from marketplace.accounts.models import PROVIDER_KINDS, OrganisationKind, Role
 from marketplace.catalog.models import Zone
 
 
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class ForeignInvestmentField(forms.TypedChoiceField):
+    """Whether an organisation established in China is foreign-held or controlled: yes, no, or
+    not stated (the compliance screening then asks)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_(
+                "Established in China but 50% or more foreign-held, or foreign-controlled? "
+                "(Human genetic resource rules treat such a company as a foreign party.)"
+            ),
+            choices=[("", _("Not stated")), ("no", _("No")), ("yes", _("Yes"))],
+            coerce=_yes_no,
+            empty_value=None,
+            required=False,
+            **kwargs,
+        )
+
+    def prepare_value(self, value):
+        return {True: "yes", False: "no"}.get(value, value if isinstance(value, str) else "")
+
+
+class OwnershipForm(forms.Form):
+    is_foreign_invested = ForeignInvestmentField()
+
+
 class OrganisationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     name_zh = forms.CharField(label=_("Name in Chinese"), max_length=200, required=False)
@@ -23,6 +52,7 @@ class OrganisationForm(forms.Form):
     )  # fmt: skip
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    is_foreign_invested = ForeignInvestmentField()
 
     def clean(self):
         cleaned_data = super().clean()

@@ -94,6 +94,14 @@ class Organisation(models.Model):
         related_name="organisations",
     )
     city = models.CharField(_("city"), max_length=100, blank=True)
+    # For compliance (human genetic resources): an organisation established in China counts as a
+    # foreign party when it is 50 % or more foreign-held or foreign-controlled. Null: not stated.
+    is_foreign_invested = models.BooleanField(
+        _("foreign-invested or controlled"),
+        null=True,
+        blank=True,
+        help_text=_("Established in China but 50% or more foreign-held, or foreign-controlled."),
+    )
     website = WebsiteField(_("website"), blank=True)
     verification_status = models.CharField(
         _("verification"),

@@ -54,6 +54,7 @@ def organisation_create(
     website: str = "",
     external_id: str | None = None,
     owner: User | None = None,
+    is_foreign_invested: bool | None = None,
 ) -> Organisation:
     """Create an organisation (and make ``owner`` its owner); providers get their workspace.
 
@@ -71,6 +72,7 @@ def organisation_create(
         city=city,
         website=website,
         external_id=external_id,
+        is_foreign_invested=is_foreign_invested,
     )
     organisation.full_clean()
     organisation.save()
@@ -101,11 +103,12 @@ def membership_add(*, organisation: Organisation, user: User, role: str) -> Memb
 def organisation_update(
     *, organisation: Organisation, zone_code: str | None = None, **fields
 ) -> Organisation:
-    """Change an organisation's descriptive fields (name, kind, country, zone, city, website).
+    """Change an organisation's descriptive fields (name, kind, country, zone, city, website, and
+    whether it is foreign-invested, which the compliance screening reads).
 
     A provider may change kind among the provider kinds; a buyer cannot become a provider here.
     """
-    allowed = {"name", "name_zh", "kind", "country", "city", "website"}
+    allowed = {"name", "name_zh", "kind", "country", "city", "website", "is_foreign_invested"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"Cannot update {', '.join(sorted(unknown))} here.")

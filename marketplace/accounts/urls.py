@@ -9,6 +9,11 @@ urlpatterns = [
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
     path(
+        "organisations/<slug:slug>/ownership/",
+        views.organisation_ownership,
+        name="organisation_ownership",
+    ),
+    path(
         "organisations/<slug:slug>/members/<int:membership_id>/remove/",
         views.membership_remove,
         name="membership_remove",

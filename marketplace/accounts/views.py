@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from marketplace.accounts import selectors, services
-from marketplace.accounts.forms import InvitationForm, OrganisationForm
+from marketplace.accounts.forms import InvitationForm, OrganisationForm, OwnershipForm
 from marketplace.accounts.models import Invitation, Membership, Role
-from marketplace.pages import form_errors_add
+from marketplace.pages import form_errors_add, refusal_page
 
 
 @login_required
@@ -38,6 +38,7 @@ def organisation_create(request):
                 city=data["city"],
                 website=data["website"],
                 owner=request.user,
+                is_foreign_invested=data["is_foreign_invested"],
             )
         except ValidationError as error:
             form_errors_add(form, error)
@@ -89,9 +90,31 @@ def organisation_detail(request, slug: str):
             "roles": Role.choices,
             "form": form,
             "is_owner": membership.role == Role.OWNER,
+            "ownership_form": OwnershipForm(
+                initial={"is_foreign_invested": organisation.is_foreign_invested}
+            ),
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def organisation_ownership(request, slug: str):
+    """An owner states whether the organisation is foreign-invested (for the HGR rules)."""
+    membership = selectors.membership_for(user=request.user, slug=slug)
+    if membership.role != Role.OWNER:
+        raise PermissionDenied
+    form = OwnershipForm(request.POST)
+    if not form.is_valid():
+        errors = " ".join(form.errors.get("is_foreign_invested", []))
+        return refusal_page(request, errors, f"/account/organisations/{slug}/", 400)
+    services.organisation_update(
+        organisation=membership.organisation,
+        is_foreign_invested=form.cleaned_data["is_foreign_invested"],
+    )
+    messages.success(request, _("Saved."))
+    return redirect("accounts:organisation", slug=slug)
 
 
 @login_required

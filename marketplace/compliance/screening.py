@@ -75,6 +75,7 @@ class RuleData:
     action_zh: str = ""
     effective_from: date | None = None
     effective_until: date | None = None
+    version: str = ""  # changes whenever the rule is edited
 
     def in_force_on(self, day: date) -> bool:
         return (self.effective_from is None or self.effective_from <= day) and (
@@ -108,6 +109,9 @@ class Finding:
     source: str
     confidence: str
     unknown_facts: tuple[str, ...] = ()
+    effective_from: date | None = None
+    effective_until: date | None = None
+    rule_version: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -123,6 +127,9 @@ class Finding:
             "source": self.source,
             "confidence": self.confidence,
             "unknown_facts": list(self.unknown_facts),
+            "effective_from": self.effective_from.isoformat() if self.effective_from else None,
+            "effective_until": self.effective_until.isoformat() if self.effective_until else None,
+            "rule_version": self.rule_version,
         }
 
 
@@ -305,6 +312,9 @@ def screen(
                 source=rule.source,
                 confidence=rule.confidence,
                 unknown_facts=tuple(sorted(unknown)),
+                effective_from=rule.effective_from,
+                effective_until=rule.effective_until,
+                rule_version=rule.version,
             )
         )
     findings.sort(key=lambda f: (SEVERITY_ORDER.index(f.severity), f.status != "applies", f.rule))

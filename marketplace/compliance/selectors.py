@@ -29,9 +29,15 @@ def rules_for_screening() -> list[RuleData]:
             supersedes=frozenset(other.slug for other in rule.supersedes.all()),
             effective_from=rule.effective_from,
             effective_until=rule.effective_until,
+            version=rule_version(rule),
         )
         for rule in rules
     ]
+
+
+def rule_version(rule: Rule) -> str:
+    """A short name of this edit of the rule: its slug and when it was last changed."""
+    return hashlib.sha256(f"{rule.slug}:{rule.updated_at.isoformat()}".encode()).hexdigest()[:12]
 
 
 def zone_tiers() -> dict[str, str]:

@@ -99,6 +99,8 @@ def rules_load(
             "conditions": entry.get("when") or {},
             "action_en": entry["action"],
             "action_zh": entry.get("action_zh", ""),
+            "effective_from": entry.get("effective_from"),
+            "effective_until": entry.get("effective_until"),
         }
         rule, created = rule_model.objects.get_or_create(slug=entry["id"], defaults=values)
         rules[rule.slug] = rule

@@ -7,6 +7,7 @@ service, shape the answer. Errors: 400 by field, 403, 404, 409 for a refused sta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -19,6 +20,7 @@ from rest_framework.views import APIView
 from marketplace.accounts.models import PROVIDER_KINDS, Organisation, OrganisationKind
 from marketplace.api.schema import CONFLICT
 from marketplace.compliance.screening import DealFacts
+from marketplace.compliance.selectors import rules_version
 from marketplace.compliance.services import screen_deal
 from marketplace.contracting import selectors, services
 from marketplace.contracting.models import (
@@ -29,7 +31,7 @@ from marketplace.contracting.models import (
     VatBasis,
     Visibility,
 )
-from marketplace.contracting.services.screening import RFQ_FACTS
+from marketplace.contracting.services.screening import RFQ_FACTS, RFQ_PARTY_FACTS
 from marketplace.money import Currency
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2}
@@ -58,6 +60,9 @@ class FindingSerializer(serializers.Serializer):
     source = serializers.CharField()
     confidence = serializers.ChoiceField(["checked", "unchecked"])
     unknown_facts = serializers.ListField(child=serializers.CharField())
+    effective_from = serializers.DateField(allow_null=True, required=False)
+    effective_until = serializers.DateField(allow_null=True, required=False)
+    rule_version = serializers.CharField(required=False, allow_blank=True)
 
 
 class ScreeningSerializer(serializers.Serializer):
@@ -66,12 +71,17 @@ class ScreeningSerializer(serializers.Serializer):
     facts_to_confirm = serializers.ListField(child=serializers.CharField())
     findings = FindingSerializer(many=True)
     screened_at = serializers.DateTimeField()
+    rules_version = serializers.CharField()
 
 
 class FactsSerializer(serializers.Serializer):
     """The deal facts compliance asks the buyer about; empty means not stated yet."""
 
     hgr_materials_leave_china = serializers.BooleanField(allow_null=True, required=False)
+    buyer_collects_hgr = serializers.BooleanField(
+        allow_null=True, required=False,
+        help_text="The buyer itself collects, stores or holds the samples in China.",
+    )  # fmt: skip
     hgr_information_abroad = serializers.BooleanField(allow_null=True, required=False)
     hgr_joint_research = serializers.BooleanField(allow_null=True, required=False)
     registration_trial_at_institution = serializers.BooleanField(allow_null=True, required=False)
@@ -124,7 +134,8 @@ class RfqSerializer(serializers.ModelSerializer):
     def get_facts(self, rfq: Rfq) -> dict | None:
         if self._redacted(rfq):
             return None
-        return {name: getattr(rfq, name) for name in (*RFQ_FACTS, "technology_catalogue_item")}
+        names = (*RFQ_FACTS, *RFQ_PARTY_FACTS, "technology_catalogue_item")
+        return {name: getattr(rfq, name) for name in names}
 
     @extend_schema_field(ScreeningSerializer(allow_null=True))
     def get_screening(self, rfq: Rfq) -> dict | None:
@@ -363,6 +374,7 @@ class TerminateSerializer(serializers.Serializer):
 
 
 class ScreenRequestSerializer(FactsSerializer):
+    buyer_collects_hgr = None  # a fact of a deal's parties: state foreign_party itself here
     direction = serializers.ChoiceField(["outbound", "inbound"])
     provider_zone = serializers.CharField(required=False, allow_null=True, max_length=40)
     partner_country = serializers.RegexField(r"^[A-Z]{2}$", required=False, allow_null=True)
@@ -376,11 +388,8 @@ class ScreenRequestSerializer(FactsSerializer):
     )
 
 
-class ScreenResultSerializer(serializers.Serializer):
-    outcome = serializers.CharField()
-    is_blocked = serializers.BooleanField()
-    facts_to_confirm = serializers.ListField(child=serializers.CharField())
-    findings = FindingSerializer(many=True)
+class ScreenResultSerializer(ScreeningSerializer):
+    """A screening of stated facts: as a deal's stored one (when, and against which rules)."""
 
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -718,6 +727,8 @@ class ScreenView(DealView):
         result = screen_deal(facts=DealFacts(**data))
         return Response(
             {
+                "screened_at": timezone.now(),
+                "rules_version": rules_version(),
                 "outcome": result.outcome,
                 "is_blocked": result.is_blocked,
                 "facts_to_confirm": result.facts_to_confirm,

@@ -38,6 +38,10 @@ FACT_QUESTIONS = {
     "hgr_materials_leave_china": _(
         "Will human samples (blood, tissue, cells, DNA) collected in China leave China?"
     ),
+    "buyer_collects_hgr": _(
+        "Will your organisation itself collect, store or hold those samples in China (rather "
+        "than only the provider)?"
+    ),
     "hgr_information_abroad": _(
         "Will genetic or genomic data of people in China be sent to you abroad?"
     ),
@@ -108,6 +112,7 @@ class RfqForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     hgr_materials_leave_china = YesNoField(label=FACT_QUESTIONS["hgr_materials_leave_china"])
+    buyer_collects_hgr = YesNoField(label=FACT_QUESTIONS["buyer_collects_hgr"])
     hgr_information_abroad = YesNoField(label=FACT_QUESTIONS["hgr_information_abroad"])
     hgr_joint_research = YesNoField(label=FACT_QUESTIONS["hgr_joint_research"])
     registration_trial_at_institution = YesNoField(
@@ -132,8 +137,8 @@ class RfqForm(forms.Form):
     ai_generated_prescriptions = YesNoField(label=FACT_QUESTIONS["ai_generated_prescriptions"])
 
     FACT_FIELDS = (
-        "hgr_materials_leave_china", "hgr_information_abroad", "hgr_joint_research",
-        "registration_trial_at_institution", "personal_info_subjects_ytd",
+        "hgr_materials_leave_china", "buyer_collects_hgr", "hgr_information_abroad",
+        "hgr_joint_research", "registration_trial_at_institution", "personal_info_subjects_ytd",
         "sensitive_personal_info_subjects_ytd", "important_data", "technology_transfer",
         "technology_catalogue_item", "foreign_staff_on_site", "ai_generated_prescriptions",
     )  # fmt: skip

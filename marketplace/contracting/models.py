@@ -73,6 +73,9 @@ class Rfq(models.Model):
     )
     # Deal facts (see compliance/data/rules.yaml); null = not stated yet.
     hgr_materials_leave_china = models.BooleanField(null=True, blank=True)
+    # Whether the buyer itself collects, stores or holds the human samples (not only the provider):
+    # with the parties' nature, it decides whether a foreign party handles them.
+    buyer_collects_hgr = models.BooleanField(null=True, blank=True)
     hgr_information_abroad = models.BooleanField(null=True, blank=True)
     hgr_joint_research = models.BooleanField(null=True, blank=True)
     registration_trial_at_institution = models.BooleanField(null=True, blank=True)

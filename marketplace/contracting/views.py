@@ -76,6 +76,18 @@ def dashboard(request):
     )
 
 
+def _rfq_open_or_keep_draft(request, rfq) -> None:
+    """Send a new request; one its screening blocks is kept as a draft, and the buyer is told
+    why and what would unblock it (the request page shows the findings)."""
+    try:
+        with transaction.atomic():
+            services.rfq_open(rfq=rfq, by=request.user)
+    except services.DealBlocked as blocked:
+        messages.error(request, _("Saved as a draft, not sent to providers. %s") % blocked.message)
+    else:
+        messages.success(request, _("Your request is sent."))
+
+
 @login_required
 def rfq_create(request):
     buyers = selectors.organisations_of(user=request.user).filter(
@@ -124,18 +136,14 @@ def rfq_create(request):
                             rfq=rfq, providers=list(data["providers"]), by=request.user
                         )
                     if request.POST.get("action") == "open":
-                        services.rfq_open(rfq=rfq, by=request.user)
+                        _rfq_open_or_keep_draft(request, rfq)
+                    else:
+                        messages.success(request, _("Your request is saved as a draft."))
             except (ValidationError, services.InvalidTransition) as error:
                 if isinstance(error, services.InvalidTransition):
                     error = ValidationError(error.message)
                 form_errors_add(form, error)
             else:
-                messages.success(
-                    request,
-                    _("Your request is sent.")
-                    if request.POST.get("action") == "open"
-                    else _("Your request is saved as a draft."),
-                )
                 return redirect("deals:rfq", pk=rfq.pk)
         status = 400
     return render(
@@ -162,6 +170,9 @@ def _rfq_context(request, rfq) -> dict:
         "acting_provider": visible_providers[0] if visible_providers else None,
         "quotes": quotes,
         "screening": screening,
+        "unblock_hint": services.unblock_hint(screening=screening)
+        if screening is not None and screening.is_blocked
+        else "",
         "facts": [
             (FACT_QUESTIONS.get(name, name), getattr(rfq, name))
             for name in RfqForm.FACT_FIELDS

@@ -45,6 +45,10 @@ CASES = {
         {"hgr_materials_leave_china": True},
         {"hgr_materials_leave_china": True, "foreign_party": False},
     ),
+    "hgr-materials-export": (
+        {"hgr_materials_leave_china": True, "foreign_party": False},
+        {"hgr_materials_leave_china": True},
+    ),
     "hgr-joint-research": ({"hgr_joint_research": True}, {"hgr_joint_research": True, **INBOUND}),
     "hgr-registration-trial": (
         {"registration_trial_at_institution": True},
@@ -128,6 +132,17 @@ def test_a_rule_applies_when_its_facts_hold_and_stays_silent_otherwise(rule):
 
     assert applying(replace(CLEAN, **fires)).get(rule) == "applies"
     assert rule not in applying(replace(CLEAN, **silent))
+
+
+def test_a_ciio_sending_no_personal_information_abroad_needs_no_security_assessment():
+    ciio = replace(CLEAN, provider_is_ciio=True, personal_info_subjects_ytd=0)
+
+    assert "pi-security-assessment" not in applying(ciio)
+    assert applying(replace(ciio, personal_info_subjects_ytd=1))["pi-security-assessment"] == (
+        "applies"
+    )
+    unknown = screen_deal(facts=replace(CLEAN, provider_is_ciio=None, personal_info_subjects_ytd=0))
+    assert unknown.outcome == "clear"
 
 
 def test_a_clean_deal_needs_nothing_and_only_informs():

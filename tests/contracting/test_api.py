@@ -9,6 +9,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from marketplace.contracting.models import Quote, QuoteRevision, Rfq
+from marketplace.contracting.services import rfq_update
 from tests.factories import buyer_party, fx_rates, provider_party, quote_for, rfq_for
 
 pytestmark = pytest.mark.django_db
@@ -201,7 +202,8 @@ def test_accepting_an_expired_quote_answers_409_and_says_when_it_expired(parties
 
 def test_a_blocked_deal_answers_409_with_the_blocking_findings(parties):
     buyer, provider = parties
-    rfq = rfq_for(buyer, invite=[provider], technology_catalogue_item="prohibited")
+    rfq = rfq_for(buyer, invite=[provider])
+    rfq_update(rfq=rfq, by=buyer.owner, technology_catalogue_item="prohibited")  # after sending
     quote = quote_for(rfq, provider)
 
     response = client_for(buyer).post(f"/api/v1/quotes/{quote.pk}/accept")

@@ -50,7 +50,7 @@ def test_a_buyer_sends_an_rfq_from_the_form_and_sees_it_screened(parties):
         "buyer": buyer.organisation.slug, "title": "Rat PK study", "scope": "Two doses, IV and PO.",
         "capabilities": ["dmpk.in_vivo_pk"], "budget_currency": "USD", "visibility": "invited",
         "providers": [provider.organisation.slug], "hgr_materials_leave_china": "no",
-        "foreign_staff_on_site": "yes", "action": "open",
+        "foreign_staff_on_site": "yes", "technology_catalogue_item": "none", "action": "open",
     })  # fmt: skip
 
     assert response.status_code == 302

@@ -241,7 +241,7 @@ def test_an_expired_quote_cannot_be_accepted_and_the_sweep_marks_it(deal):
 
 def test_a_blocked_deal_cannot_be_accepted_until_its_facts_change(deal):
     buyer, provider, rfq = deal
-    rfq_update(rfq=rfq, by=buyer.owner, hgr_materials_leave_china=True)
+    rfq_update(rfq=rfq, by=buyer.owner, hgr_materials_leave_china=True, buyer_collects_hgr=True)
     quote = quote_for(rfq, provider)
     assert quote.screening.is_blocked
 

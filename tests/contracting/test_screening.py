@@ -45,7 +45,7 @@ def test_a_staff_edit_in_the_admin_screens_the_open_deals_again(
     form = {
         "slug": rule.slug, "title_en": rule.title_en, "title_zh": rule.title_zh,
         "direction": rule.direction, "scope": rule.scope, "restriction": rule.restriction,
-        "flow": rule.flow, "conditions": json.dumps({"foreign_party": True}),
+        "flow": rule.flow, "conditions": json.dumps({"partner_country": "US"}),
         "action_en": rule.action_en, "action_zh": rule.action_zh, "authority": rule.authority,
         "source": rule.source, "confidence": rule.confidence,
     }  # fmt: skip
@@ -81,7 +81,7 @@ def test_the_admin_refuses_conditions_the_screening_cannot_read(client, quote):
 def test_the_sweep_redoes_only_screenings_made_with_older_rules(quote):
     assert screenings_refresh(stale_only=True) == 0
     rule = Rule.objects.get(slug="work-permit")
-    rule.conditions = {"foreign_party": True}
+    rule.conditions = {"partner_country": "US"}
     rule.save()  # outside the admin: no re-screening was enqueued
 
     assert screenings_refresh(stale_only=True) == 2  # the RFQ's screening and the quote's

@@ -31,6 +31,7 @@ from tests.factories.accounts import UserFactory
 # Facts of a deal with nothing sensitive in it: every compliance fact stated, all harmless.
 HARMLESS_FACTS = {
     "hgr_materials_leave_china": False,
+    "buyer_collects_hgr": False,
     "hgr_information_abroad": False,
     "hgr_joint_research": False,
     "registration_trial_at_institution": False,
@@ -50,13 +51,22 @@ class Party:
     owner: User
 
 
-def buyer_party(*, country: str = "US", name: str | None = None, email: str | None = None) -> Party:
+def buyer_party(
+    *,
+    country: str = "US",
+    name: str | None = None,
+    email: str | None = None,
+    zone_code: str | None = None,
+    foreign_invested: bool | None = None,
+) -> Party:
     owner = UserFactory(email_verified=True, **({"email": email} if email else {}))
     organisation = organisation_create(
         name=name or f"Buyer Pharma {owner.pk}",
         kind=OrganisationKind.BUYER,
         country=country,
+        zone_code=zone_code,
         owner=owner,
+        is_foreign_invested=foreign_invested if country == "CN" else None,
     )
     return Party(organisation, owner)
 
@@ -68,6 +78,7 @@ def provider_party(
     offers: tuple[str, ...] = ("dmpk.in_vitro_adme",),
     country: str = "CN",
     email: str | None = None,
+    foreign_invested: bool | None = False,
 ) -> Party:
     owner = UserFactory(email_verified=True, **({"email": email} if email else {}))
     organisation = organisation_create(
@@ -77,6 +88,7 @@ def provider_party(
         zone_code=zone_code,
         city="Shanghai",
         owner=owner,
+        is_foreign_invested=foreign_invested if country == "CN" else None,
     )
     if verified:
         organisation = organisation_verify(organisation=organisation)

@@ -1,6 +1,6 @@
 """Writes to the deal: RFQs, quotes, contracts (see each module); errors shared by all."""
 
-from marketplace.contracting.services._common import InvalidTransition
+from marketplace.contracting.services._common import DealBlocked, InvalidTransition
 from marketplace.contracting.services.contracts import (
     checklist_item_complete,
     contract_complete,
@@ -18,7 +18,6 @@ from marketplace.contracting.services.contracts import (
 from marketplace.contracting.services.documents import document_check, rfq_attachment_add
 from marketplace.contracting.services.messages import message_post, message_side
 from marketplace.contracting.services.quotes import (
-    DealBlocked,
     LineInput,
     MilestoneInput,
     quote_accept,
@@ -42,6 +41,7 @@ from marketplace.contracting.services.screening import (
     blocking_findings,
     deal_screen,
     screenings_refresh,
+    unblock_hint,
 )
 
 __all__ = [
@@ -82,4 +82,5 @@ __all__ = [
     "rfq_open",
     "rfq_update",
     "screenings_refresh",
+    "unblock_hint",
 ]

@@ -38,6 +38,10 @@ class InvalidTransition(Exception):
         self.details = details or {}
 
 
+class DealBlocked(InvalidTransition):
+    """A finding prohibits the deal (or may, until its facts are confirmed)."""
+
+
 def require_member(*, user: User, organisation: Organisation, acting: bool = True) -> None:
     """Refuse unless ``user`` belongs to ``organisation`` (as owner or editor when ``acting``)."""
     roles = ACTING_ROLES if acting else tuple(Role)

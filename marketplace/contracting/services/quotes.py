@@ -28,6 +28,7 @@ from marketplace.contracting.models import (
     VatBasis,
 )
 from marketplace.contracting.services._common import (
+    DealBlocked,
     InvalidTransition,
     audit,
     refusal,
@@ -66,10 +67,6 @@ class MilestoneInput:
     amount: Decimal | None = None  # CNY
     due_date: date | None = None
     trigger: str = ""
-
-
-class DealBlocked(InvalidTransition):
-    """A finding prohibits the deal (or may, until its facts are confirmed)."""
 
 
 def _decimal(value, field: str, errors: dict) -> Decimal | None:

@@ -18,13 +18,22 @@ from marketplace.contracting.models import (
     Visibility,
 )
 from marketplace.contracting.services._common import (
+    DealBlocked,
     InvalidTransition,
     audit,
     require_member,
     transition,
 )
 from marketplace.contracting.services.notifications import notify
-from marketplace.contracting.services.screening import RFQ_FACTS, deal_screen, screenings_refresh
+from marketplace.contracting.services.screening import (
+    RFQ_FACTS,
+    RFQ_PARTY_FACTS,
+    blocked_message,
+    blocking_findings,
+    deal_screen,
+    screenings_refresh,
+    unblock_hint,
+)
 from marketplace.money import MINOR_UNITS
 
 EDITABLE_FIELDS = (
@@ -41,6 +50,7 @@ EDITABLE_FIELDS = (
     "visibility",
     "technology_catalogue_item",
     *RFQ_FACTS,
+    *RFQ_PARTY_FACTS,
 )
 
 
@@ -188,11 +198,18 @@ def rfq_invite(*, rfq: Rfq, providers: list[Organisation], by: User) -> list[Rfq
 
 @transaction.atomic
 def rfq_open(*, rfq: Rfq, by: User) -> Rfq:
-    """Send the RFQ: invited providers (or every matching verified one) may now quote."""
+    """Send the RFQ: invited providers (or every matching verified one) may now quote. Refused
+    while its screening blocks the deal, saying what would unblock it."""
     rfq = _locked(rfq)
     require_member(user=by, organisation=rfq.buyer)
     if rfq.visibility == Visibility.INVITED and not rfq.invitations.exists():
         raise InvalidTransition(_("Invite at least one provider, or open the request to all."))
+    screening = rfq.screenings.filter(quote__isnull=True).first() or deal_screen(rfq=rfq)
+    if screening.is_blocked:
+        raise DealBlocked(
+            f"{blocked_message(screening=screening)} {unblock_hint(screening=screening)}",
+            details={"findings": blocking_findings(screening=screening)},
+        )
     rfq.opened_at = timezone.now()
     transition(
         rfq,

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.compliance.facts import fact_description
 from marketplace.compliance.screening import DealFacts
 from marketplace.compliance.selectors import rules_version
 from marketplace.compliance.services import screen_deal
@@ -25,6 +26,8 @@ RFQ_FACTS = (
     "sensitive_personal_info_subjects_ytd", "important_data", "technology_transfer",
     "foreign_staff_on_site", "ai_generated_prescriptions",
 )  # fmt: skip
+# Facts of the RFQ that are not rule facts themselves but decide one (``foreign_party``).
+RFQ_PARTY_FACTS = ("buyer_collects_hgr",)
 LIVE_QUOTES = (QuoteStatus.DRAFT, QuoteStatus.SUBMITTED, QuoteStatus.REVISED)
 
 
@@ -44,8 +47,45 @@ def current_revision(quote: Quote) -> QuoteRevision | None:
     return (submitted or revisions or [None])[-1]
 
 
+def _is_foreign(organisation) -> bool | None:
+    """Whether an organisation is a foreign party in the HGR rules' meaning: established abroad,
+    or in China but foreign-held or controlled (None while a Chinese one has not said)."""
+    if organisation.country != CHINA:
+        return True
+    return organisation.is_foreign_invested
+
+
+def _foreign_party(rfq: Rfq, direction: str, provider) -> bool | None:
+    """Whether a foreign party collects, stores or exports the deal's human genetic resources.
+
+    In China the material is handled by the Chinese side of the deal (the provider doing the
+    work; for an inbound deal, the Chinese client shipping its own samples) and by the buyer
+    when the buyer says it collects or holds them itself. Never derived from the direction alone.
+    An RFQ's own screening reads what its buyer can state; each quote's adds its provider.
+    """
+    handlers: list = []
+    unknown = False
+    if direction == "inbound":
+        handlers.append(rfq.buyer)
+    elif provider is not None:
+        handlers.append(provider)
+    if rfq.buyer_collects_hgr is None:
+        unknown = unknown or direction != "inbound"
+    elif rfq.buyer_collects_hgr and rfq.buyer not in handlers:
+        handlers.append(rfq.buyer)
+    nature = [_is_foreign(organisation) for organisation in handlers]
+    if True in nature:
+        return True
+    if unknown or None in nature:
+        return None
+    return False
+
+
 def deal_facts(rfq: Rfq, quote: Quote | None = None) -> DealFacts:
-    """What the screening reads: the RFQ's stated facts, the parties, and the quote's terms."""
+    """What the screening reads: the RFQ's stated facts, the parties, and the quote's terms.
+
+    The zone is where the work is done in China: the provider's (or the quote's work site) for
+    an outbound deal; for an inbound one, where the Chinese client is established."""
     buyer = rfq.buyer
     provider = quote.provider if quote else None
     direction = _direction(buyer.country, provider.country if provider else None)
@@ -64,13 +104,15 @@ def deal_facts(rfq: Rfq, quote: Quote | None = None) -> DealFacts:
         amounts = [milestone.amount for milestone in revision.milestones.all()]
         if amounts and revision.usd_rate is not None:
             largest_payment_usd = (max(amounts) * revision.usd_rate).quantize(Decimal("0.01"))
+    if direction == "inbound":
+        zone = buyer.zone.code if buyer.zone else None
     foreign = buyer if direction == "outbound" else provider
     return DealFacts(
         direction=direction,
         provider_zone=zone,
         partner_country=foreign.country if foreign is not None else None,
         capability_codes=tuple(sorted(codes)),
-        foreign_party=direction in ("outbound", "inbound"),
+        foreign_party=_foreign_party(rfq, direction, provider),
         technology_catalogue_item=rfq.technology_catalogue_item or None,
         provider_is_ciio=is_ciio,
         single_payment_usd_equivalent=largest_payment_usd,
@@ -109,7 +151,9 @@ def deal_screen(*, rfq: Rfq, quote: Quote | None = None) -> Screening:
 def screenings_refresh(*, rfq_ids: list[int] | None = None, stale_only: bool = False) -> int:
     """Screen again the RFQs still in play (draft or open) and their live quotes; return how many
     screenings were written. ``stale_only``: those made with other rules than today's."""
-    rfqs = Rfq.objects.filter(status__in=(RfqStatus.DRAFT, RfqStatus.OPEN)).select_related("buyer")
+    rfqs = Rfq.objects.filter(status__in=(RfqStatus.DRAFT, RfqStatus.OPEN)).select_related(
+        "buyer__zone"
+    )
     if rfq_ids is not None:
         rfqs = rfqs.filter(pk__in=rfq_ids)
     version = rules_version()
@@ -141,3 +185,17 @@ def blocked_message(*, screening: Screening) -> str:
     key = "title_zh" if reads_chinese() else "title_en"
     titles = [f.get(key) or f["title_en"] for f in blocking_findings(screening=screening)]
     return _("Compliance blocks this deal: %s.") % "; ".join(titles)
+
+
+def unblock_hint(*, screening: Screening) -> str:
+    """What would let a blocked deal go ahead, in the reader's language: the facts to state for
+    a prohibition that may apply, else the rule's own action for one that applies."""
+    blocking = blocking_findings(screening=screening)
+    unknown = sorted(
+        {fact for f in blocking if f["status"] == "to_confirm" for fact in f["unknown_facts"]}
+    )
+    if unknown:
+        return _("Answer these first: %s.") % "; ".join(fact_description(f) for f in unknown)
+    key = "action_zh" if reads_chinese() else "action_en"
+    actions = [f.get(key) or f["action_en"] for f in blocking]
+    return _("As described, the deal is not allowed: %s") % " ".join(actions)

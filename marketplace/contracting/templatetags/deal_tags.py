@@ -41,6 +41,14 @@ def finding_status_label(status: str) -> str:
 
 
 @register.filter
+def fact_descriptions(names) -> str:
+    """Facts named by code, as plain words joined for a sentence: "where ...; whether ..."."""
+    from marketplace.compliance.facts import fact_description
+
+    return "; ".join(fact_description(name) for name in names or ())
+
+
+@register.filter
 def yes_no(value) -> str:
     return {True: _("Yes"), False: _("No")}.get(value, _("Not stated"))
 
