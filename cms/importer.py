@@ -554,6 +554,8 @@ def _import_provider(
         "city": record["city"],
         "website": record.get("website", ""),
     }
+    if "foreign_invested" in record:  # absent: keep what the organisation stated on the site
+        common["is_foreign_invested"] = record["foreign_invested"]
     try:
         if created:
             organisation = organisation_create(

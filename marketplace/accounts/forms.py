@@ -16,7 +16,7 @@ class ForeignInvestmentField(forms.TypedChoiceField):
     def __init__(self, **kwargs):
         super().__init__(
             label=_(
-                "Established in China but 50% or more foreign-held, or foreign-controlled? "
+                "Established in China but at least half foreign-held, or foreign-controlled? "
                 "(Human genetic resource rules treat such a company as a foreign party.)"
             ),
             choices=[("", _("Not stated")), ("no", _("No")), ("yes", _("Yes"))],

@@ -100,7 +100,7 @@ class Organisation(models.Model):
         _("foreign-invested or controlled"),
         null=True,
         blank=True,
-        help_text=_("Established in China but 50% or more foreign-held, or foreign-controlled."),
+        help_text=_("Established in China but at least half foreign-held, or foreign-controlled."),
     )
     website = WebsiteField(_("website"), blank=True)
     verification_status = models.CharField(

@@ -274,6 +274,10 @@ CV_MAX_BYTES = 5 * 1024 * 1024
 # Wagtail. Its own admin search uses the database backend, so editing never depends on
 # Elasticsearch; the buyer-facing capability search is the `search` app's.
 WAGTAIL_SITE_NAME = "CRO Marketplace"
+# Email addresses and passwords change only through allauth (verified, throttled), never in
+# Wagtail's own account settings.
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # No calls to gravatar.com from the admin (nor from China, where it is often unreachable).

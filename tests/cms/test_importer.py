@@ -1043,3 +1043,17 @@ def test_two_services_with_long_similar_titles_and_ids_both_load(demo_site):
 
     assert report.problems == []
     assert counts(report) == (1, 0, 0, 3)
+
+
+def test_a_provider_record_states_whether_it_is_foreign_invested_and_a_silent_one_keeps_it():
+    record = provider_record("fdi-1", foreign_invested=True)
+    providers_import(bundle=provider_bundle(record))
+    organisation = Organisation.objects.get(external_id="fdi-1")
+    assert organisation.is_foreign_invested is True
+
+    del record["foreign_invested"]
+    record["city"] = "Wuxi"  # a change, so the record is applied again
+    providers_import(bundle=provider_bundle(record))
+
+    organisation.refresh_from_db()
+    assert (organisation.is_foreign_invested, organisation.city) == (True, "Wuxi")

@@ -106,7 +106,8 @@ def test_the_rfq_form_keeps_a_blocked_request_as_a_draft_and_tells_the_buyer():
     page = Client(headers={"accept-language": "en"})
     page.force_login(buyer.owner)
     form = {
-        "buyer": buyer.organisation.slug, "title": "Tumour biopsies for sequencing abroad", "scope": "Ship FFPE blocks.",
+        "buyer": buyer.organisation.slug, "title": "Tumour biopsies for sequencing abroad",
+        "scope": "Ship FFPE blocks.",
         "capabilities": ["dmpk.in_vitro_adme"], "budget_currency": "USD",
         "visibility": "open", "hgr_materials_leave_china": "yes", "buyer_collects_hgr": "yes",
         "action": "open",

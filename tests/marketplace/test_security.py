@@ -178,3 +178,23 @@ def test_wagtails_password_reset_sends_people_to_allauths(client, mailoutbox):
     assert [form["Location"] for form in forms] == ["/accounts/password/reset/"] * 2
     assert sent.status_code == 302 and sent["Location"] == "/accounts/password/reset/"
     assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_wagtails_account_settings_cannot_change_an_email_or_password_past_allauth(client):
+    staff = UserFactory(is_superuser=True, is_staff=True, email_verified=True)
+    client.force_login(staff)
+
+    page = client.get("/admin/account/")
+    client.post("/admin/account/", {
+        "name_email-first_name": "A", "name_email-last_name": "B",
+        "name_email-email": "unverified@example.com",
+        "password-new_password1": "a-new-Passw0rd!", "password-new_password2": "a-new-Passw0rd!",
+    })  # fmt: skip
+
+    assert page.status_code == 200
+    assert 'name="name_email-email"' not in page.text
+    assert 'name="password-new_password1"' not in page.text
+    staff.refresh_from_db()
+    assert staff.email != "unverified@example.com"
+    assert not staff.check_password("a-new-Passw0rd!")

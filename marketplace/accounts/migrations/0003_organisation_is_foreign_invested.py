@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='is_foreign_invested',
-            field=models.BooleanField(blank=True, help_text='Established in China but 50% or more foreign-held, or foreign-controlled.', null=True, verbose_name='foreign-invested or controlled'),
+            field=models.BooleanField(blank=True, help_text='Established in China but at least half foreign-held, or foreign-controlled.', null=True, verbose_name='foreign-invested or controlled'),
         ),
     ]
