@@ -86,6 +86,10 @@ def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    # A full-page screenshot stretches the viewport to the page's height and back, leaving the
+    # page scrolled to its very end with a layout Chromium redoes on the next focus change: a
+    # click there lands on a page that moves under it. Back to the top, as a reader starts.
+    page.evaluate("window.scrollTo(0, 0)")
     return path
 
 

@@ -284,6 +284,8 @@ def test_a_buyer_searching_in_chinese_finds_the_cro_and_requests_a_quote_in_chin
     buyer.get_by_label("工作范围").fill("三批半胱氨酸偶联（DAR 4），HIC测定DAR，SEC测定聚集。")
     for question in ("在中国采集的人类样本", "贵方员工是否会在中国现场工作？"):
         buyer.get_by_role("group", name=question).get_by_label("否", exact=True).check()
+    # A prohibited technology cannot be ruled out unless the buyer says: it must answer first.
+    buyer.get_by_label("该技术是否列入").select_option("none")
     buyer.get_by_role("button", name="发送给服务商").click()
     expect(buyer.get_by_text("您的询价已发送。")).to_be_visible()
     expect(buyer.get_by_role("heading", name=title)).to_be_visible()

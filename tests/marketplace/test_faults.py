@@ -27,7 +27,7 @@ from search.models import IndexChange
 from search.queries import ServiceQuery, search_services
 from search.services import index_changes_apply
 from tests.conftest import ROOT, admin_dsn, site_worker
-from tests.factories import buyer_party, due_milestone, fx_rates, provider_party
+from tests.factories import HARMLESS_FACTS, buyer_party, due_milestone, fx_rates, provider_party
 from tests.factories.stripe_events import intent_event, webhook_post
 from tests.mail_files import mail_to
 
@@ -133,7 +133,8 @@ def test_redis_stopped_requests_succeed_and_their_emails_go_out_when_it_is_back(
             created = client.post(
                 "/api/v1/rfqs/",
                 {"title": "Metabolic stability", "scope": "12 compounds",
-                 "budget_currency": "USD", "capability_codes": ["dmpk.in_vitro_adme"]},
+                 "budget_currency": "USD", "capability_codes": ["dmpk.in_vitro_adme"],
+                 **HARMLESS_FACTS},
                 content_type="application/json",
             )  # fmt: skip
             rfq_id = created.json()["id"]
