@@ -1,16 +1,32 @@
 """What the HTML views share: a service's refusal as a page, and its errors on a form."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
+# How a service names a field of one item of a list it was given: ``lines[2].quantity``.
+ITEM_FIELD = re.compile(r"^(?P<items>\w+)\[(?P<index>\d+)\]\.(?P<field>\w+)$")
 
-def form_errors_add(form, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: by field where the form has the field."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
+
+def form_errors_add(form, error: ValidationError, *, formsets: dict | None = None) -> None:
+    """Put a service's ``ValidationError`` on the form: by field where the form has the field.
+
+    ``formsets`` maps a list the service was given to its formset and, for each item, the index
+    of the form it came from (blank extra forms are not given): ``{"lines": (formset, [0, 2])}``
+    puts ``lines[1].quantity`` on the quantity field of the formset's third form."""
+    if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
+        return
+    for key, messages in error.message_dict.items():
+        target, field = form, key
+        item = ITEM_FIELD.match(key)
+        if item and item["items"] in (formsets or {}):
+            formset, positions = formsets[item["items"]]
+            index = int(item["index"])
+            if index < len(positions):
+                target, field = formset.forms[positions[index]], item["field"]
+        target.add_error(field if field in target.fields else None, messages)
 
 
 def refusal_page(request, message: str, back: str, status: int = 409):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
+from marketplace.columns import column_error, column_range
 from marketplace.contracting.models import Milestone, MilestoneStatus
 from marketplace.contracting.services import (
     DealBlocked,
@@ -112,6 +113,19 @@ def _payment_intent_create(*, milestone: Milestone, by: User) -> Payment:
     and so the idempotency key, is the same for every request racing for this attempt."""
     fee = platform_fee(milestone.amount, milestone.currency)
     total = milestone.amount + fee
+    # Refused before Stripe is asked: a payment that cannot be recorded must not be charged.
+    if column_error(Payment, "total_amount", total) is not None:
+        raise InvalidTransition(
+            _(
+                "With the platform fee this milestone comes to %(currency)s %(total)s, more than "
+                "one payment can carry (at most %(largest)s)."
+            )
+            % {
+                "currency": milestone.currency,
+                "total": f"{total:,}",
+                "largest": f"{column_range(Payment, 'total_amount')[1]:,}",
+            }
+        )
     attempt = Payment.objects.filter(milestone=milestone).count() + 1
     try:
         intent = get_client().v1.payment_intents.create(

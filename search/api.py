@@ -13,7 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cms.models import ServicePage
 from marketplace.catalog.selectors import capabilities_matching
+from marketplace.columns import column_range
 from marketplace.language import reads_chinese
 from search.fallback import (
     search_jobs_from_database,
@@ -95,7 +97,13 @@ class ServiceSearchParams(serializers.Serializer):
     price_max = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, help_text="CNY"
     )
-    turnaround_max = serializers.IntegerField(min_value=1, required=False, help_text="days")
+    # Up to what a listing's turnaround holds: Elasticsearch refuses a larger integer outright.
+    turnaround_max = serializers.IntegerField(
+        min_value=1,
+        max_value=column_range(ServicePage, "turnaround_days")[1],
+        required=False,
+        help_text="days",
+    )
     verified = serializers.BooleanField(required=False, default=False)
     sort = serializers.ChoiceField(choices=list(SORTS), required=False, default="relevance")
     page = serializers.IntegerField(min_value=1, max_value=500, required=False, default=1)

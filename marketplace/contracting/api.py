@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from marketplace.accounts.models import PROVIDER_KINDS, Organisation, OrganisationKind
 from marketplace.api.schema import CONFLICT
+from marketplace.columns import column_range
 from marketplace.compliance.screening import DealFacts
 from marketplace.compliance.selectors import rules_version
 from marketplace.compliance.services import screen_deal
@@ -27,6 +28,7 @@ from marketplace.contracting.models import (
     CatalogueItem,
     Contract,
     Quote,
+    QuoteRevision,
     Rfq,
     VatBasis,
     Visibility,
@@ -86,10 +88,16 @@ class FactsSerializer(serializers.Serializer):
     hgr_joint_research = serializers.BooleanField(allow_null=True, required=False)
     registration_trial_at_institution = serializers.BooleanField(allow_null=True, required=False)
     personal_info_subjects_ytd = serializers.IntegerField(
-        min_value=0, allow_null=True, required=False
+        min_value=0,
+        max_value=column_range(Rfq, "personal_info_subjects_ytd")[1],
+        allow_null=True,
+        required=False,
     )
     sensitive_personal_info_subjects_ytd = serializers.IntegerField(
-        min_value=0, allow_null=True, required=False
+        min_value=0,
+        max_value=column_range(Rfq, "sensitive_personal_info_subjects_ytd")[1],
+        allow_null=True,
+        required=False,
     )
     important_data = serializers.BooleanField(allow_null=True, required=False)
     technology_transfer = serializers.BooleanField(allow_null=True, required=False)
@@ -228,7 +236,12 @@ class QuoteDraftSerializer(ActingProviderSerializer):
     lines = LineSerializer(many=True)
     milestones = MilestoneInSerializer(many=True)
     valid_until = serializers.DateField()
-    turnaround_days = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    turnaround_days = serializers.IntegerField(
+        min_value=1,
+        max_value=column_range(QuoteRevision, "turnaround_days")[1],
+        required=False,
+        allow_null=True,
+    )
     assumptions = serializers.CharField(required=False, allow_blank=True, default="")
     exclusions = serializers.CharField(required=False, allow_blank=True, default="")
     work_zone_code = serializers.CharField(required=False, allow_null=True, max_length=40)
@@ -384,7 +397,7 @@ class ScreenRequestSerializer(FactsSerializer):
     foreign_party = serializers.BooleanField(required=False, allow_null=True)
     provider_is_ciio = serializers.BooleanField(required=False, allow_null=True)
     single_payment_usd_equivalent = serializers.DecimalField(
-        **AMOUNT, required=False, allow_null=True
+        **AMOUNT, min_value=0, required=False, allow_null=True
     )
 
 

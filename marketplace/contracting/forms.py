@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.accounts.models import PROVIDER_KINDS, Organisation
 from marketplace.catalog.models import TaxonomyKind, TaxonomyNode, Zone
-from marketplace.contracting.models import CatalogueItem, VatBasis, Visibility
+from marketplace.columns import column_range
+from marketplace.contracting.models import CatalogueItem, QuoteRevision, Rfq, VatBasis, Visibility
 from marketplace.money import Currency
 
 YES_NO_UNSURE = [("", _("Not sure yet")), ("yes", _("Yes")), ("no", _("No"))]
@@ -121,10 +122,12 @@ class RfqForm(forms.Form):
     personal_info_subjects_ytd = forms.IntegerField(
         label=_("How many people's personal data will be sent abroad this year (all deals)?"),
         required=False, min_value=0,
+        max_value=column_range(Rfq, "personal_info_subjects_ytd")[1],
     )  # fmt: skip
     sensitive_personal_info_subjects_ytd = forms.IntegerField(
         label=_("Of whom, how many with sensitive data (health, biometrics, ...)?"),
         required=False, min_value=0,
+        max_value=column_range(Rfq, "sensitive_personal_info_subjects_ytd")[1],
     )  # fmt: skip
     important_data = YesNoField(label=FACT_QUESTIONS["important_data"])
     technology_transfer = YesNoField(label=FACT_QUESTIONS["technology_transfer"])
@@ -167,7 +170,10 @@ class QuoteForm(forms.Form):
     valid_until = forms.DateField(
         label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    turnaround_days = forms.IntegerField(label=_("Turnaround (days)"), required=False, min_value=1)
+    turnaround_days = forms.IntegerField(
+        label=_("Turnaround (days)"), required=False, min_value=1,
+        max_value=column_range(QuoteRevision, "turnaround_days")[1],
+    )  # fmt: skip
     assumptions = forms.CharField(
         label=_("Assumptions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

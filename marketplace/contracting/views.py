@@ -288,6 +288,15 @@ def quote_form(request, pk: int):
         valid = form.is_valid() & line_forms.is_valid() & milestone_forms.is_valid()
         if valid:
             data = form.cleaned_data
+            # Which form each line and milestone the service is given comes from (blank extra
+            # forms are left out), so that its errors show on that form's fields.
+            given = {
+                "lines": (line_forms, [i for i, d in enumerate(line_forms.cleaned_data) if d]),
+                "milestones": (
+                    milestone_forms,
+                    [i for i, d in enumerate(milestone_forms.cleaned_data) if d],
+                ),
+            }
             try:
                 with transaction.atomic():
                     quote = services.quote_save_draft(
@@ -331,7 +340,7 @@ def quote_form(request, pk: int):
             except services.InvalidTransition as error:
                 return refusal_page(request, error.message, f"/deals/rfqs/{pk}/")
             except ValidationError as error:
-                form_errors_add(form, error)
+                form_errors_add(form, error, formsets=given)
             else:
                 messages.success(
                     request,

@@ -187,6 +187,86 @@ def test_bad_quote_input_answers_400_by_field_and_writes_nothing(parties, change
     assert not Quote.objects.exists() and not QuoteRevision.objects.exists()
 
 
+@pytest.mark.parametrize("count", [2**31, 2**63, int("9" * 30)])
+@pytest.mark.parametrize(
+    "field", ["personal_info_subjects_ytd", "sensitive_personal_info_subjects_ytd"]
+)
+def test_a_head_count_past_its_column_answers_400_naming_it_and_writes_nothing(
+    parties, field, count
+):
+    buyer, _provider = parties
+    as_buyer = client_for(buyer)
+    body = {"title": "T", "scope": "S", "capability_codes": ["dmpk.in_vitro_adme"]}
+    draft = rfq_for(buyer, open_it=False, **{field: 40})
+
+    created = as_buyer.post("/api/v1/rfqs/", {**body, field: count},
+                            content_type="application/json")  # fmt: skip
+    edited = as_buyer.patch(f"/api/v1/rfqs/{draft.pk}/", {field: count},
+                            content_type="application/json")  # fmt: skip
+
+    limit = {field: ["Ensure this value is less than or equal to 2147483647."]}
+    assert (created.status_code, created.json()) == (400, limit)
+    assert (edited.status_code, edited.json()) == (400, limit)
+    assert list(Rfq.objects.filter(buyer=buyer.organisation)) == [draft]
+    draft.refresh_from_db()
+    assert getattr(draft, field) == 40
+
+
+@pytest.mark.parametrize(
+    ("change", "errors"),
+    [
+        ({"turnaround_days": 2**31},
+         {"turnaround_days": ["Ensure this value is less than or equal to 2147483647."]}),
+        ({"turnaround_days": 10**20},
+         {"turnaround_days": ["Ensure this value is less than or equal to 2147483647."]}),
+        ({"lines": [{**QUOTE["lines"][0], "unit_price": "0"}],
+          "milestones": [{"name": "All", "share": "100", "trigger": "t"}]},
+         {"lines": ["A quote's total must be more than zero: price at least one line."]}),
+        ({"lines": [{**QUOTE["lines"][0], "quantity": "999999999.999",
+                     "unit_price": "999999999999.99"}]},
+         {"lines[0].unit_price": ["Quantity × unit price comes to CNY "
+                                  "999,999,999,998,990,000,000.00; a line can be at most CNY "
+                                  "999,999,999,999.99."]}),
+        ({"lines": [{**QUOTE["lines"][1], "unit_price": "999999999999.99"}]},
+         {"lines": ["The lines come to CNY 1,059,999,999,999.99 with VAT; a quote can be at most "
+                    "CNY 999,999,999,999.99."]}),
+    ],
+)  # fmt: skip
+def test_a_quote_past_what_its_columns_hold_answers_400_naming_the_field_and_writes_nothing(
+    parties, change, errors
+):
+    buyer, provider = parties
+    rfq = rfq_for(buyer, invite=[provider])
+
+    response = client_for(provider).post(
+        f"/api/v1/rfqs/{rfq.pk}/quotes/", {**QUOTE, **change, "submit": True},
+        content_type="application/json",
+    )  # fmt: skip
+
+    assert (response.status_code, response.json()) == (400, errors)
+    assert not Quote.objects.exists() and not QuoteRevision.objects.exists()
+
+
+def test_a_total_too_large_for_the_buyers_currency_answers_400_and_writes_nothing(parties):
+    buyer, provider = parties
+    rfq = rfq_for(buyer, invite=[provider], budget_currency="KRW")  # CNY 1 = KRW 196.42
+    lines = [{**QUOTE["lines"][0], "quantity": "1", "unit_price": "10000000000.00"}]
+
+    response = client_for(provider).post(
+        f"/api/v1/rfqs/{rfq.pk}/quotes/", {**QUOTE, "lines": lines, "submit": True},
+        content_type="application/json",
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "lines": [
+            "In KRW the total comes to 1,964,200,000,000, more than a quote can show "
+            "(at most 999,999,999,999.99): lower the total."
+        ]
+    }
+    assert not Quote.objects.exists() and not QuoteRevision.objects.exists()
+
+
 def test_accepting_an_expired_quote_answers_409_and_says_when_it_expired(parties):
     buyer, provider = parties
     quote = quote_for(rfq_for(buyer, invite=[provider]), provider)

@@ -138,6 +138,90 @@ def test_a_quote_form_whose_milestones_do_not_add_up_answers_400(parties):
     assert not Quote.objects.exists()
 
 
+def quote_form(**change) -> dict:
+    return {
+        "valid_until": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
+        "lines-0-description": "Study", "lines-0-quantity": "1", "lines-0-unit_price": "1000",
+        "lines-0-vat_basis": "exempt", "lines-0-vat_rate": "0",
+        "ms-TOTAL_FORMS": "1", "ms-INITIAL_FORMS": "0",
+        "ms-0-name": "All", "ms-0-share": "100", "ms-0-trigger": "t", "action": "submit",
+        **change,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("count", ["2147483648", "9" * 30])
+def test_a_head_count_past_its_column_on_the_rfq_form_answers_400_on_the_field(parties, count):
+    buyer, _provider = parties
+
+    response = client_for(buyer).post("/deals/rfqs/new/", {
+        "buyer": buyer.organisation.slug, "title": "Rat PK study", "scope": "Two doses.",
+        "capabilities": ["dmpk.in_vivo_pk"], "budget_currency": "USD", "visibility": "open",
+        "sensitive_personal_info_subjects_ytd": count,
+    })  # fmt: skip
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "sensitive_personal_info_subjects_ytd": [
+            "Ensure this value is less than or equal to 2147483647."
+        ]
+    }
+    assert 'max="2147483647"' in response.text
+    assert not Rfq.objects.filter(buyer=buyer.organisation).exists()
+
+
+def test_a_turnaround_past_its_column_on_the_quote_form_answers_400_on_the_field(parties):
+    buyer, provider = parties
+    rfq = rfq_for(buyer, invite=[provider])
+
+    response = client_for(provider).post(
+        f"/deals/rfqs/{rfq.pk}/quote/", quote_form(turnaround_days="2147483648")
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "turnaround_days": ["Ensure this value is less than or equal to 2147483647."]
+    }
+    assert not Quote.objects.exists()
+
+
+def test_a_quote_form_whose_total_is_zero_answers_400_and_writes_nothing(parties):
+    buyer, provider = parties
+    rfq = rfq_for(buyer, invite=[provider])
+
+    response = client_for(provider).post(
+        f"/deals/rfqs/{rfq.pk}/quote/", quote_form(**{"lines-0-unit_price": "0"})
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors() == [
+        "A quote's total must be more than zero: price at least one line."
+    ]
+    assert not Quote.objects.exists()
+
+
+def test_a_line_past_what_its_column_holds_shows_on_that_lines_price_field(parties):
+    buyer, provider = parties
+    rfq = rfq_for(buyer, invite=[provider])
+    form = quote_form(**{
+        "lines-TOTAL_FORMS": "3",  # the second row left blank: the service sees two lines
+        "lines-2-description": "Everything", "lines-2-quantity": "1000",
+        "lines-2-unit_price": "1000000000.00", "lines-2-vat_basis": "exempt",
+        "lines-2-vat_rate": "0",
+    })  # fmt: skip
+
+    response = client_for(provider).post(f"/deals/rfqs/{rfq.pk}/quote/", form)
+
+    assert response.status_code == 400
+    line_forms = response.context["line_forms"]
+    assert [line.errors for line in line_forms] == [{}, {}, {
+        "unit_price": ["Quantity × unit price comes to CNY 1,000,000,000,000.00; a line can be "
+                       "at most CNY 999,999,999,999.99."],
+    }]  # fmt: skip
+    assert "a line can be at most CNY 999,999,999,999.99" in response.text
+    assert not Quote.objects.exists()
+
+
 def test_pages_of_a_deal_are_404_for_everyone_else(parties):
     buyer, provider = parties
     rfq = rfq_for(buyer, invite=[provider])

@@ -91,6 +91,34 @@ def test_milestone_shares_round_to_the_fen_and_still_sum_to_the_total_exactly(de
                 MilestoneInput("B", amount=Decimal(1), trigger="t")], "milestones", "every one"),
         (None, [MilestoneInput("A", share=Decimal(100))], "milestones[0].due_date", "trigger"),
         (None, [], "milestones", "at least one milestone"),
+        ([LineInput("X", Decimal(1), Decimal(0), Decimal(0), "exempt")], None,
+         "lines", "A quote's total must be more than zero"),
+        ([LineInput("X", Decimal(10**9), Decimal(1), Decimal(0), "exempt")], None,
+         "lines[0].quantity", "At most 999,999,999.999."),
+        ([LineInput("X", Decimal("1.0001"), Decimal(1), Decimal(0), "exempt")], None,
+         "lines[0].quantity", "At most 3 decimal places."),
+        ([LineInput("X", Decimal(1), Decimal(10**12), Decimal(0), "exempt")], None,
+         "lines[0].unit_price", "At most 999,999,999,999.99."),
+        ([LineInput("X", Decimal(1), Decimal("1e30"), Decimal(0), "exempt")], None,
+         "lines[0].unit_price", "At most 999,999,999,999.99."),
+        ([LineInput("X", Decimal(1), Decimal(1), Decimal("0.06001"), "standard")], None,
+         "lines[0].vat_rate", "At most 4 decimal places."),
+        ([LineInput("X", Decimal(999_999_999), Decimal("999999999999.99"), Decimal(0), "exempt")],
+         None, "lines[0].unit_price", "Quantity × unit price comes to CNY "
+         "999,999,998,999,990,000,000.01; a line can be at most CNY 999,999,999,999.99."),
+        ([LineInput("X", Decimal(1), Decimal("999999999999.99"), Decimal("0.06"), "standard")],
+         None, "lines", "The lines come to CNY 1,059,999,999,999.99 with VAT; a quote can be at "
+         "most CNY 999,999,999,999.99."),
+        ([LineInput("X", Decimal(1), Decimal("600000000000.00"), Decimal(0), "exempt")] * 2,
+         None, "lines", "The lines come to CNY 1,200,000,000,000.00 with VAT"),
+        (None, [MilestoneInput(f"M{n}", share=Decimal(s), trigger="t")
+                for n, s in enumerate(("33.333", "33.333", "33.334"))],
+         "milestones[0].share", "At most 2 decimal places."),
+        (None, [MilestoneInput("A", amount=Decimal("1e30"), trigger="t")],
+         "milestones[0].amount", "At most 999,999,999,999.99."),
+        ([LineInput("X", Decimal(1), Decimal("0.01"), Decimal(0), "exempt")],
+         [MilestoneInput(n, share=Decimal(50), trigger="t") for n in "AB"],
+         "milestones", "A share of CNY 0.01 comes to less than a fen"),
     ],
 )  # fmt: skip
 def test_bad_quote_input_is_refused_by_field_and_nothing_is_written(
@@ -104,6 +132,56 @@ def test_bad_quote_input_is_refused_by_field_and_nothing_is_written(
     assert message in " ".join(error.value.message_dict[field])
     assert not Quote.objects.exists()
     assert not QuoteRevision.objects.exists()
+
+
+@pytest.mark.parametrize("days", [2**31, 2**63, 10**20, int("9" * 30)])
+def test_a_turnaround_past_what_its_column_holds_is_refused_and_nothing_is_written(deal, days):
+    buyer, provider, rfq = deal
+
+    with pytest.raises(ValidationError) as error:
+        quote_for(rfq, provider, turnaround_days=days)
+
+    assert error.value.message_dict == {"turnaround_days": ["At most 2,147,483,647."]}
+    assert not Quote.objects.exists()
+    assert not QuoteRevision.objects.exists()
+
+
+def test_a_total_too_large_for_the_buyers_currency_is_refused_on_submit_and_stays_a_draft():
+    fx_rates()
+    buyer, provider = buyer_party(), provider_party()
+    rfq = rfq_for(buyer, invite=[provider], budget_currency="KRW")  # CNY 1 = KRW 196.42
+    lines = [LineInput("Programme", Decimal(1), Decimal("10000000000.00"), Decimal(0), "exempt")]
+    draft = quote_for(rfq, provider, lines=lines, submit=False)
+
+    with pytest.raises(ValidationError) as error:
+        quote_submit(quote=draft, by=provider.owner)
+
+    assert error.value.message_dict == {
+        "lines": [
+            "In KRW the total comes to 1,964,200,000,000, more than a quote can show "
+            "(at most 999,999,999,999.99): lower the total."
+        ]
+    }
+    draft.refresh_from_db()
+    revision = draft.revisions.get()
+    assert (draft.status, revision.is_submitted, revision.total_buyer_amount) == (
+        QuoteStatus.DRAFT, False, None,
+    )  # fmt: skip
+
+
+def test_the_largest_quote_a_column_holds_is_taken_to_the_fen():
+    fx_rates()
+    buyer, provider = buyer_party(), provider_party()
+    rfq = rfq_for(buyer, invite=[provider], budget_currency="CNY")
+    lines = [LineInput("All", Decimal(1), Decimal("999999999999.99"), Decimal(0), "exempt")]
+    everything = [MilestoneInput("All", share=Decimal(100), trigger="Signed")]
+
+    revision = quote_for(rfq, provider, lines=lines, milestones=everything).revisions.get()
+
+    assert (revision.total_amount, revision.total_buyer_amount) == (
+        Decimal("999999999999.99"), Decimal("999999999999.99"),
+    )  # fmt: skip
+    assert [m.amount for m in revision.milestones.all()] == [Decimal("999999999999.99")]
 
 
 def test_a_validity_date_in_the_past_is_refused(deal):

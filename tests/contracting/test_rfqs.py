@@ -54,6 +54,10 @@ def test_a_buyer_creates_a_draft_rfq_which_is_screened_at_once():
         ({"capability_codes": ("species.rat",)}, "capability_codes"),
         ({"capability_codes": ()}, "capability_codes"),
         ({"personal_info_subjects_ytd": -1}, "personal_info_subjects_ytd"),
+        ({"personal_info_subjects_ytd": 2**31}, "personal_info_subjects_ytd"),
+        ({"sensitive_personal_info_subjects_ytd": 10**20}, "sensitive_personal_info_subjects_ytd"),
+        ({"budget_max_amount": Decimal("1e12")}, "budget_max_amount"),
+        ({"budget_min_amount": Decimal("0.001")}, "budget_min_amount"),
         ({"technology_catalogue_item": "maybe"}, "technology_catalogue_item"),
     ],
 )
@@ -65,6 +69,32 @@ def test_bad_rfq_input_is_refused_by_field_and_nothing_is_written(values, field)
 
     assert field in error.value.message_dict
     assert not Rfq.objects.filter(buyer=buyer.organisation).exists()
+
+
+@pytest.mark.parametrize("count", [2**31, 2**63, 10**20, int("9" * 30)])
+def test_a_head_count_past_what_its_column_holds_is_refused_with_the_limit(count):
+    buyer = buyer_party()
+
+    with pytest.raises(ValidationError) as error:
+        rfq_for(buyer, open_it=False, sensitive_personal_info_subjects_ytd=count)
+
+    assert error.value.message_dict == {
+        "sensitive_personal_info_subjects_ytd": ["At most 2,147,483,647."]
+    }
+    assert not Rfq.objects.filter(buyer=buyer.organisation).exists()
+
+
+def test_editing_a_head_count_past_its_column_is_refused_and_changes_nothing():
+    buyer = buyer_party()
+    rfq = rfq_for(buyer, open_it=False, personal_info_subjects_ytd=12)
+
+    with pytest.raises(ValidationError) as error:
+        rfq_update(rfq=rfq, by=buyer.owner, personal_info_subjects_ytd=2**31)
+
+    assert error.value.message_dict == {"personal_info_subjects_ytd": ["At most 2,147,483,647."]}
+    rfq.refresh_from_db()
+    assert rfq.personal_info_subjects_ytd == 12
+    assert not AuditEvent.objects.filter(subject_type="rfq", subject_id=rfq.pk, action="edit")
 
 
 def test_only_buyer_members_who_may_act_create_rfqs():

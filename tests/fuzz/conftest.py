@@ -5,7 +5,9 @@ Celery worker). Into it go a buyer and a provider who trade with each other (the
 in as them) and another buyer and provider whose names and texts carry a marker that no answer
 to the fuzzing callers may contain (``seeds.world``). Schemathesis runs once per caller, the
 three at once, each in its own process; ``hooks`` steers some generated ids and slugs at the
-seeded objects of both sides and holds the leak check.
+seeded objects of both sides, puts numbers at and past the edges of their columns (0, -1, 2^31,
+2^63, 1e20, 30 digits) and holds the leak check. The schema declares each integer's bounds, so
+the coverage phase (``make fuzz``) tries them too.
 
 ``FUZZ_MAX_EXAMPLES`` (examples per operation) and ``FUZZ_PHASES`` size a run (``make fuzz``
 raises both); ``FUZZ_SEED`` replays one. Each caller's output and JSON report are written to

@@ -10,9 +10,12 @@ from django.utils import timezone
 
 from marketplace.contracting.services import (
     InvalidTransition,
+    LineInput,
+    MilestoneInput,
     checklist_item_complete,
     contract_sign,
     milestone_mark_due,
+    quote_accept,
 )
 from payments.ledger import balances, ledger_check
 from payments.models import Account, LedgerTransaction, Payment
@@ -23,7 +26,7 @@ from payments.services import (
     payment_status_apply,
 )
 from tests import factories
-from tests.factories import buyer_party, contract_for, fx_rates, provider_party
+from tests.factories import buyer_party, contract_for, fx_rates, provider_party, quote_for, rfq_for
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +111,29 @@ def test_stripe_unreachable_is_a_clear_error_and_nothing_is_written(due_mileston
 
     with pytest.raises(PaymentError, match="could not be reached; nothing was charged"):
         milestone_payment_start(milestone=milestone, by=buyer.owner)
+    assert not Payment.objects.exists()
+
+
+def test_a_milestone_too_large_to_record_with_its_fee_is_refused_before_stripe_is_asked():
+    fx_rates()
+    buyer, provider = buyer_party(), provider_party()
+    rfq = rfq_for(buyer, invite=[provider], budget_currency="CNY")
+    largest = [LineInput("All", Decimal(1), Decimal("999999999999.99"), Decimal(0), "exempt")]
+    at_once = [MilestoneInput("All", share=Decimal(100), trigger="Signed")]
+    contract = quote_accept(
+        quote=quote_for(rfq, provider, lines=largest, milestones=at_once), by=buyer.owner
+    )
+    contract_sign(contract=contract, by=buyer.owner)
+    contract_sign(contract=contract, by=provider.owner)
+    milestone = milestone_mark_due(milestone=contract.milestones.get(), by=provider.owner)
+
+    with pytest.raises(InvalidTransition) as refusal:
+        milestone_payment_start(milestone=milestone, by=buyer.owner)
+
+    assert refusal.value.message == (
+        "With the platform fee this milestone comes to CNY 1,014,999,999,999.99, more than one "
+        "payment can carry (at most 999,999,999,999.99)."
+    )
     assert not Payment.objects.exists()
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from marketplace.accounts.models import Organisation, User
 from marketplace.catalog.models import TaxonomyKind, TaxonomyNode, Zone
 from marketplace.catalog.selectors import fx_rate_latest
+from marketplace.columns import column_error, column_range
 from marketplace.contracting.models import (
     ChecklistItem,
     Contract,
@@ -81,6 +82,11 @@ def _decimal(value, field: str, errors: dict) -> Decimal | None:
     return number
 
 
+def _largest(model, name: str) -> str:
+    """The largest amount ``model``'s column ``name`` holds, as a message shows it."""
+    return f"{column_range(model, name)[1]:,}"
+
+
 def _lines(lines: list[LineInput]) -> tuple[list[dict], dict]:
     errors: dict[str, str] = {}
     if not lines:
@@ -97,12 +103,18 @@ def _lines(lines: list[LineInput]) -> tuple[list[dict], dict]:
         quantity = _decimal(line.quantity, f"{key}.quantity", errors)
         price = _decimal(line.unit_price, f"{key}.unit_price", errors)
         rate = _decimal(line.vat_rate, f"{key}.vat_rate", errors)
-        if quantity is not None and quantity <= 0:
-            errors[f"{key}.quantity"] = _("The quantity must be more than zero.")
-        if price is not None and price < 0:
-            errors[f"{key}.unit_price"] = _("A price cannot be negative.")
-        if price is not None and price != round_amount(price, SETTLEMENT_CURRENCY):
-            errors[f"{key}.unit_price"] = _("A CNY price has at most two decimals (fen).")
+        if quantity is not None:
+            if quantity <= 0:
+                errors[f"{key}.quantity"] = _("The quantity must be more than zero.")
+            elif (unfit := column_error(QuoteLine, "quantity", quantity)) is not None:
+                errors[f"{key}.quantity"] = unfit
+        if price is not None:
+            if price < 0:
+                errors[f"{key}.unit_price"] = _("A price cannot be negative.")
+            elif price > column_range(QuoteLine, "unit_price_amount")[1]:
+                errors[f"{key}.unit_price"] = column_error(QuoteLine, "unit_price_amount", price)
+            elif price != round_amount(price, SETTLEMENT_CURRENCY):
+                errors[f"{key}.unit_price"] = _("A CNY price has at most two decimals (fen).")
         if line.vat_basis not in VatBasis.values:
             errors[f"{key}.vat_basis"] = _("Choose standard, zero_rated_export or exempt.")
         elif rate is not None:
@@ -112,12 +124,21 @@ def _lines(lines: list[LineInput]) -> tuple[list[dict], dict]:
                 errors[f"{key}.vat_rate"] = _("A standard-rated line needs a VAT rate above 0.")
             elif line.vat_basis != VatBasis.STANDARD and rate != 0:
                 errors[f"{key}.vat_rate"] = _("A zero-rated or exempt line has a VAT rate of 0.")
+            elif (unfit := column_error(QuoteLine, "vat_rate", rate)) is not None:
+                errors[f"{key}.vat_rate"] = unfit
         node = nodes.get(line.capability_code) if line.capability_code else None
         if line.capability_code and (node is None or node.kind != TaxonomyKind.CAPABILITY):
             errors[f"{key}.capability_code"] = _("Unknown capability: %s.") % line.capability_code
-        if f"{key}.quantity" in errors or f"{key}.unit_price" in errors or rate is None:
+        refused = {f"{key}.quantity", f"{key}.unit_price", f"{key}.vat_rate"} & set(errors)
+        if rate is None or refused:
             continue
         net = round_amount(quantity * price, SETTLEMENT_CURRENCY)
+        if column_error(QuoteLine, "net_amount", net) is not None:
+            errors[f"{key}.unit_price"] = _(
+                "Quantity × unit price comes to CNY %(amount)s; a line can be at most CNY "
+                "%(largest)s."
+            ) % {"amount": f"{net:,}", "largest": _largest(QuoteLine, "net_amount")}
+            continue
         rows.append(
             {
                 "position": index + 1,
@@ -153,23 +174,41 @@ def _milestones(milestones: list[MilestoneInput], total: Decimal) -> tuple[list[
             errors[f"milestones[{index}].name"] = _("Name the milestone.")
         if milestone.due_date is None and not (milestone.trigger or "").strip():
             errors[f"milestones[{index}].due_date"] = _("Give a due date or a trigger.")
+    column = "share" if all(by_share) else "amount"
     values = [
-        _decimal(m.share if m.share is not None else m.amount, f"milestones[{i}]", errors)
+        _decimal(getattr(m, column), f"milestones[{i}].{column}", errors)
         for i, m in enumerate(milestones)
     ]
     if errors:
         return [], errors
-    if any(value <= 0 for value in values):
-        return [], {"milestones": _("Every milestone must be more than zero.")}
+    largest = column_range(QuoteMilestone, column)[1]
+    for index, value in enumerate(values):
+        key = f"milestones[{index}].{column}"
+        if value <= 0:
+            errors[key] = _("A milestone must be more than zero.")
+        elif value > largest:
+            errors[key] = column_error(QuoteMilestone, column, value)
+        elif column == "share" and (unfit := column_error(QuoteMilestone, column, value)):
+            errors[key] = unfit
+        elif column == "amount" and value != round_amount(value, SETTLEMENT_CURRENCY):
+            errors[key] = _("A CNY amount has at most two decimals (fen).")
+    if errors:
+        return [], errors
     if all(by_share):
         if sum(values) != 100:
             return [], {
                 "milestones": _("Milestone shares add up to %s %%, not 100 %%.") % sum(values)
             }
         amounts = [m.amount for m in split_by_shares(Money(total, SETTLEMENT_CURRENCY), values)]
+        if any(amount <= 0 for amount in amounts):
+            return [], {
+                "milestones": _(
+                    "A share of CNY %s comes to less than a fen: give fewer milestones or larger "
+                    "shares."
+                )
+                % f"{total:,}"
+            }
     else:
-        if any(value != round_amount(value, SETTLEMENT_CURRENCY) for value in values):
-            return [], {"milestones": _("A CNY amount has at most two decimals (fen).")}
         if sum(values) != total:
             return [], {
                 "milestones": _("Milestones add up to CNY %(sum)s, not the total CNY %(total)s.")
@@ -187,6 +226,34 @@ def _milestones(milestones: list[MilestoneInput], total: Decimal) -> tuple[list[
         }
         for index, (milestone, amount) in enumerate(zip(milestones, amounts, strict=True))
     ], {}
+
+
+def _total_errors(total: Decimal) -> dict[str, str]:
+    """A quote's total (VAT included) is more than zero and fits its column; its net and VAT,
+    each at most the total, then fit theirs."""
+    if total <= 0:
+        return {"lines": _("A quote's total must be more than zero: price at least one line.")}
+    if column_error(QuoteRevision, "total_amount", total) is not None:
+        return {
+            "lines": _(
+                "The lines come to CNY %(amount)s with VAT; a quote can be at most CNY %(largest)s."
+            )
+            % {"amount": f"{total:,}", "largest": _largest(QuoteRevision, "total_amount")}
+        }
+    return {}
+
+
+def _buyer_total_check(amount: Decimal, currency: str) -> None:
+    """The total in the buyer's currency fits its column too (a weak currency multiplies it)."""
+    if column_error(QuoteRevision, "total_buyer_amount", amount) is not None:
+        message = _(
+            "In %(currency)s the total comes to %(amount)s, more than a quote can show (at most "
+            "%(largest)s): lower the total."
+        )
+        largest = _largest(QuoteRevision, "total_buyer_amount")
+        raise ValidationError(
+            {"lines": message % {"currency": currency, "amount": f"{amount:,}", "largest": largest}}
+        )
 
 
 def _locked_quote(quote: Quote) -> Quote:
@@ -225,12 +292,17 @@ def quote_save_draft(
     rows, errors = _lines(lines)
     net = sum((row["net_amount"] for row in rows), Decimal("0.00"))
     vat = sum((row["vat_amount"] for row in rows), Decimal("0.00"))
+    if not errors:
+        errors = _total_errors(net + vat)
     planned, milestone_errors = _milestones(milestones, net + vat) if not errors else ([], {})
     errors |= milestone_errors
     if valid_until < timezone.localdate():
         errors["valid_until"] = _("The validity date has passed.")
-    if turnaround_days is not None and turnaround_days <= 0:
-        errors["turnaround_days"] = _("Turnaround is a number of days, one or more.")
+    if turnaround_days is not None:
+        if not isinstance(turnaround_days, int) or turnaround_days <= 0:
+            errors["turnaround_days"] = _("Turnaround is a number of days, one or more.")
+        elif (unfit := column_error(QuoteRevision, "turnaround_days", turnaround_days)) is not None:
+            errors["turnaround_days"] = unfit
     zone = None
     if work_zone_code:
         zone = Zone.objects.filter(code=work_zone_code).first()
@@ -295,6 +367,7 @@ def quote_submit(*, quote: Quote, by: User) -> Quote:
         if rate is not None:
             draft.fx_rate, draft.fx_source, draft.fx_as_of = rate.rate, rate.source, rate.as_of
             draft.total_buyer_amount = round_amount(draft.total_amount * rate.rate, currency)
+            _buyer_total_check(draft.total_buyer_amount, currency)
     usd = fx_rate_latest(base=SETTLEMENT_CURRENCY, quote="USD", at=now)
     draft.usd_rate = usd.rate if usd else None
     draft.is_submitted, draft.submitted_at, draft.submitted_by = True, now, by

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import PROVIDER_KINDS, Organisation, OrganisationKind, User
 from marketplace.catalog.models import TaxonomyKind, TaxonomyNode
+from marketplace.columns import column_error
 from marketplace.contracting.models import (
     CatalogueItem,
     QuoteStatus,
@@ -77,6 +78,8 @@ def _validate(values: dict) -> None:
     for name, amount in (("budget_min_amount", low), ("budget_max_amount", high)):
         if amount is not None and (not isinstance(amount, Decimal) or amount < 0):
             errors[name] = _("A budget is a positive amount.")
+        elif amount is not None and (unfit := column_error(Rfq, name, amount)):
+            errors[name] = unfit
     if low is not None and high is not None and "budget_min_amount" not in errors and low > high:
         errors["budget_max_amount"] = _("The budget's upper end is below its lower end.")
     deadline = values.get("deadline")
@@ -93,6 +96,8 @@ def _validate(values: dict) -> None:
         count = values.get(name)
         if count is not None and (not isinstance(count, int) or count < 0):
             errors[name] = _("A number of people, zero or more.")
+        elif count is not None and (unfit := column_error(Rfq, name, count)):
+            errors[name] = unfit
     if errors:
         raise ValidationError(errors)
 
