@@ -30,8 +30,8 @@ from cms.models import (
     ProviderVerificationTask,
 )
 from marketplace.accounts.models import Membership, Organisation
+from marketplace.accounts.permissions import PLATFORM_MODERATORS
 
-PLATFORM_MODERATORS = "Platform moderators"
 VERIFICATION_WORKFLOW = "Provider verification"
 EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page")
 MODERATOR_PAGE_PERMISSIONS = (

@@ -17,19 +17,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
+from marketplace.accounts.permissions import is_platform_staff, require_member
+from marketplace.audit import audit
 from marketplace.columns import column_error, column_range
 from marketplace.contracting.models import Milestone, MilestoneStatus
 from marketplace.contracting.services import (
-    DealBlocked,
-    InvalidTransition,
     blocked_message,
     blocking_findings,
     contract_is_cleared_for_payment,
     contract_payment_screen,
     milestone_mark_paid,
 )
-from marketplace.contracting.services._common import audit, require_member
 from marketplace.money import Money, round_amount, to_minor_units
+from marketplace.transitions import DealBlocked, InvalidTransition
 from payments.ledger import payment_received_record, provider_payable, refund_record
 from payments.ledger import payout_record as payout_ledger_record
 from payments.models import Payment, PaymentStatus, Payout, Refund, StripeEvent
@@ -304,8 +304,6 @@ def stripe_events_process_pending(*, limit: int = 500) -> dict[str, int]:
 
 
 def _require_staff(user: User) -> None:
-    from marketplace.compliance.reports import is_platform_staff
-
     if not is_platform_staff(user=user):
         raise PermissionDenied(_("Only platform staff can do this."))
 

@@ -14,13 +14,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from marketplace.compliance.reports import is_platform_staff
+from marketplace.accounts.permissions import is_platform_staff
+from marketplace.audit import export_audit
 from marketplace.contracting.models import Milestone, MilestoneStatus
 from marketplace.contracting.selectors import contracts_for_user, organisations_of
-from marketplace.contracting.services import InvalidTransition, contract_payment_block
-from marketplace.contracting.services._common import export_audit
+from marketplace.contracting.services import contract_payment_block
 from marketplace.csv_export import spreadsheet_safe_writer
 from marketplace.pages import form_errors_add, refusal_page
+from marketplace.transitions import InvalidTransition
 from payments.forms import PayoutForm
 from payments.ledger import providers_owed
 from payments.models import Payment, PaymentStatus, Payout

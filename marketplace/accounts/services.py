@@ -17,6 +17,7 @@ from marketplace.accounts.models import (
     User,
     VerificationStatus,
 )
+from marketplace.accounts.permissions import require_owner
 from marketplace.accounts.selectors import has_verified_email
 from marketplace.catalog.models import Zone
 from marketplace.ops.services import task_enqueue
@@ -142,13 +143,6 @@ def organisation_verify(*, organisation: Organisation) -> Organisation:
     return organisation
 
 
-def _require_owner(*, organisation: Organisation, user: User) -> None:
-    if not Membership.objects.filter(
-        organisation=organisation, user=user, role=Role.OWNER
-    ).exists():
-        raise PermissionDenied(_("Only an owner of the organisation can manage its members."))
-
-
 @transaction.atomic
 def invitation_create(
     *, organisation: Organisation, email: str, role: str, invited_by: User
@@ -157,7 +151,7 @@ def invitation_create(
 
     Only owners invite; a new invitation to the same address replaces the open one.
     """
-    _require_owner(organisation=organisation, user=invited_by)
+    require_owner(organisation=organisation, user=invited_by)
     email = email.strip().lower()
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
@@ -207,7 +201,7 @@ def membership_role_change(*, membership: Membership, role: str, by: User) -> Me
         raise ValidationError({"role": _("Unknown role.")})
     Organisation.objects.select_for_update().get(pk=membership.organisation_id)
     membership = Membership.objects.get(pk=membership.pk)
-    _require_owner(organisation=membership.organisation, user=by)
+    require_owner(organisation=membership.organisation, user=by)
     if membership.role == Role.OWNER and role != Role.OWNER:
         if _owner_count(membership.organisation) <= 1:
             raise ValidationError(
@@ -230,7 +224,7 @@ def membership_remove(*, membership: Membership, by: User) -> None:
     The last owner cannot leave or be removed: an organisation always has an owner.
     """
     if by.pk != membership.user_id:
-        _require_owner(organisation=membership.organisation, user=by)
+        require_owner(organisation=membership.organisation, user=by)
     if membership.role == Role.OWNER:
         owners = Membership.objects.select_for_update().filter(
             organisation=membership.organisation, role=Role.OWNER

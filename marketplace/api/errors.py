@@ -11,7 +11,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from marketplace.contracting.services import InvalidTransition
+from marketplace.transitions import InvalidTransition
 
 
 def api_exception_handler(exc, context):

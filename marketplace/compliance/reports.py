@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cms.services import PLATFORM_MODERATORS
 from marketplace.catalog.models import TaxonomyNode, Tier
 from marketplace.compliance.selectors import zone_tiers
 from marketplace.contracting.models import Contract, ContractStatus, QuoteLine
@@ -45,15 +44,6 @@ ZERO = Decimal("0.00")
 
 class ReportError(ValueError):
     """Report parameters that make no report; the message is for the person who chose them."""
-
-
-def is_platform_staff(*, user) -> bool:
-    """Platform staff: ``is_staff`` users and members of the platform moderators group."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_staff or user.is_superuser:
-        return True
-    return user.groups.filter(name=PLATFORM_MODERATORS).exists()
 
 
 def period_of(day: date, period: str) -> tuple[str, date]:

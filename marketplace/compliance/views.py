@@ -11,14 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from marketplace.accounts.permissions import is_platform_staff
+from marketplace.audit import export_audit
 from marketplace.compliance.reports import (
     GROUP_BY,
     PERIODS,
     ReportError,
-    is_platform_staff,
     trade_report,
 )
-from marketplace.contracting.services._common import export_audit
 from marketplace.csv_export import spreadsheet_safe_writer
 
 TEMPLATE = "compliance/trade_report.html"

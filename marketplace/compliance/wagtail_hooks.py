@@ -65,7 +65,7 @@ def register_trade_report_menu_item():
     from django.utils.translation import gettext_lazy
     from wagtail.admin.menu import MenuItem
 
-    from marketplace.compliance.reports import is_platform_staff
+    from marketplace.accounts.permissions import is_platform_staff
 
     class TradeReportMenuItem(MenuItem):
         def is_shown(self, request):

@@ -10,16 +10,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.accounts.models import Membership, Role, User
+from marketplace.accounts.models import User
+from marketplace.accounts.permissions import require_member
+from marketplace.audit import application_event
 from marketplace.catalog.models import TaxonomyNode
 from marketplace.jobs.models import (
     Application,
-    ApplicationEvent,
     ApplicationStatus,
     CandidateProfile,
 )
 from marketplace.ops.services import task_enqueue
 from marketplace.storage import PDF, upload_check
+from marketplace.transitions import InvalidTransition
 
 logger = logging.getLogger(__name__)
 S = ApplicationStatus
@@ -33,12 +35,8 @@ MOVES = {
 FINAL = (S.HIRED, S.REJECTED, S.WITHDRAWN)
 
 
-class InvalidMove(Exception):
+class InvalidMove(InvalidTransition):
     """The application's status does not allow this; the pages answer 409 with the message."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def cv_check(upload: UploadedFile) -> None:
@@ -126,7 +124,7 @@ def application_create(*, posting, candidate: User, cover_note: str) -> Applicat
     except IntegrityError as error:  # a second request at the same moment
         application.cv.delete(save=False)
         raise InvalidMove(_("You have already applied to this posting.")) from error
-    ApplicationEvent.objects.create(application=application, to_status=S.NEW, actor=candidate)
+    application_event(application=application, to_status=S.NEW, actor=candidate)
     _notify("received", application.pk)
     return application
 
@@ -139,17 +137,18 @@ def _locked(application: Application) -> Application:
 def application_move(*, application: Application, to: str, by: User, note: str = "") -> Application:
     """The employer moves an application along the pipeline; the candidate is told by email."""
     application = _locked(application)
-    if not Membership.objects.filter(
-        user=by, organisation_id=application.employer_id, role__in=(Role.OWNER, Role.EDITOR)
-    ).exists():
-        raise PermissionDenied(_("Only the employer's owners and editors move applications."))
+    require_member(
+        user=by,
+        organisation=application.employer,
+        message=_("Only the employer's owners and editors move applications."),
+    )
     if to not in MOVES.get(application.status, ()):
         raise InvalidMove(
             _("An application that is %(status)s cannot move to %(to)s.")
             % {"status": application.get_status_display().lower(),
                "to": ApplicationStatus(to).label.lower() if to in S.values else to}
         )  # fmt: skip
-    ApplicationEvent.objects.create(
+    application_event(
         application=application, from_status=application.status, to_status=to, note=note,
         actor=by,
     )  # fmt: skip
@@ -167,7 +166,7 @@ def application_withdraw(*, application: Application, by: User) -> Application:
         raise PermissionDenied(_("Only the candidate withdraws an application."))
     if application.status in FINAL:
         raise InvalidMove(_("This application is already closed."))
-    ApplicationEvent.objects.create(
+    application_event(
         application=application, from_status=application.status, to_status=S.WITHDRAWN, actor=by
     )
     application.status = S.WITHDRAWN

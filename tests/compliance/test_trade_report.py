@@ -11,7 +11,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import translation
 
-from cms.services import PLATFORM_MODERATORS, platform_moderator_add
+from cms.services import platform_moderator_add
+from marketplace.accounts.permissions import PLATFORM_MODERATORS
 from marketplace.compliance.reports import ReportError, trade_report
 from marketplace.contracting.models import Contract, QuoteRevision
 from marketplace.contracting.services import LineInput, contract_terminate, quote_accept

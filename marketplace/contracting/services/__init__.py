@@ -1,6 +1,5 @@
 """Writes to the deal: RFQs, quotes, contracts (see each module); errors shared by all."""
 
-from marketplace.contracting.services._common import DealBlocked, InvalidTransition
 from marketplace.contracting.services.contracts import (
     checklist_item_complete,
     contract_complete,
@@ -43,6 +42,7 @@ from marketplace.contracting.services.screening import (
     screenings_refresh,
     unblock_hint,
 )
+from marketplace.transitions import DealBlocked, InvalidTransition
 
 __all__ = [
     "DealBlocked",

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import Membership, User
+from marketplace.accounts.permissions import ACTING_ROLES, require_member
+from marketplace.audit import audit
 from marketplace.contracting.models import (
     ChecklistItem,
     Contract,
@@ -16,16 +18,9 @@ from marketplace.contracting.models import (
     MilestoneStatus,
     Screening,
 )
-from marketplace.contracting.services._common import (
-    ACTING_ROLES,
-    InvalidTransition,
-    audit,
-    refusal,
-    require_member,
-    transition,
-)
 from marketplace.contracting.services.notifications import notify
 from marketplace.contracting.services.screening import blocked_message, deal_screen
+from marketplace.transitions import InvalidTransition, refusal, transition
 
 
 def _locked(contract: Contract) -> Contract:

@@ -6,9 +6,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
+from marketplace.accounts.permissions import require_member
+from marketplace.audit import audit
 from marketplace.contracting.models import RfqAttachment, RfqStatus
-from marketplace.contracting.services._common import InvalidTransition, audit, require_member
 from marketplace.storage import DOCUMENT_TYPES, upload_check
+from marketplace.transitions import InvalidTransition
 
 
 def document_check(upload: UploadedFile, *, field: str = "file") -> str:

@@ -6,10 +6,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import Membership, Organisation, User
+from marketplace.accounts.permissions import ACTING_ROLES
 from marketplace.contracting.models import Message, Rfq, RfqStatus
-from marketplace.contracting.services._common import ACTING_ROLES, InvalidTransition
 from marketplace.contracting.services.documents import document_check
 from marketplace.contracting.services.notifications import notify
+from marketplace.transitions import InvalidTransition
 
 MAX_BODY = 10000
 

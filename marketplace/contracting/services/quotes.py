@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import Organisation, User
+from marketplace.accounts.permissions import require_member
+from marketplace.audit import audit
 from marketplace.catalog.models import TaxonomyKind, TaxonomyNode, Zone
 from marketplace.catalog.selectors import fx_rate_latest
 from marketplace.columns import column_error, column_range
@@ -28,14 +30,6 @@ from marketplace.contracting.models import (
     RfqStatus,
     VatBasis,
 )
-from marketplace.contracting.services._common import (
-    DealBlocked,
-    InvalidTransition,
-    audit,
-    refusal,
-    require_member,
-    transition,
-)
 from marketplace.contracting.services.notifications import notify
 from marketplace.contracting.services.screening import (
     blocked_message,
@@ -44,6 +38,7 @@ from marketplace.contracting.services.screening import (
     deal_screen,
 )
 from marketplace.money import SETTLEMENT_CURRENCY, Money, round_amount, split_by_shares
+from marketplace.transitions import DealBlocked, InvalidTransition, refusal, transition
 
 TERMS_VERSION = "2026-11"
 LIVE = (QuoteStatus.DRAFT, QuoteStatus.SUBMITTED, QuoteStatus.REVISED)

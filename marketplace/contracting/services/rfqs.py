@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import PROVIDER_KINDS, Organisation, OrganisationKind, User
+from marketplace.accounts.permissions import require_member
+from marketplace.audit import audit
 from marketplace.catalog.models import TaxonomyKind, TaxonomyNode
 from marketplace.columns import column_error
 from marketplace.contracting.models import (
@@ -17,13 +19,6 @@ from marketplace.contracting.models import (
     RfqInvitation,
     RfqStatus,
     Visibility,
-)
-from marketplace.contracting.services._common import (
-    DealBlocked,
-    InvalidTransition,
-    audit,
-    require_member,
-    transition,
 )
 from marketplace.contracting.services.notifications import notify
 from marketplace.contracting.services.screening import (
@@ -36,6 +31,7 @@ from marketplace.contracting.services.screening import (
     unblock_hint,
 )
 from marketplace.money import MINOR_UNITS
+from marketplace.transitions import DealBlocked, InvalidTransition, transition
 
 EDITABLE_FIELDS = (
     "title",

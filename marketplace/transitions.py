@@ -1,14 +1,13 @@
-"""What every contracting service shares: errors, who may act, status changes with their audit."""
+"""Refused status changes: the one ``InvalidTransition`` every app raises (pages and the API
+answer 409 with its message), and the helper that moves a status and audits the change."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from marketplace.accounts.models import Membership, Organisation, Role, User
-from marketplace.contracting.models import AuditEvent
+from marketplace.accounts.models import User
+from marketplace.audit import audit
 
-ACTING_ROLES = (Role.OWNER, Role.EDITOR)
 # What each action does to a status, as a refusal message names it.
 ACTION_LABELS = {
     "open": gettext_lazy("opened"),
@@ -40,43 +39,6 @@ class InvalidTransition(Exception):
 
 class DealBlocked(InvalidTransition):
     """A finding prohibits the deal (or may, until its facts are confirmed)."""
-
-
-def require_member(*, user: User, organisation: Organisation, acting: bool = True) -> None:
-    """Refuse unless ``user`` belongs to ``organisation`` (as owner or editor when ``acting``)."""
-    roles = ACTING_ROLES if acting else tuple(Role)
-    if not Membership.objects.filter(user=user, organisation=organisation, role__in=roles).exists():
-        raise PermissionDenied(
-            _("Only owners and editors of %(organisation)s can do this.")
-            % {"organisation": organisation}
-        )
-
-
-def audit(
-    subject: models.Model,
-    *,
-    action: str,
-    actor: User | None,
-    from_status: str = "",
-    to_status: str = "",
-    reason: str = "",
-) -> AuditEvent:
-    return AuditEvent.objects.create(
-        subject_type=subject._meta.model_name,
-        subject_id=subject.pk,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor,
-        reason=reason,
-    )
-
-
-def export_audit(*, report: str, actor: User, query: str = "") -> AuditEvent:
-    """Record that a staff member downloaded a report (who, when, with which filters)."""
-    return AuditEvent.objects.create(
-        subject_type=report[:20], subject_id=0, action="export", actor=actor, reason=query[:2000]
-    )
 
 
 def refusal(
