@@ -425,23 +425,9 @@ def _organisation(request: Request, slug: str | None, kinds) -> Organisation:
 
 
 def _redactor(request: Request):
-    """Whether the user sees an RFQ redacted: a provider that has not accepted its NDA.
-
-    The user's organisations are read once; each RFQ's answer is kept (the serializer asks up to
-    four times per RFQ), so a list costs a query per NDA-bound RFQ, not four per RFQ."""
-    organisations = list(selectors.organisations_of(user=request.user))
-    own = {organisation.pk for organisation in organisations}
-    providers = [o for o in organisations if o.kind in PROVIDER_KINDS]
-    answers: dict[int, bool] = {}
-
-    def redacted(rfq: Rfq) -> bool:
-        if rfq.pk not in answers:
-            answers[rfq.pk] = rfq.buyer_id not in own and not any(
-                selectors.nda_accepted(rfq=rfq, provider=provider) for provider in providers
-            )
-        return answers[rfq.pk]
-
-    return redacted
+    """Whether the user sees an RFQ redacted: whoever may not read it in full (one selector)."""
+    may_read = selectors.full_rfq_reader(user=request.user)
+    return lambda rfq: not may_read(rfq)
 
 
 def _provider_check(request: Request):

@@ -158,9 +158,7 @@ def _rfq_context(request, rfq) -> dict:
     is_buyer = selectors.is_buyer_member(user=request.user, rfq=rfq)
     providers = list(_provider_orgs(request.user))
     visible_providers = [p for p in providers if selectors.provider_may_see(rfq=rfq, provider=p)]
-    redacted = not is_buyer and not any(
-        selectors.nda_accepted(rfq=rfq, provider=p) for p in visible_providers
-    )
+    redacted = not selectors.may_read_full_rfq(user=request.user, rfq=rfq)
     quotes = selectors.quotes_for_user(user=request.user).filter(rfq=rfq)
     screening = rfq.screenings.filter(quote__isnull=True).first()
     return {
