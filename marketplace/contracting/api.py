@@ -5,7 +5,6 @@ service, shape the answer. Errors: 400 by field, 403, 404, 409 for a refused sta
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -503,13 +502,11 @@ class RfqListView(DealView):
         buyer = _organisation(request, data.pop("buyer", None), buyer_kinds)
         providers = _providers_by_slug(data.pop("invite"), "invite")
         open_now = data.pop("open")
-        with transaction.atomic():
-            rfq = services.rfq_create(buyer=buyer, by=request.user, **data)
-            if providers:
-                services.rfq_invite(rfq=rfq, providers=providers, by=request.user)
-            if open_now:
-                rfq = services.rfq_open(rfq=rfq, by=request.user)
-        return _rfq_answer(request, rfq, status.HTTP_201_CREATED)
+        # A blocked request is refused whole (409), nothing written: no draft is kept here.
+        created = services.rfq_create_and_send(
+            buyer=buyer, by=request.user, providers=providers, open_now=open_now, **data
+        )
+        return _rfq_answer(request, created.rfq, status.HTTP_201_CREATED)
 
 
 class RfqDetailView(DealView):
@@ -623,30 +620,7 @@ class RfqQuotesView(DealView):
         rfq = _rfq(request, pk)
         data = _valid(QuoteDraftSerializer, request)
         provider = _organisation(request, data.pop("provider", None), PROVIDER_KINDS)
-        submit = data.pop("submit")
-        lines = [
-            services.LineInput(
-                description=line["description"],
-                quantity=line["quantity"],
-                unit_price=line["unit_price"],
-                vat_rate=line["vat_rate"],
-                vat_basis=line["vat_basis"],
-                capability_code=line.get("capability_code"),
-            )
-            for line in data.pop("lines")
-        ]
-        milestones = [services.MilestoneInput(**milestone) for milestone in data.pop("milestones")]
-        with transaction.atomic():
-            quote = services.quote_save_draft(
-                rfq=rfq,
-                provider=provider,
-                by=request.user,
-                lines=lines,
-                milestones=milestones,
-                **data,
-            )
-            if submit:
-                quote = services.quote_submit(quote=quote, by=request.user)
+        quote = services.quote_write(rfq=rfq, provider=provider, by=request.user, **data)
         return _quote_answer(request, quote, status.HTTP_201_CREATED)
 
 

@@ -76,18 +76,6 @@ def dashboard(request):
     )
 
 
-def _rfq_open_or_keep_draft(request, rfq) -> None:
-    """Send a new request; one its screening blocks is kept as a draft, and the buyer is told
-    why and what would unblock it (the request page shows the findings)."""
-    try:
-        with transaction.atomic():
-            services.rfq_open(rfq=rfq, by=request.user)
-    except services.DealBlocked as blocked:
-        messages.error(request, _("Saved as a draft, not sent to providers. %s") % blocked.message)
-    else:
-        messages.success(request, _("Your request is sent."))
-
-
 @login_required
 def rfq_create(request):
     buyers = selectors.organisations_of(user=request.user).filter(
@@ -112,39 +100,45 @@ def rfq_create(request):
         if form.is_valid():
             data = form.cleaned_data
             facts = {name: data[name] for name in RfqForm.FACT_FIELDS}
+            open_now = request.POST.get("action") == "open"
             try:
-                with transaction.atomic():
-                    rfq = services.rfq_create(
-                        buyer=data["buyer"],
-                        by=request.user,
-                        title=data["title"],
-                        scope=data["scope"],
-                        capability_codes=[node.code for node in data["capabilities"]],
-                        summary=data["summary"],
-                        desired_start=data["desired_start"],
-                        deadline=data["deadline"],
-                        budget_min_amount=data["budget_min_amount"],
-                        budget_max_amount=data["budget_max_amount"],
-                        budget_currency=data["budget_currency"],
-                        is_nda_required=data["is_nda_required"],
-                        nda_terms=data["nda_terms"],
-                        visibility=data["visibility"],
-                        **facts,
-                    )
-                    if data["providers"]:
-                        services.rfq_invite(
-                            rfq=rfq, providers=list(data["providers"]), by=request.user
-                        )
-                    if request.POST.get("action") == "open":
-                        _rfq_open_or_keep_draft(request, rfq)
-                    else:
-                        messages.success(request, _("Your request is saved as a draft."))
+                created = services.rfq_create_and_send(
+                    buyer=data["buyer"],
+                    by=request.user,
+                    providers=list(data["providers"]),
+                    open_now=open_now,
+                    keep_blocked_as_draft=True,
+                    title=data["title"],
+                    scope=data["scope"],
+                    capability_codes=[node.code for node in data["capabilities"]],
+                    summary=data["summary"],
+                    desired_start=data["desired_start"],
+                    deadline=data["deadline"],
+                    budget_min_amount=data["budget_min_amount"],
+                    budget_max_amount=data["budget_max_amount"],
+                    budget_currency=data["budget_currency"],
+                    is_nda_required=data["is_nda_required"],
+                    nda_terms=data["nda_terms"],
+                    visibility=data["visibility"],
+                    **facts,
+                )
             except (ValidationError, services.InvalidTransition) as error:
                 if isinstance(error, services.InvalidTransition):
                     error = ValidationError(error.message)
                 form_errors_add(form, error)
             else:
-                return redirect("deals:rfq", pk=rfq.pk)
+                # A request its screening blocks is kept as a draft; the buyer is told why and
+                # what would unblock it (the request page shows the findings).
+                if created.blocked is not None:
+                    messages.error(
+                        request,
+                        _("Saved as a draft, not sent to providers. %s") % created.blocked.message,
+                    )
+                elif open_now:
+                    messages.success(request, _("Your request is sent."))
+                else:
+                    messages.success(request, _("Your request is saved as a draft."))
+                return redirect("deals:rfq", pk=created.rfq.pk)
         status = 400
     return render(
         request,
@@ -296,45 +290,26 @@ def quote_form(request, pk: int):
                 ),
             }
             try:
-                with transaction.atomic():
-                    quote = services.quote_save_draft(
-                        rfq=rfq,
-                        provider=provider,
-                        by=request.user,
-                        lines=[
-                            services.LineInput(
-                                description=line["description"],
-                                quantity=line["quantity"],
-                                unit_price=line["unit_price"],
-                                vat_rate=line["vat_rate"],
-                                vat_basis=line["vat_basis"],
-                                capability_code=line["capability"].code
-                                if line.get("capability")
-                                else None,
-                            )
-                            for line in line_forms.cleaned_data
-                            if line
-                        ],
-                        milestones=[
-                            services.MilestoneInput(
-                                name=m["name"],
-                                share=m.get("share"),
-                                amount=m.get("amount"),
-                                due_date=m.get("due_date"),
-                                trigger=m.get("trigger") or "",
-                            )
-                            for m in milestone_forms.cleaned_data
-                            if m
-                        ],
-                        valid_until=data["valid_until"],
-                        turnaround_days=data["turnaround_days"],
-                        assumptions=data["assumptions"],
-                        exclusions=data["exclusions"],
-                        work_zone_code=data["work_zone"].code if data["work_zone"] else None,
-                        provider_is_ciio=data["provider_is_ciio"],
-                    )
-                    if request.POST.get("action") == "submit":
-                        services.quote_submit(quote=quote, by=request.user)
+                quote = services.quote_write(
+                    rfq=rfq,
+                    provider=provider,
+                    by=request.user,
+                    lines=[
+                        {**line, "capability_code": line["capability"].code}
+                        if line.get("capability")
+                        else line
+                        for line in line_forms.cleaned_data
+                        if line
+                    ],
+                    milestones=[m for m in milestone_forms.cleaned_data if m],
+                    submit=request.POST.get("action") == "submit",
+                    valid_until=data["valid_until"],
+                    turnaround_days=data["turnaround_days"],
+                    assumptions=data["assumptions"],
+                    exclusions=data["exclusions"],
+                    work_zone_code=data["work_zone"].code if data["work_zone"] else None,
+                    provider_is_ciio=data["provider_is_ciio"],
+                )
             except services.InvalidTransition as error:
                 return refusal_page(request, error.message, f"/deals/rfqs/{pk}/")
             except ValidationError as error:
