@@ -312,11 +312,7 @@ class QuoteSerializer(serializers.ModelSerializer):
     def _revisions(self, quote: Quote) -> list:
         """The buyer sees submitted revisions only; the provider its draft too."""
         viewer_is_provider = self.context["is_provider_of"](quote)
-        return [
-            revision
-            for revision in sorted(quote.revisions.all(), key=lambda r: r.number)
-            if revision.is_submitted or viewer_is_provider
-        ]
+        return selectors.quote_revisions_for(quote=quote, viewer_is_provider=viewer_is_provider)
 
     @extend_schema_field(RevisionSerializer(allow_null=True))
     def get_current(self, quote: Quote) -> dict | None:

@@ -13,6 +13,7 @@ from marketplace.accounts.models import PROVIDER_KINDS, Membership, Organisation
 from marketplace.contracting.models import (
     Contract,
     Quote,
+    QuoteRevision,
     QuoteStatus,
     Rfq,
     RfqInvitation,
@@ -88,6 +89,16 @@ def quotes_for_user(*, user: User) -> QuerySet[Quote]:
         .select_related("rfq__buyer", "provider__zone")
         .prefetch_related("revisions__lines__capability", "revisions__milestones")
     )
+
+
+def quote_revisions_for(*, quote: Quote, viewer_is_provider: bool) -> list[QuoteRevision]:
+    """A quote's revisions, oldest first, as its reader may see them: the buyer the submitted
+    ones only, the provider its draft too."""
+    return [
+        revision
+        for revision in sorted(quote.revisions.all(), key=lambda r: r.number)
+        if revision.is_submitted or viewer_is_provider
+    ]
 
 
 def contracts_for_user(*, user: User) -> QuerySet[Contract]:

@@ -76,6 +76,16 @@ def dashboard(request):
     )
 
 
+# Form fields handed to the services as they are, under the same names.
+RFQ_FORM_VALUES = (
+    "title", "scope", "summary", "desired_start", "deadline", "budget_min_amount",
+    "budget_max_amount", "budget_currency", "is_nda_required", "nda_terms", "visibility",
+)  # fmt: skip
+QUOTE_FORM_VALUES = (
+    "valid_until", "turnaround_days", "assumptions", "exclusions", "provider_is_ciio",
+)  # fmt: skip
+
+
 @login_required
 def rfq_create(request):
     buyers = selectors.organisations_of(user=request.user).filter(
@@ -99,7 +109,7 @@ def rfq_create(request):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            facts = {name: data[name] for name in RfqForm.FACT_FIELDS}
+            values = {name: data[name] for name in (*RFQ_FORM_VALUES, *RfqForm.FACT_FIELDS)}
             open_now = request.POST.get("action") == "open"
             try:
                 created = services.rfq_create_and_send(
@@ -108,19 +118,8 @@ def rfq_create(request):
                     providers=list(data["providers"]),
                     open_now=open_now,
                     keep_blocked_as_draft=True,
-                    title=data["title"],
-                    scope=data["scope"],
                     capability_codes=[node.code for node in data["capabilities"]],
-                    summary=data["summary"],
-                    desired_start=data["desired_start"],
-                    deadline=data["deadline"],
-                    budget_min_amount=data["budget_min_amount"],
-                    budget_max_amount=data["budget_max_amount"],
-                    budget_currency=data["budget_currency"],
-                    is_nda_required=data["is_nda_required"],
-                    nda_terms=data["nda_terms"],
-                    visibility=data["visibility"],
-                    **facts,
+                    **values,
                 )
             except (ValidationError, services.InvalidTransition) as error:
                 if isinstance(error, services.InvalidTransition):
@@ -303,12 +302,8 @@ def quote_form(request, pk: int):
                     ],
                     milestones=[m for m in milestone_forms.cleaned_data if m],
                     submit=request.POST.get("action") == "submit",
-                    valid_until=data["valid_until"],
-                    turnaround_days=data["turnaround_days"],
-                    assumptions=data["assumptions"],
-                    exclusions=data["exclusions"],
                     work_zone_code=data["work_zone"].code if data["work_zone"] else None,
-                    provider_is_ciio=data["provider_is_ciio"],
+                    **{name: data[name] for name in QUOTE_FORM_VALUES},
                 )
             except services.InvalidTransition as error:
                 return refusal_page(request, error.message, f"/deals/rfqs/{pk}/")
@@ -377,11 +372,7 @@ def quote_compare(request, pk: int):
 def quote_detail(request, pk: int):
     quote = get_object_or_404(selectors.quotes_for_user(user=request.user), pk=pk)
     is_provider = _provider_orgs(request.user).filter(pk=quote.provider_id).exists()
-    revisions = [
-        revision
-        for revision in sorted(quote.revisions.all(), key=lambda r: r.number)
-        if revision.is_submitted or is_provider
-    ]
+    revisions = selectors.quote_revisions_for(quote=quote, viewer_is_provider=is_provider)
     return render(
         request,
         "contracting/quote_detail.html",
