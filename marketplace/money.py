@@ -1,7 +1,7 @@
 """Money: a Decimal amount with an ISO 4217 currency, rounded the way that currency is.
 
 CNY is the settlement currency. Amounts are never floats; conversion to a payment provider's
-integer minor units happens in ``to_minor_units`` and nowhere else.
+integer minor units happens in ``to_minor_units`` and back in ``from_minor_units``, nowhere else.
 """
 
 from dataclasses import dataclass
@@ -97,6 +97,13 @@ def to_minor_units(money: Money) -> int:
     if rounded.amount != money.amount:
         raise CurrencyError(f"{money} has more precision than {money.currency} allows.")
     return int(rounded.amount.scaleb(MINOR_UNITS[money.currency]))
+
+
+def from_minor_units(amount: int, currency: str) -> Decimal:
+    """The Decimal amount a payment provider's integer means (12345 fen is CNY 123.45)."""
+    if currency not in MINOR_UNITS:
+        raise CurrencyError(f"Unknown currency {currency!r}.")
+    return Decimal(amount).scaleb(-MINOR_UNITS[currency])
 
 
 def split_by_shares(total: Money, shares: list[Decimal]) -> list[Money]:

@@ -28,7 +28,7 @@ from marketplace.contracting.services import (
     contract_payment_screen,
     milestone_mark_paid,
 )
-from marketplace.money import Money, round_amount, to_minor_units
+from marketplace.money import Money, from_minor_units, round_amount, to_minor_units
 from marketplace.transitions import DealBlocked, InvalidTransition
 from payments.ledger import payment_received_record, provider_payable, refund_record
 from payments.ledger import payout_record as payout_ledger_record
@@ -400,12 +400,6 @@ def reconciliation_run(*, days: int = 3, limit: int = 500) -> list[str]:
     return problems
 
 
-def _from_minor_units(amount: int, currency: str) -> Decimal:
-    from marketplace.money import MINOR_UNITS
-
-    return Decimal(amount).scaleb(-MINOR_UNITS[currency])
-
-
 def _charge_refunded(charge: dict) -> None:
     """Refunds made at Stripe (the dashboard, or ours arriving back): each recorded once."""
     payment = (
@@ -418,7 +412,7 @@ def _charge_refunded(charge: dict) -> None:
     for stripe_refund in (charge.get("refunds") or {}).get("data", []):
         if Refund.objects.filter(stripe_refund=stripe_refund["id"]).exists():
             continue
-        amount = _from_minor_units(stripe_refund["amount"], payment.currency)
+        amount = from_minor_units(stripe_refund["amount"], payment.currency)
         refunded = sum((r.amount for r in payment.refunds.all()), Decimal(0))
         if refunded + amount > payment.total_amount:
             raise ValueError(f"{stripe_refund['id']} would refund more than was captured")
@@ -439,7 +433,7 @@ def _dispute_created(dispute: dict) -> None:
     payment = Payment.objects.filter(stripe_payment_intent=dispute.get("payment_intent")).first()
     if payment is None:
         return
-    amount = _from_minor_units(dispute["amount"], payment.currency)
+    amount = from_minor_units(dispute["amount"], payment.currency)
     Dispute.objects.create(
         payment=payment, stripe_dispute=dispute["id"], amount=amount, currency=payment.currency,
         reason=dispute.get("reason") or "", status=dispute.get("status") or "",

@@ -5,7 +5,6 @@ service, shape the answer. Errors: 400 by field, 403, 404, 409 for a refused sta
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -313,11 +312,7 @@ class QuoteSerializer(serializers.ModelSerializer):
     def _revisions(self, quote: Quote) -> list:
         """The buyer sees submitted revisions only; the provider its draft too."""
         viewer_is_provider = self.context["is_provider_of"](quote)
-        return [
-            revision
-            for revision in sorted(quote.revisions.all(), key=lambda r: r.number)
-            if revision.is_submitted or viewer_is_provider
-        ]
+        return selectors.quote_revisions_for(quote=quote, viewer_is_provider=viewer_is_provider)
 
     @extend_schema_field(RevisionSerializer(allow_null=True))
     def get_current(self, quote: Quote) -> dict | None:
@@ -425,23 +420,9 @@ def _organisation(request: Request, slug: str | None, kinds) -> Organisation:
 
 
 def _redactor(request: Request):
-    """Whether the user sees an RFQ redacted: a provider that has not accepted its NDA.
-
-    The user's organisations are read once; each RFQ's answer is kept (the serializer asks up to
-    four times per RFQ), so a list costs a query per NDA-bound RFQ, not four per RFQ."""
-    organisations = list(selectors.organisations_of(user=request.user))
-    own = {organisation.pk for organisation in organisations}
-    providers = [o for o in organisations if o.kind in PROVIDER_KINDS]
-    answers: dict[int, bool] = {}
-
-    def redacted(rfq: Rfq) -> bool:
-        if rfq.pk not in answers:
-            answers[rfq.pk] = rfq.buyer_id not in own and not any(
-                selectors.nda_accepted(rfq=rfq, provider=provider) for provider in providers
-            )
-        return answers[rfq.pk]
-
-    return redacted
+    """Whether the user sees an RFQ redacted: whoever may not read it in full (one selector)."""
+    may_read = selectors.full_rfq_reader(user=request.user)
+    return lambda rfq: not may_read(rfq)
 
 
 def _provider_check(request: Request):
@@ -517,13 +498,11 @@ class RfqListView(DealView):
         buyer = _organisation(request, data.pop("buyer", None), buyer_kinds)
         providers = _providers_by_slug(data.pop("invite"), "invite")
         open_now = data.pop("open")
-        with transaction.atomic():
-            rfq = services.rfq_create(buyer=buyer, by=request.user, **data)
-            if providers:
-                services.rfq_invite(rfq=rfq, providers=providers, by=request.user)
-            if open_now:
-                rfq = services.rfq_open(rfq=rfq, by=request.user)
-        return _rfq_answer(request, rfq, status.HTTP_201_CREATED)
+        # A blocked request is refused whole (409), nothing written: no draft is kept here.
+        created = services.rfq_create_and_send(
+            buyer=buyer, by=request.user, providers=providers, open_now=open_now, **data
+        )
+        return _rfq_answer(request, created.rfq, status.HTTP_201_CREATED)
 
 
 class RfqDetailView(DealView):
@@ -637,30 +616,7 @@ class RfqQuotesView(DealView):
         rfq = _rfq(request, pk)
         data = _valid(QuoteDraftSerializer, request)
         provider = _organisation(request, data.pop("provider", None), PROVIDER_KINDS)
-        submit = data.pop("submit")
-        lines = [
-            services.LineInput(
-                description=line["description"],
-                quantity=line["quantity"],
-                unit_price=line["unit_price"],
-                vat_rate=line["vat_rate"],
-                vat_basis=line["vat_basis"],
-                capability_code=line.get("capability_code"),
-            )
-            for line in data.pop("lines")
-        ]
-        milestones = [services.MilestoneInput(**milestone) for milestone in data.pop("milestones")]
-        with transaction.atomic():
-            quote = services.quote_save_draft(
-                rfq=rfq,
-                provider=provider,
-                by=request.user,
-                lines=lines,
-                milestones=milestones,
-                **data,
-            )
-            if submit:
-                quote = services.quote_submit(quote=quote, by=request.user)
+        quote = services.quote_write(rfq=rfq, provider=provider, by=request.user, **data)
         return _quote_answer(request, quote, status.HTTP_201_CREATED)
 
 

@@ -5,12 +5,15 @@ RFQs it was invited to or that are open to it, and only its own quotes and contr
 else is simply not found.
 """
 
+from collections.abc import Callable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from marketplace.accounts.models import PROVIDER_KINDS, Membership, Organisation, User
 from marketplace.contracting.models import (
     Contract,
     Quote,
+    QuoteRevision,
     QuoteStatus,
     Rfq,
     RfqInvitation,
@@ -88,6 +91,16 @@ def quotes_for_user(*, user: User) -> QuerySet[Quote]:
     )
 
 
+def quote_revisions_for(*, quote: Quote, viewer_is_provider: bool) -> list[QuoteRevision]:
+    """A quote's revisions, oldest first, as its reader may see them: the buyer the submitted
+    ones only, the provider its draft too."""
+    return [
+        revision
+        for revision in sorted(quote.revisions.all(), key=lambda r: r.number)
+        if revision.is_submitted or viewer_is_provider
+    ]
+
+
 def contracts_for_user(*, user: User) -> QuerySet[Contract]:
     mine = Membership.objects.filter(user=user).values("organisation")
     return (
@@ -103,15 +116,34 @@ def invited_providers(*, rfq: Rfq) -> QuerySet[Organisation]:
     )
 
 
+def full_rfq_reader(*, user: User) -> Callable[[Rfq], bool]:
+    """Who may read a request in full (its scope, facts, screening, attachments and threads):
+    the buyer's members, and members of a provider that may see it and accepted its NDA (or
+    that needs none). Everyone else sees its summary only.
+
+    The one home of that rule for the page, the API and the downloads. The user's organisations
+    are read once and each request's answer kept, so a list costs a query per provider
+    organisation and request it is not the buyer of, never one per field asked."""
+    organisations = list(organisations_of(user=user))
+    own = {organisation.pk for organisation in organisations}
+    providers = [o for o in organisations if o.kind in PROVIDER_KINDS]
+    answers: dict[int, bool] = {}
+
+    def may_read(rfq: Rfq) -> bool:
+        if rfq.pk not in answers:
+            answers[rfq.pk] = rfq.buyer_id in own or any(
+                nda_accepted(rfq=rfq, provider=provider)
+                and provider_may_see(rfq=rfq, provider=provider)
+                for provider in providers
+            )
+        return answers[rfq.pk]
+
+    return may_read
+
+
 def may_read_full_rfq(*, user: User, rfq: Rfq) -> bool:
-    """The buyer's members, and members of a provider that may see it and accepted its NDA."""
-    if is_buyer_member(user=user, rfq=rfq):
-        return True
-    providers = organisations_of(user=user).filter(kind__in=PROVIDER_KINDS)
-    return any(
-        provider_may_see(rfq=rfq, provider=provider) and nda_accepted(rfq=rfq, provider=provider)
-        for provider in providers
-    )
+    """Whether ``user`` may read ``rfq`` in full (see ``full_rfq_reader``)."""
+    return full_rfq_reader(user=user)(rfq)
 
 
 def thread_providers(*, user: User, rfq: Rfq) -> QuerySet[Organisation]:

@@ -76,16 +76,14 @@ def dashboard(request):
     )
 
 
-def _rfq_open_or_keep_draft(request, rfq) -> None:
-    """Send a new request; one its screening blocks is kept as a draft, and the buyer is told
-    why and what would unblock it (the request page shows the findings)."""
-    try:
-        with transaction.atomic():
-            services.rfq_open(rfq=rfq, by=request.user)
-    except services.DealBlocked as blocked:
-        messages.error(request, _("Saved as a draft, not sent to providers. %s") % blocked.message)
-    else:
-        messages.success(request, _("Your request is sent."))
+# Form fields handed to the services as they are, under the same names.
+RFQ_FORM_VALUES = (
+    "title", "scope", "summary", "desired_start", "deadline", "budget_min_amount",
+    "budget_max_amount", "budget_currency", "is_nda_required", "nda_terms", "visibility",
+)  # fmt: skip
+QUOTE_FORM_VALUES = (
+    "valid_until", "turnaround_days", "assumptions", "exclusions", "provider_is_ciio",
+)  # fmt: skip
 
 
 @login_required
@@ -111,40 +109,35 @@ def rfq_create(request):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            facts = {name: data[name] for name in RfqForm.FACT_FIELDS}
+            values = {name: data[name] for name in (*RFQ_FORM_VALUES, *RfqForm.FACT_FIELDS)}
+            open_now = request.POST.get("action") == "open"
             try:
-                with transaction.atomic():
-                    rfq = services.rfq_create(
-                        buyer=data["buyer"],
-                        by=request.user,
-                        title=data["title"],
-                        scope=data["scope"],
-                        capability_codes=[node.code for node in data["capabilities"]],
-                        summary=data["summary"],
-                        desired_start=data["desired_start"],
-                        deadline=data["deadline"],
-                        budget_min_amount=data["budget_min_amount"],
-                        budget_max_amount=data["budget_max_amount"],
-                        budget_currency=data["budget_currency"],
-                        is_nda_required=data["is_nda_required"],
-                        nda_terms=data["nda_terms"],
-                        visibility=data["visibility"],
-                        **facts,
-                    )
-                    if data["providers"]:
-                        services.rfq_invite(
-                            rfq=rfq, providers=list(data["providers"]), by=request.user
-                        )
-                    if request.POST.get("action") == "open":
-                        _rfq_open_or_keep_draft(request, rfq)
-                    else:
-                        messages.success(request, _("Your request is saved as a draft."))
+                created = services.rfq_create_and_send(
+                    buyer=data["buyer"],
+                    by=request.user,
+                    providers=list(data["providers"]),
+                    open_now=open_now,
+                    keep_blocked_as_draft=True,
+                    capability_codes=[node.code for node in data["capabilities"]],
+                    **values,
+                )
             except (ValidationError, services.InvalidTransition) as error:
                 if isinstance(error, services.InvalidTransition):
                     error = ValidationError(error.message)
                 form_errors_add(form, error)
             else:
-                return redirect("deals:rfq", pk=rfq.pk)
+                # A request its screening blocks is kept as a draft; the buyer is told why and
+                # what would unblock it (the request page shows the findings).
+                if created.blocked is not None:
+                    messages.error(
+                        request,
+                        _("Saved as a draft, not sent to providers. %s") % created.blocked.message,
+                    )
+                elif open_now:
+                    messages.success(request, _("Your request is sent."))
+                else:
+                    messages.success(request, _("Your request is saved as a draft."))
+                return redirect("deals:rfq", pk=created.rfq.pk)
         status = 400
     return render(
         request,
@@ -158,9 +151,7 @@ def _rfq_context(request, rfq) -> dict:
     is_buyer = selectors.is_buyer_member(user=request.user, rfq=rfq)
     providers = list(_provider_orgs(request.user))
     visible_providers = [p for p in providers if selectors.provider_may_see(rfq=rfq, provider=p)]
-    redacted = not is_buyer and not any(
-        selectors.nda_accepted(rfq=rfq, provider=p) for p in visible_providers
-    )
+    redacted = not selectors.may_read_full_rfq(user=request.user, rfq=rfq)
     quotes = selectors.quotes_for_user(user=request.user).filter(rfq=rfq)
     screening = rfq.screenings.filter(quote__isnull=True).first()
     return {
@@ -298,45 +289,22 @@ def quote_form(request, pk: int):
                 ),
             }
             try:
-                with transaction.atomic():
-                    quote = services.quote_save_draft(
-                        rfq=rfq,
-                        provider=provider,
-                        by=request.user,
-                        lines=[
-                            services.LineInput(
-                                description=line["description"],
-                                quantity=line["quantity"],
-                                unit_price=line["unit_price"],
-                                vat_rate=line["vat_rate"],
-                                vat_basis=line["vat_basis"],
-                                capability_code=line["capability"].code
-                                if line.get("capability")
-                                else None,
-                            )
-                            for line in line_forms.cleaned_data
-                            if line
-                        ],
-                        milestones=[
-                            services.MilestoneInput(
-                                name=m["name"],
-                                share=m.get("share"),
-                                amount=m.get("amount"),
-                                due_date=m.get("due_date"),
-                                trigger=m.get("trigger") or "",
-                            )
-                            for m in milestone_forms.cleaned_data
-                            if m
-                        ],
-                        valid_until=data["valid_until"],
-                        turnaround_days=data["turnaround_days"],
-                        assumptions=data["assumptions"],
-                        exclusions=data["exclusions"],
-                        work_zone_code=data["work_zone"].code if data["work_zone"] else None,
-                        provider_is_ciio=data["provider_is_ciio"],
-                    )
-                    if request.POST.get("action") == "submit":
-                        services.quote_submit(quote=quote, by=request.user)
+                quote = services.quote_write(
+                    rfq=rfq,
+                    provider=provider,
+                    by=request.user,
+                    lines=[
+                        {**line, "capability_code": line["capability"].code}
+                        if line.get("capability")
+                        else line
+                        for line in line_forms.cleaned_data
+                        if line
+                    ],
+                    milestones=[m for m in milestone_forms.cleaned_data if m],
+                    submit=request.POST.get("action") == "submit",
+                    work_zone_code=data["work_zone"].code if data["work_zone"] else None,
+                    **{name: data[name] for name in QUOTE_FORM_VALUES},
+                )
             except services.InvalidTransition as error:
                 return refusal_page(request, error.message, f"/deals/rfqs/{pk}/")
             except ValidationError as error:
@@ -404,11 +372,7 @@ def quote_compare(request, pk: int):
 def quote_detail(request, pk: int):
     quote = get_object_or_404(selectors.quotes_for_user(user=request.user), pk=pk)
     is_provider = _provider_orgs(request.user).filter(pk=quote.provider_id).exists()
-    revisions = [
-        revision
-        for revision in sorted(quote.revisions.all(), key=lambda r: r.number)
-        if revision.is_submitted or is_provider
-    ]
+    revisions = selectors.quote_revisions_for(quote=quote, viewer_is_provider=is_provider)
     return render(
         request,
         "contracting/quote_detail.html",

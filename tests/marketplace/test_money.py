@@ -2,7 +2,14 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace.money import CurrencyError, Money, round_amount, split_by_shares, to_minor_units
+from marketplace.money import (
+    CurrencyError,
+    Money,
+    from_minor_units,
+    round_amount,
+    split_by_shares,
+    to_minor_units,
+)
 
 
 def test_amounts_round_half_up_to_each_currencys_minor_unit():
@@ -25,6 +32,18 @@ def test_minor_units_are_exact_or_refused():
     assert to_minor_units(Money(Decimal("1235"), "JPY")) == 1235
     with pytest.raises(CurrencyError):
         to_minor_units(Money(Decimal("1.005"), "CNY"))
+
+
+def test_minor_units_read_back_as_the_currencys_exact_amount():
+    assert from_minor_units(123456, "CNY") == Decimal("1234.56")
+    assert from_minor_units(1235, "JPY") == Decimal("1235")
+    assert from_minor_units(0, "USD") == Decimal("0.00")
+    assert from_minor_units(-150, "EUR") == Decimal("-1.50")
+    for amount, currency in ((Decimal("1234.56"), "CNY"), (Decimal("1235"), "JPY")):
+        money = Money(amount, currency)
+        assert from_minor_units(to_minor_units(money), currency) == amount
+    with pytest.raises(CurrencyError):
+        from_minor_units(100, "XYZ")
 
 
 def test_shares_split_a_total_into_parts_that_add_up_to_it_exactly():

@@ -1,6 +1,7 @@
 """Writes to quotes: drafting revisions, submitting (with the FX snapshot), withdrawing,
 declining, expiring, and accepting one (which makes the contract)."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -335,6 +336,55 @@ def quote_save_draft(
     QuoteLine.objects.bulk_create(QuoteLine(revision=revision, **row) for row in rows)
     QuoteMilestone.objects.bulk_create(QuoteMilestone(revision=revision, **row) for row in planned)
     audit(quote, action="save_draft", actor=by, reason=f"v{revision.number}")
+    return quote
+
+
+@transaction.atomic
+def quote_write(
+    *,
+    rfq: Rfq,
+    provider: Organisation,
+    by: User,
+    lines: list[Mapping],
+    milestones: list[Mapping],
+    submit: bool = False,
+    **revision,
+) -> Quote:
+    """The provider's draft written from plain input rows, whatever the door (page or API), and
+    sent to the buyer at once when ``submit``; nothing is written if either step is refused.
+
+    A line row names ``description``, ``quantity``, ``unit_price``, ``vat_rate``, ``vat_basis`` and
+    maybe ``capability_code``; a milestone row ``name`` and maybe ``share``, ``amount``,
+    ``due_date``, ``trigger``. ``revision`` holds the rest of ``quote_save_draft``'s arguments."""
+    quote = quote_save_draft(
+        rfq=rfq,
+        provider=provider,
+        by=by,
+        lines=[
+            LineInput(
+                description=row["description"],
+                quantity=row["quantity"],
+                unit_price=row["unit_price"],
+                vat_rate=row["vat_rate"],
+                vat_basis=row["vat_basis"],
+                capability_code=row.get("capability_code"),
+            )
+            for row in lines
+        ],
+        milestones=[
+            MilestoneInput(
+                name=row["name"],
+                share=row.get("share"),
+                amount=row.get("amount"),
+                due_date=row.get("due_date"),
+                trigger=row.get("trigger") or "",
+            )
+            for row in milestones
+        ],
+        **revision,
+    )
+    if submit:
+        quote = quote_submit(quote=quote, by=by)
     return quote
 
 

@@ -1,5 +1,6 @@
 """Writes to RFQs: create, edit, invite, open, close, cancel, accept an NDA."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -222,6 +223,42 @@ def rfq_open(*, rfq: Rfq, by: User) -> Rfq:
     )
     notify("rfq_opened", rfq_id=rfq.pk)
     return rfq
+
+
+@dataclass(frozen=True)
+class RfqCreated:
+    """A new request, and why it stayed a draft if its screening blocked sending it."""
+
+    rfq: Rfq
+    blocked: DealBlocked | None = None
+
+
+@transaction.atomic
+def rfq_create_and_send(
+    *,
+    buyer: Organisation,
+    by: User,
+    providers: list[Organisation] = (),
+    open_now: bool = False,
+    keep_blocked_as_draft: bool = False,
+    **values,
+) -> RfqCreated:
+    """Create a draft RFQ (``rfq_create``'s ``values``), invite ``providers`` and, when
+    ``open_now``, send it. A screening that blocks sending refuses the whole (``DealBlocked``,
+    nothing written) or, with ``keep_blocked_as_draft``, keeps the draft and says why."""
+    rfq = rfq_create(buyer=buyer, by=by, **values)
+    if providers:
+        rfq_invite(rfq=rfq, providers=list(providers), by=by)
+    if not open_now:
+        return RfqCreated(rfq=rfq)
+    try:
+        with transaction.atomic():
+            rfq = rfq_open(rfq=rfq, by=by)
+    except DealBlocked as blocked:
+        if not keep_blocked_as_draft:
+            raise
+        return RfqCreated(rfq=rfq, blocked=blocked)
+    return RfqCreated(rfq=rfq)
 
 
 def _end(rfq: Rfq, *, to: str, action: str, by: User, reason: str) -> Rfq:
