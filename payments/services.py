@@ -29,6 +29,7 @@ from marketplace.contracting.services import (
     milestone_mark_paid,
 )
 from marketplace.money import Money, from_minor_units, round_amount, to_minor_units
+from marketplace.ops.services import task_enqueue
 from marketplace.transitions import DealBlocked, InvalidTransition
 from payments.ledger import payment_received_record, provider_payable, refund_record
 from payments.ledger import payout_record as payout_ledger_record
@@ -249,6 +250,16 @@ def stripe_event_store(*, event: dict) -> tuple[StripeEvent, bool]:
     return StripeEvent.objects.get_or_create(
         event_id=event["id"], defaults={"type": event.get("type", ""), "payload": event}
     )
+
+
+def stripe_event_receive(*, event: dict) -> StripeEvent:
+    """Store a verified webhook event once and, if it is new, have it processed after commit
+    (through the outbox: a broker outage delays it, the periodic sweep catches up)."""
+    with transaction.atomic():
+        stored, created = stripe_event_store(event=event)
+        if created:
+            task_enqueue("payments.tasks.stripe_event_process_task", stored.event_id)
+    return stored
 
 
 def stripe_event_process(*, event_id: str) -> bool:

@@ -8,7 +8,6 @@ import stripe
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -33,7 +32,7 @@ from payments.services import (
     payment_client_secret,
     payment_sync,
     payout_record,
-    stripe_event_store,
+    stripe_event_receive,
 )
 from payments.stripe_client import is_local_test_mode
 
@@ -42,15 +41,6 @@ SIGNATURE_TOLERANCE_SECONDS = 300
 # A payment the buyer can pay (again, after a decline) from its page.
 PAYABLE = (PaymentStatus.CREATED, PaymentStatus.FAILED)
 PAID = (MilestoneStatus.PAID, MilestoneStatus.ACCEPTED)
-
-
-def _enqueue(event_id: str) -> None:
-    from payments.tasks import stripe_event_process_task
-
-    try:
-        stripe_event_process_task.delay(event_id)
-    except Exception:  # noqa: BLE001 - stored already: the periodic sweep processes it
-        logger.warning("Could not process Stripe event %s now", event_id, exc_info=True)
 
 
 @csrf_exempt  # Stripe signs its requests instead
@@ -70,11 +60,7 @@ def stripe_webhook(request):
         return HttpResponseBadRequest("An event is a JSON object with an id.")
     if not isinstance(payload.get("type", ""), str):
         return HttpResponseBadRequest("An event's type is a string.")
-    with transaction.atomic():
-        stored, created = stripe_event_store(event=payload)
-        if created:
-            event_id = stored.event_id
-            transaction.on_commit(lambda: _enqueue(event_id))
+    stripe_event_receive(event=payload)
     return HttpResponse(status=200)
 
 

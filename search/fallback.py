@@ -48,6 +48,26 @@ TAXONOMY_FILTERS = {
 }
 
 
+def _containing(word: str, fields: list[str]) -> Q:
+    """The word in any of ``fields`` (case-insensitive substring)."""
+    condition = Q()
+    for field_name in fields:
+        condition |= Q(**{f"{field_name}__icontains": word})
+    return condition
+
+
+def _degraded_answer(query, *, count: int, results: list, started: float) -> dict:
+    """The envelope of a database answer: no facets, marked degraded (the notice)."""
+    return answer(
+        count=count,
+        page=query.page,
+        results=results,
+        facets={},
+        took_ms=int((time.monotonic() - started) * 1000),
+        degraded=True,
+    )
+
+
 def _code_filter(relation: str, codes: list[str]) -> Q:
     condition = Q()
     for code in codes:
@@ -58,20 +78,21 @@ def _code_filter(relation: str, codes: list[str]) -> Q:
 
 
 DELIVERY_FIELDS = {ServicePage: "delivery", TCMServicePage: "tcm_delivery"}
+LISTING_TEXT = [
+    "title_en", "title_zh", "description_en", "description_zh",
+    "capabilities__label_en", "capabilities__label_zh",
+]  # fmt: skip
+JOB_TEXT = [
+    "title_en", "title_zh", "description_en", "city",
+    "disciplines__label_en", "disciplines__label_zh",
+]  # fmt: skip
 
 
 def _listing_condition(query: ServiceQuery) -> Q:
     """What the database itself can check: words, taxonomy, price and turnaround."""
     condition = Q()
     for word in query.text.split():
-        condition &= (
-            Q(title_en__icontains=word)
-            | Q(title_zh__icontains=word)
-            | Q(description_en__icontains=word)
-            | Q(description_zh__icontains=word)
-            | Q(capabilities__label_en__icontains=word)
-            | Q(capabilities__label_zh__icontains=word)
-        )
+        condition &= _containing(word, LISTING_TEXT)
     for name, relation in TAXONOMY_FILTERS.items():
         if query.filters.get(name):
             condition &= _code_filter(relation, query.filters[name])
@@ -148,13 +169,11 @@ def search_services_from_database(query: ServiceQuery) -> dict:
     candidates.sort(key=_sort_key(query))
     shown = _page(candidates, query.page)
     documents = _documents_of(shown)
-    return answer(
+    return _degraded_answer(
+        query,
         count=len(candidates),
-        page=query.page,
         results=[result_from_document(c["pk"], documents[c["pk"]], {}) for c in shown],
-        facets={},
-        took_ms=int((time.monotonic() - started) * 1000),
-        degraded=True,
+        started=started,
     )
 
 
@@ -182,16 +201,7 @@ def search_jobs_from_database(query: JobQuery) -> dict:
     condition = Q(closes_on__isnull=True) | Q(closes_on__gte=timezone.localdate())
     for word in query.text.split():
         cities_named = [city for city, name_zh in CITY_NAMES_ZH.items() if word in name_zh]
-        condition &= (
-            Q(title_en__icontains=word)
-            | Q(title_zh__icontains=word)
-            | Q(description_en__icontains=word)
-            | Q(city__icontains=word)
-            | Q(city__in=cities_named)
-            | Q(level__iexact=word)
-            | Q(disciplines__label_en__icontains=word)
-            | Q(disciplines__label_zh__icontains=word)
-        )
+        condition &= _containing(word, JOB_TEXT) | Q(city__in=cities_named) | Q(level__iexact=word)
     for name, field_name in (("city", "city"), ("level", "level"), ("degree", "degree"),
                              ("sponsorship", "work_permit_sponsorship")):  # fmt: skip
         if query.filters.get(name):
@@ -209,13 +219,11 @@ def search_jobs_from_database(query: JobQuery) -> dict:
         .order_by("title")
         if job.path[:-step] in providers
     ]
-    return answer(
+    return _degraded_answer(
+        query,
         count=len(documents),
-        page=query.page,
         results=[job_result(int(d["_id"]), d) for d in _page(documents, query.page)],
-        facets={},
-        took_ms=int((time.monotonic() - started) * 1000),
-        degraded=True,
+        started=started,
     )
 
 
@@ -241,13 +249,11 @@ def search_providers_from_database(query: ProviderQuery) -> dict:
             continue
         documents.append(document)
     documents.sort(key=lambda d: (not d["is_verified"], d["title_en"] or d["title_zh"]))
-    return answer(
+    return _degraded_answer(
+        query,
         count=len(documents),
-        page=query.page,
         results=[provider_result(int(d["_id"]), d) for d in _page(documents, query.page)],
-        facets={},
-        took_ms=int((time.monotonic() - started) * 1000),
-        degraded=True,
+        started=started,
     )
 
 

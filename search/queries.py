@@ -74,12 +74,20 @@ def _text_query(text: str):
     )
 
 
+def _terms(filters: dict[str, list[str]], fields: dict[str, str]) -> list:
+    """A terms filter on its document field for each filter given values."""
+    return [Q("terms", **{fields[name]: values}) for name, values in filters.items() if values]
+
+
+def _matching(text: str, fields: list[str], **options):
+    """Relevance: a fuzzy multi-match of the words over ``fields``, or every document."""
+    if not text.strip():
+        return Q("match_all")
+    return Q("multi_match", query=text, fields=fields, fuzziness="AUTO:5,9", **options)
+
+
 def _filters(query: ServiceQuery) -> list:
-    clauses = [
-        Q("terms", **{KEYWORD_FILTERS[name]: values})
-        for name, values in query.filters.items()
-        if values
-    ]
+    clauses = _terms(query.filters, KEYWORD_FILTERS)
     if query.price_max is not None:
         clauses.append(Q("range", price_from_fen={"lte": int(query.price_max * 100)}))
     if query.turnaround_max is not None:
@@ -246,14 +254,7 @@ def search_services(query: ServiceQuery) -> dict:
         )
         for hit in response.hits
     ]
-    aggregations = response.aggregations.to_dict()
-    facets = {
-        name: [
-            {"value": bucket["key"], "count": bucket["doc_count"]}
-            for bucket in aggregations[name]["buckets"]
-        ]
-        for name in KEYWORD_FILTERS
-    }
+    facets = _facets(response, KEYWORD_FILTERS)
     suggestions = response.to_dict().get("suggest", {}).get("spelling", [])
     return answer(
         count=response.hits.total.value,
@@ -306,43 +307,22 @@ def search_jobs(query: JobQuery) -> dict:
         ],
         minimum_should_match=1,
     )
-    filters = [open_today] + [
-        Q("terms", **{JOB_FILTERS[name]: values})
-        for name, values in query.filters.items()
-        if values
-    ]
+    filters = [open_today, *_terms(query.filters, JOB_FILTERS)]
     if query.salary_at_least is not None:
         filters.append(Q("range", salary_max_fen={"gte": int(query.salary_at_least * 100)}))
-    relevance = (
-        Q(
-            "multi_match",
-            query=query.text,
-            fields=JOB_TEXT_FIELDS,
-            type="most_fields",
-            fuzziness="AUTO:5,9",
-            prefix_length=1,
-        )
-        if query.text.strip()
-        else Q("match_all")
-    )
+    relevance = _matching(query.text, JOB_TEXT_FIELDS, type="most_fields", prefix_length=1)
     scored = Q(
         "function_score",
         query=Q("bool", must=[relevance], filter=filters),
         functions=[{"filter": Q("terms", level=["graduate", "intern"]), "weight": 1.2}],
         boost_mode="multiply",
     )
-    response, facets = _faceted(JOBS, scored, JOB_FILTERS, query.page)
-    return answer(
-        count=response.hits.total.value,
-        page=query.page,
-        results=[job_result(int(hit.meta.id), hit.to_dict()) for hit in response.hits],
-        facets=facets,
-        took_ms=response.took,
-    )
+    return _faceted(JOBS, scored, JOB_FILTERS, query.page, job_result)
 
 
-def _faceted(index: str, query, facet_fields: dict[str, str], page: int):
-    """Run ``query`` on ``index`` with a terms aggregation per facet; one page of hits."""
+def _faceted(index: str, query, facet_fields: dict[str, str], page: int, result) -> dict:
+    """Run ``query`` on ``index`` with a terms aggregation per facet; the answer with one page
+    of hits, each shaped by ``result(page_id, source)``."""
     search = Search(using=get_client(), index=index_name(index)).query(query)
     for name, field_name in facet_fields.items():
         search.aggs.bucket(name, "terms", field=field_name, size=50)
@@ -352,15 +332,25 @@ def _faceted(index: str, query, facet_fields: dict[str, str], page: int):
             "_score", {"published_at": {"order": "desc", "missing": "_last"}}, "_doc"
         ).extra(track_total_hits=True)[start : start + PAGE_SIZE]
     ).execute()
+    return answer(
+        count=response.hits.total.value,
+        page=page,
+        results=[result(int(hit.meta.id), hit.to_dict()) for hit in response.hits],
+        facets=_facets(response, facet_fields),
+        took_ms=response.took,
+    )
+
+
+def _facets(response, names) -> dict[str, list[dict]]:
+    """Each facet's buckets (value, count) from the response's terms aggregations."""
     aggregations = response.aggregations.to_dict()
-    facets = {
+    return {
         name: [
             {"value": bucket["key"], "count": bucket["doc_count"]}
             for bucket in aggregations[name]["buckets"]
         ]
-        for name in facet_fields
+        for name in names
     }
-    return response, facets
 
 
 def job_result(page_id: int, source: dict) -> dict:
@@ -413,32 +403,17 @@ class ProviderQuery:
 
 def search_providers(query: ProviderQuery) -> dict:
     """Live providers by name, summary or the capabilities of their listings; verified first."""
-    filters = [
-        Q("terms", **{PROVIDER_FILTERS[name]: values})
-        for name, values in query.filters.items()
-        if values
-    ]
+    filters = _terms(query.filters, PROVIDER_FILTERS)
     if query.verified_only:
         filters.append(Q("term", is_verified=True))
-    relevance = (
-        Q("multi_match", query=query.text, fields=PROVIDER_TEXT_FIELDS, fuzziness="AUTO:5,9")
-        if query.text.strip()
-        else Q("match_all")
-    )
+    relevance = _matching(query.text, PROVIDER_TEXT_FIELDS)
     scored = Q(
         "function_score",
         query=Q("bool", must=[relevance], filter=filters),
         functions=[{"filter": Q("term", is_verified=True), "weight": 1.15}],
         boost_mode="multiply",
     )
-    response, facets = _faceted(PROVIDERS, scored, PROVIDER_FILTERS, query.page)
-    return answer(
-        count=response.hits.total.value,
-        page=query.page,
-        results=[provider_result(int(hit.meta.id), hit.to_dict()) for hit in response.hits],
-        facets=facets,
-        took_ms=response.took,
-    )
+    return _faceted(PROVIDERS, scored, PROVIDER_FILTERS, query.page, provider_result)
 
 
 def provider_result(page_id: int, source: dict) -> dict:

@@ -1,13 +1,15 @@
-"""Keeping the index in step with the pages: record changes, then apply them."""
+"""Keeping the index in step with the pages: record changes, then apply them (the tasks in
+``search.tasks`` call these; the work after commit goes through the outbox)."""
 
 import logging
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from elasticsearch import helpers
 from wagtail.models import Page
 
 from cms.models import JobPostingPage, ProviderPage, ServicePage, TCMServicePage
+from marketplace.ops.services import task_enqueue_once
 from search.client import get_client, index_name
 from search.indexing import (
     INDEXES,
@@ -52,18 +54,8 @@ def index_change_record(*, page: Page, action: str) -> None:
         if index == SERVICES and provider is not None:  # its capabilities are the provider's
             changes.append(IndexChange(index=PROVIDERS, object_id=provider.pk, action=upsert))
     IndexChange.objects.bulk_create(changes)
-    transaction.on_commit(_enqueue_apply)
-
-
-def _enqueue_apply() -> None:
-    from search.tasks import index_changes_apply_task
-
-    try:
-        index_changes_apply_task.delay()
-    except Exception:  # noqa: BLE001 - broker down: the rows wait for the periodic sweep
-        logger.warning(
-            "Could not enqueue the search update; the sweep will apply it.", exc_info=True
-        )
+    # Once per transaction: the task applies every change recorded before it runs.
+    task_enqueue_once("search.tasks.index_changes_apply_task")
 
 
 def _document(index: str, page_id: int) -> dict | None:
@@ -148,17 +140,7 @@ def synonyms_refresh() -> list[str]:
 
 def taxonomy_changed() -> None:
     """Refresh the synonym sets once the current transaction commits (once per transaction)."""
-    if not any(entry[1] is _enqueue_synonyms_refresh for entry in connection.run_on_commit):
-        transaction.on_commit(_enqueue_synonyms_refresh)
-
-
-def _enqueue_synonyms_refresh() -> None:
-    from search.tasks import synonyms_refresh_task
-
-    try:
-        synonyms_refresh_task.delay()
-    except Exception:  # noqa: BLE001 - broker or node down: the periodic sweep rebuilds them
-        logger.warning("Could not refresh the synonyms now; the sweep will.", exc_info=True)
+    task_enqueue_once("search.tasks.synonyms_refresh_task")
 
 
 def index_drift_repair() -> dict[str, int]:

@@ -1,21 +1,17 @@
 """The search pages: /search/ for services and the job board (served at the job index page's
-URL); the same queries as the API, rendered with a facet sidebar."""
-
-import logging
+URL, see ``search.wagtail_hooks``); the same parser and read path as the API, rendered with a
+facet sidebar."""
 
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
-from elasticsearch import ApiError, NotFoundError, TransportError
 
 from cms.models import Degree, Delivery, JobLevel, TCMDelivery, WorkPermitSponsorship
 from marketplace.catalog.cities import city_name_zh
 from marketplace.catalog.models import Language, Standard, TaxonomyNode, Zone
 from marketplace.language import reads_chinese
-from search.api import job_query, service_query
-from search.fallback import search_jobs_from_database, search_services_from_database
-from search.queries import search_jobs, search_services
+from search.params import job_query, service_query
+from search.selectors import search_results
 
-logger = logging.getLogger(__name__)
 SIDEBAR_FACETS = ["capability", "zone", "standard", "delivery", "species", "modality"]
 
 
@@ -48,11 +44,7 @@ def search_page(request):
     query, errors = service_query(request.GET)
     if query is None:
         return render(request, "search/search.html", {"errors": errors, "query": ""}, status=400)
-    try:
-        result = search_services(query)
-    except (TransportError, ApiError, NotFoundError):
-        logger.warning("Elasticsearch unavailable; the search page answers from the database")
-        result = search_services_from_database(query)
+    result = search_results(query=query)
     languages = ("zh", "en") if reads_chinese() else ("en", "zh")
     for hit in result["results"]:
         hit["shown_title"] = _in_language(hit, "title", languages) or hit["title"]
@@ -126,11 +118,7 @@ def job_search_page(request, *, index_page=None):
     context = {"page": index_page, "errors": errors}
     if query is None:
         return render(request, "search/jobs.html", {**context, "query": ""}, status=400)
-    try:
-        result = search_jobs(query)
-    except (TransportError, ApiError, NotFoundError):
-        logger.warning("Elasticsearch unavailable; the job board answers from the database")
-        result = search_jobs_from_database(query)
+    result = search_results(query=query)
     chinese = reads_chinese()
     labels = _job_labels()
     for hit in result["results"]:

@@ -15,6 +15,7 @@ from marketplace.compliance.screening import (
     validate_conditions,
 )
 from marketplace.compliance.selectors import agreement_members, rules_for_screening, zone_tiers
+from marketplace.ops.services import task_enqueue_once
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 RULES_FILE = DATA_DIR / "rules.yaml"
@@ -130,3 +131,9 @@ def screen_deal(*, facts: DealFacts, on: date | None = None) -> Screening:
         agreements=agreement_members(),
         on=on or timezone.localdate(),
     )
+
+
+def rules_changed() -> None:
+    """A rule or trade agreement changed: the deals in play are screened again once the change
+    commits (through the outbox; the periodic sweep also finds stale screenings)."""
+    task_enqueue_once("marketplace.contracting.tasks.screenings_refresh_task")

@@ -1,11 +1,9 @@
-import logging
-
-from django.db import transaction
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from marketplace.compliance.models import Rule, TradeAgreement
+from marketplace.compliance.services import rules_changed
 
 
 class RuleViewSet(SnippetViewSet):
@@ -33,17 +31,6 @@ class TradeAgreementViewSet(SnippetViewSet):
 register_snippet(RuleViewSet)
 register_snippet(TradeAgreementViewSet)
 
-logger = logging.getLogger(__name__)
-
-
-def _screen_again() -> None:
-    from marketplace.contracting.tasks import screenings_refresh_task
-
-    try:
-        screenings_refresh_task.delay()
-    except Exception:  # noqa: BLE001 - broker down: the periodic sweep finds the stale screenings
-        logger.warning("Could not enqueue the re-screening; the sweep will do it.", exc_info=True)
-
 
 @hooks.register("after_create_snippet")
 @hooks.register("after_edit_snippet")
@@ -55,7 +42,7 @@ def rescreen_after_rule_change(request, instances_or_instance) -> None:
         else [instances_or_instance]
     )  # fmt: skip
     if any(isinstance(instance, Rule | TradeAgreement) for instance in instances):
-        transaction.on_commit(_screen_again)
+        rules_changed()
 
 
 @hooks.register("register_admin_menu_item")

@@ -8,7 +8,7 @@ back. Delivery is at least once: tasks sent this way must be safe to run twice.
 
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.module_loading import import_string
 
 from marketplace.ops.models import PendingTask
@@ -20,8 +20,34 @@ def task_enqueue(task: str, *args, **kwargs) -> PendingTask:
     """Run the Celery task at the dotted path ``task`` (its name) with JSON-able arguments once
     the transaction commits."""
     pending = PendingTask.objects.create(task=task, args=list(args), kwargs=kwargs)
-    transaction.on_commit(lambda: _send(pending.pk))
+    transaction.on_commit(_Send(pending))
     return pending
+
+
+def task_enqueue_once(task: str, *args, **kwargs) -> PendingTask:
+    """As ``task_enqueue``, unless the same task with the same arguments already waits for this
+    transaction to commit: work that covers every change made before it runs is asked for once."""
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        if (
+            isinstance(callback, _Send)
+            and not callback.has_run
+            and callback.key == (task, list(args), kwargs)
+        ):
+            return callback.pending
+    return task_enqueue(task, *args, **kwargs)
+
+
+class _Send:
+    """The on-commit callback handing one recorded task to the broker."""
+
+    def __init__(self, pending: PendingTask):
+        self.pending = pending
+        self.key = (pending.task, pending.args, pending.kwargs)
+        self.has_run = False
+
+    def __call__(self) -> None:
+        self.has_run = True
+        _send(self.pending.pk)
 
 
 def _send(pk: int) -> bool:
