@@ -17,7 +17,8 @@ help:
 	@echo "make fuzz             API fuzzing at length: schemathesis, every phase, 200 examples an"
 	@echo "                      operation, as anonymous, buyer and provider (make test runs a"
 	@echo "                      bounded pass); FUZZ_MAX_EXAMPLES, FUZZ_PHASES, FUZZ_SEED"
-	@echo "make lint             ruff check and ruff format --check"
+	@echo "make lint             ruff check, ruff format --check, and the import contracts"
+	@echo "                      (lint-imports: the layering of DESIGN.md, pyproject.toml)"
 	@echo "make format           ruff format and fix what ruff can"
 	@echo "make messages         extract and compile the Chinese translations (needs gettext)"
 	@echo "make bench            benchmarks (not part of make test): bench-import, bench-search,"
@@ -80,6 +81,7 @@ plugin-test:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -1,12 +1,9 @@
 """Refused status changes: the one ``InvalidTransition`` every app raises (pages and the API
-answer 409 with its message), and the helper that moves a status and audits the change."""
+answer 409 with its message), and the message that names a refused status change."""
 
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-
-from marketplace.accounts.models import User
-from marketplace.audit import audit
 
 # What each action does to a status, as a refusal message names it.
 ACTION_LABELS = {
@@ -54,25 +51,3 @@ def refusal(
         },
         details={"status": subject.status, "allowed_from": list(allowed_from)},
     )
-
-
-def transition(
-    subject: models.Model,
-    *,
-    to: str,
-    allowed_from: tuple[str, ...],
-    action: str,
-    actor: User | None,
-    reason: str = "",
-    extra_fields: tuple[str, ...] = (),
-) -> None:
-    """Move ``subject.status`` to ``to`` if it is in ``allowed_from``; save and audit the change.
-
-    The caller holds the row lock (``select_for_update``) inside its transaction.
-    """
-    current = subject.status
-    if current not in allowed_from:
-        raise refusal(subject, action=action, allowed_from=allowed_from)
-    subject.status = to
-    subject.save(update_fields=["status", *extra_fields])
-    audit(subject, action=action, actor=actor, from_status=current, to_status=to, reason=reason)

@@ -37,7 +37,7 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("applications/", include("marketplace.jobs.urls")),
     path("search/", search_page, name="search"),
-    path("staff/trade-report/", include("marketplace.compliance.urls")),
+    path("staff/trade-report/", include("marketplace.reports.urls")),
 ]
 
 if settings.DEBUG:

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.accounts.permissions import is_platform_staff, require_member
-from marketplace.audit import audit
 from marketplace.columns import column_error, column_range
+from marketplace.contracting.audit import audit
 from marketplace.contracting.models import Milestone, MilestoneStatus
 from marketplace.contracting.services import (
     blocked_message,

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from marketplace.accounts.permissions import is_platform_staff
-from marketplace.audit import export_audit
+from marketplace.contracting.audit import export_audit
 from marketplace.contracting.models import Milestone, MilestoneStatus
 from marketplace.contracting.selectors import contracts_for_user, organisations_of
 from marketplace.contracting.services import contract_payment_block

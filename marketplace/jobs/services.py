@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.accounts.permissions import require_member
-from marketplace.audit import application_event
 from marketplace.catalog.models import TaxonomyNode
 from marketplace.jobs.models import (
     Application,
+    ApplicationEvent,
     ApplicationStatus,
     CandidateProfile,
 )
@@ -37,6 +37,16 @@ FINAL = (S.HIRED, S.REJECTED, S.WITHDRAWN)
 
 class InvalidMove(InvalidTransition):
     """The application's status does not allow this; the pages answer 409 with the message."""
+
+
+def application_event(
+    *, application: Application, to_status: str, actor: User, from_status: str = "", note: str = ""
+) -> ApplicationEvent:
+    """Record a job application's status change on its own timeline (``ApplicationEvent``)."""
+    return ApplicationEvent.objects.create(
+        application=application, from_status=from_status, to_status=to_status, note=note,
+        actor=actor,
+    )  # fmt: skip
 
 
 def cv_check(upload: UploadedFile) -> None:

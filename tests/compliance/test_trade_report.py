@@ -13,9 +13,9 @@ from django.utils import translation
 
 from cms.services import platform_moderator_add
 from marketplace.accounts.permissions import PLATFORM_MODERATORS
-from marketplace.compliance.reports import ReportError, trade_report
 from marketplace.contracting.models import Contract, QuoteRevision
 from marketplace.contracting.services import LineInput, contract_terminate, quote_accept
+from marketplace.reports.trade import ReportError, trade_report
 from tests.factories import (
     UserFactory,
     buyer_party,

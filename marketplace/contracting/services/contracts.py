@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import Membership, User
 from marketplace.accounts.permissions import ACTING_ROLES, require_member
-from marketplace.audit import audit
+from marketplace.contracting.audit import audit, transition
 from marketplace.contracting.models import (
     ChecklistItem,
     Contract,
@@ -20,7 +20,7 @@ from marketplace.contracting.models import (
 )
 from marketplace.contracting.services.notifications import notify
 from marketplace.contracting.services.screening import blocked_message, deal_screen
-from marketplace.transitions import InvalidTransition, refusal, transition
+from marketplace.transitions import InvalidTransition, refusal
 
 
 def _locked(contract: Contract) -> Contract:

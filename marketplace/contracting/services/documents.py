@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.accounts.permissions import require_member
-from marketplace.audit import audit
+from marketplace.contracting.audit import audit
 from marketplace.contracting.models import RfqAttachment, RfqStatus
 from marketplace.storage import DOCUMENT_TYPES, upload_check
 from marketplace.transitions import InvalidTransition

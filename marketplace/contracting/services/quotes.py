@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.permissions import require_member
-from marketplace.audit import audit
 from marketplace.catalog.models import TaxonomyKind, TaxonomyNode, Zone
 from marketplace.catalog.selectors import fx_rate_latest
 from marketplace.columns import column_error, column_range
+from marketplace.contracting.audit import audit, transition
 from marketplace.contracting.models import (
     ChecklistItem,
     Contract,
@@ -39,7 +39,7 @@ from marketplace.contracting.services.screening import (
     deal_screen,
 )
 from marketplace.money import SETTLEMENT_CURRENCY, Money, round_amount, split_by_shares
-from marketplace.transitions import DealBlocked, InvalidTransition, refusal, transition
+from marketplace.transitions import DealBlocked, InvalidTransition, refusal
 
 TERMS_VERSION = "2026-11"
 LIVE = (QuoteStatus.DRAFT, QuoteStatus.SUBMITTED, QuoteStatus.REVISED)

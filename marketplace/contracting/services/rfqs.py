@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import PROVIDER_KINDS, Organisation, OrganisationKind, User
 from marketplace.accounts.permissions import require_member
-from marketplace.audit import audit
 from marketplace.catalog.models import TaxonomyKind, TaxonomyNode
 from marketplace.columns import column_error
+from marketplace.contracting.audit import audit, transition
 from marketplace.contracting.models import (
     CatalogueItem,
     QuoteStatus,
@@ -32,7 +32,7 @@ from marketplace.contracting.services.screening import (
     unblock_hint,
 )
 from marketplace.money import MINOR_UNITS
-from marketplace.transitions import DealBlocked, InvalidTransition, transition
+from marketplace.transitions import DealBlocked, InvalidTransition
 
 EDITABLE_FIELDS = (
     "title",

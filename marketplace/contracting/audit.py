@@ -1,10 +1,11 @@
-"""What happened: the one writer of audit events (status changes, report downloads) and of a
-job application's timeline. Every app records through these functions."""
+"""What happened: the one writer of audit events (a deal's status changes, staff actions,
+report downloads), beside the ``AuditEvent`` model it writes. Every app records through it."""
 
 from django.db import models
 
 from marketplace.accounts.models import User
 from marketplace.contracting.models import AuditEvent
+from marketplace.transitions import refusal
 
 
 def audit(
@@ -35,13 +36,23 @@ def export_audit(*, report: str, actor: User, query: str = "") -> AuditEvent:
     )
 
 
-def application_event(
-    *, application: models.Model, to_status: str, actor: User, from_status: str = "", note: str = ""
-) -> models.Model:
-    """Record a job application's status change on its own timeline (``ApplicationEvent``)."""
-    from marketplace.jobs.models import ApplicationEvent
+def transition(
+    subject: models.Model,
+    *,
+    to: str,
+    allowed_from: tuple[str, ...],
+    action: str,
+    actor: User | None,
+    reason: str = "",
+    extra_fields: tuple[str, ...] = (),
+) -> None:
+    """Move ``subject.status`` to ``to`` if it is in ``allowed_from``; save and audit the change.
 
-    return ApplicationEvent.objects.create(
-        application=application, from_status=from_status, to_status=to_status, note=note,
-        actor=actor,
-    )  # fmt: skip
+    The caller holds the row lock (``select_for_update``) inside its transaction.
+    """
+    current = subject.status
+    if current not in allowed_from:
+        raise refusal(subject, action=action, allowed_from=allowed_from)
+    subject.status = to
+    subject.save(update_fields=["status", *extra_fields])
+    audit(subject, action=action, actor=actor, from_status=current, to_status=to, reason=reason)

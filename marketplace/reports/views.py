@@ -12,16 +12,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from marketplace.accounts.permissions import is_platform_staff
-from marketplace.audit import export_audit
-from marketplace.compliance.reports import (
+from marketplace.contracting.audit import export_audit
+from marketplace.csv_export import spreadsheet_safe_writer
+from marketplace.reports.trade import (
     GROUP_BY,
     PERIODS,
     ReportError,
     trade_report,
 )
-from marketplace.csv_export import spreadsheet_safe_writer
 
-TEMPLATE = "compliance/trade_report.html"
+TEMPLATE = "reports/trade_report.html"
 # Colours beyond these read as one "Other" series (site.css has .series-0 to .series-7).
 CHART_SERIES = 8
 CHART_WIDTH, CHART_HEIGHT = 760, 320
