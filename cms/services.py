@@ -33,6 +33,14 @@ from marketplace.accounts.models import Membership, Organisation
 from marketplace.accounts.permissions import PLATFORM_MODERATORS
 
 VERIFICATION_WORKFLOW = "Provider verification"
+# The indexes under the home page: slug -> (page class, title, intro, Chinese intro).
+INDEX_PAGES = {
+    "providers": (ProviderIndexPage, "Providers",
+                  "Contract research organisations and TCM providers in China.",
+                  "中国的合同研究组织与中医药服务机构。"),
+    "jobs": (JobIndexPage, "Jobs", "R&D jobs at providers across China, graduate roles first.",
+             "全国研发服务机构的职位，优先展示应届毕业生岗位。"),
+}  # fmt: skip
 EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page")
 MODERATOR_PAGE_PERMISSIONS = (
     "add_page", "change_page", "publish_page", "bulk_delete_page", "lock_page", "unlock_page",
@@ -85,26 +93,15 @@ def site_skeleton_ensure() -> dict[str, Page]:
         site.root_page = home
         site.save(update_fields=["root_page"])
 
-    providers = ProviderIndexPage.objects.first() or home.add_child(
-        instance=ProviderIndexPage(
-            title="Providers",
-            slug="providers",
-            intro="Contract research organisations and TCM providers in China.",
-            intro_zh="中国的合同研究组织与中医药服务机构。",
+    indexes: dict[str, Page] = {}
+    for slug, (page_class, title, intro, intro_zh) in INDEX_PAGES.items():
+        indexes[slug] = page_class.objects.first() or home.add_child(
+            instance=page_class(title=title, slug=slug, intro=intro, intro_zh=intro_zh)
         )
-    )
-    jobs = JobIndexPage.objects.first() or home.add_child(
-        instance=JobIndexPage(
-            title="Jobs",
-            slug="jobs",
-            intro="R&D jobs at providers across China, graduate roles first.",
-            intro_zh="全国研发服务机构的职位，优先展示应届毕业生岗位。",
-        )
-    )
 
     moderators = _platform_moderators_group(home)
-    _verification_workflow_ensure(providers, moderators)
-    return {"home": home, "providers": providers, "jobs": jobs}
+    _verification_workflow_ensure(indexes["providers"], moderators)
+    return {"home": home, **indexes}
 
 
 def _platform_moderators_group(home: HomePage) -> Group:

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -117,16 +119,25 @@ def organisation_ownership(request, slug: str):
     return redirect("accounts:organisation", slug=slug)
 
 
+def _membership_change(request, slug: str, membership_id: int, change) -> Membership | None:
+    """Call the service ``change`` on a membership of organisation ``slug`` (404 unless the user
+    is a member there) and return it; a refusal is shown as an error message and None returned."""
+    selectors.membership_for(user=request.user, slug=slug)
+    target = get_object_or_404(Membership, pk=membership_id, organisation__slug=slug)
+    try:
+        change(membership=target, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return None
+    return target
+
+
 @login_required
 @require_POST
 def membership_remove(request, slug: str, membership_id: int):
     """An owner removes a member, or a member removes themself (leaves)."""
-    selectors.membership_for(user=request.user, slug=slug)  # 404 unless a member
-    target = get_object_or_404(Membership, pk=membership_id, organisation__slug=slug)
-    try:
-        services.membership_remove(membership=target, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    target = _membership_change(request, slug, membership_id, services.membership_remove)
+    if target is None:
         return redirect("accounts:organisation", slug=slug)
     if target.user_id == request.user.pk:
         messages.success(request, _("You have left %(name)s.") % {"name": target.organisation.name})
@@ -139,15 +150,9 @@ def membership_remove(request, slug: str, membership_id: int):
 @require_POST
 def membership_role_change(request, slug: str, membership_id: int):
     """An owner changes a member's role."""
-    selectors.membership_for(user=request.user, slug=slug)  # 404 unless a member
-    target = get_object_or_404(Membership, pk=membership_id, organisation__slug=slug)
-    try:
-        services.membership_role_change(
-            membership=target, role=request.POST.get("role", ""), by=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    change = partial(services.membership_role_change, role=request.POST.get("role", ""))
+    target = _membership_change(request, slug, membership_id, change)
+    if target is not None:
         messages.success(request, _("%(email)s's role was changed.") % {"email": target.user.email})
     return redirect("accounts:organisation", slug=slug)
 

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 
 from marketplace.catalog.models import TaxonomyNode, Zone, kind_for_code
+from marketplace.data_files import read_yaml_list
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TAXONOMY_FILE = DATA_DIR / "taxonomy.yaml"
@@ -14,13 +14,6 @@ ZONES_FILE = DATA_DIR / "zones.yaml"
 
 class CatalogDataError(ValueError):
     """The YAML file does not describe a valid taxonomy or zone list."""
-
-
-def _read_list(path: Path) -> list[dict]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, list):
-        raise CatalogDataError(f"{path.name}: expected a list of entries.")
-    return data
 
 
 @transaction.atomic
@@ -39,7 +32,7 @@ def catalog_load(
     Returns counts of created and updated rows.
     """
     counts = {"zones_created": 0, "zones_updated": 0, "nodes_created": 0, "nodes_updated": 0}
-    for entry in _read_list(zones_path):
+    for entry in read_yaml_list(zones_path, error=CatalogDataError):
         values = {
             "tier": entry["tier"],
             "name": entry["name"],
@@ -54,7 +47,7 @@ def catalog_load(
             counts["zones_updated"] += 1
 
     nodes_by_code: dict[str, object] = {}
-    for position, entry in enumerate(_read_list(taxonomy_path)):
+    for position, entry in enumerate(read_yaml_list(taxonomy_path, error=CatalogDataError)):
         code, parent_code = entry["code"], entry.get("parent")
         if parent_code is not None:
             if not code.startswith(parent_code + "."):

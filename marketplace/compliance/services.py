@@ -3,7 +3,6 @@
 from datetime import date
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from marketplace.compliance.screening import (
     validate_conditions,
 )
 from marketplace.compliance.selectors import agreement_members, rules_for_screening, zone_tiers
+from marketplace.data_files import read_yaml_list
 from marketplace.ops.services import task_enqueue_once
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -27,13 +27,6 @@ RULE_FIELDS = (
 
 class RulesDataError(ValueError):
     """A rules or agreements file is not valid; nothing was loaded."""
-
-
-def _read_list(path: Path) -> list[dict]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, list):
-        raise RulesDataError(f"{path.name}: expected a list of entries.")
-    return data
 
 
 @transaction.atomic
@@ -61,7 +54,7 @@ def rules_load(
     counts = dict.fromkeys(
         ("agreements_created", "agreements_updated", "rules_created", "rules_updated"), 0
     )
-    agreements = _read_list(agreements_path)
+    agreements = read_yaml_list(agreements_path, error=RulesDataError)
     for entry in agreements:
         values = {
             "name": entry["name"],
@@ -76,7 +69,7 @@ def rules_load(
             agreement_model.objects.filter(pk=agreement.pk).update(**values)
             counts["agreements_created" if created else "agreements_updated"] += 1
 
-    entries = _read_list(rules_path)
+    entries = read_yaml_list(rules_path, error=RulesDataError)
     slugs = {entry.get("id") for entry in entries}
     zones = {zone.code: zone for zone in zone_model.objects.all()}
     for entry in entries:

@@ -22,6 +22,25 @@ from marketplace.contracting.services.notifications import notify
 from marketplace.contracting.services.screening import blocked_message, deal_screen
 from marketplace.transitions import InvalidTransition, refusal
 
+# The contract's and its milestones' moves: action -> (new status, the statuses it may leave).
+MOVES = {
+    "activate": (ContractStatus.ACTIVE, (ContractStatus.PENDING_SIGNATURE,)),
+    "complete": (ContractStatus.COMPLETED, (ContractStatus.ACTIVE,)),
+    "terminate": (
+        ContractStatus.TERMINATED,
+        (ContractStatus.PENDING_SIGNATURE, ContractStatus.ACTIVE),
+    ),
+    "mark_due": (MilestoneStatus.DUE, (MilestoneStatus.PLANNED,)),
+    "mark_paid": (MilestoneStatus.PAID, (MilestoneStatus.DUE,)),
+    "accept": (MilestoneStatus.ACCEPTED, (MilestoneStatus.PAID,)),
+}
+
+
+def _move(subject: Contract | Milestone, action: str, *, by: User | None, reason: str = "") -> None:
+    """Move a locked contract or milestone by ``action`` of MOVES; save and audit it."""
+    to, allowed_from = MOVES[action]
+    transition(subject, to=to, allowed_from=allowed_from, action=action, actor=by, reason=reason)
+
 
 def _locked(contract: Contract) -> Contract:
     return (
@@ -57,13 +76,7 @@ def contract_sign(*, contract: Contract, by: User) -> Contract:
     contract.save(update_fields=[f"{side}_signed_by", f"{side}_signed_at"])
     audit(contract, action="sign", actor=by, reason=side)
     if contract.buyer_signed_at and contract.provider_signed_at:
-        transition(
-            contract,
-            to=ContractStatus.ACTIVE,
-            allowed_from=(ContractStatus.PENDING_SIGNATURE,),
-            action="activate",
-            actor=by,
-        )
+        _move(contract, "activate", by=by)
     return contract
 
 
@@ -79,13 +92,7 @@ def contract_complete(*, contract: Contract, by: User) -> Contract:
     require_member(user=by, organisation=contract.buyer)
     if not contract_work_is_accepted(contract=contract):
         raise InvalidTransition(_("Every milestone must be accepted first."))
-    transition(
-        contract,
-        to=ContractStatus.COMPLETED,
-        allowed_from=(ContractStatus.ACTIVE,),
-        action="complete",
-        actor=by,
-    )
+    _move(contract, "complete", by=by)
     return contract
 
 
@@ -96,14 +103,7 @@ def contract_terminate(*, contract: Contract, by: User, reason: str) -> Contract
     _side(contract, by)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the contract is terminated.")})
-    transition(
-        contract,
-        to=ContractStatus.TERMINATED,
-        allowed_from=(ContractStatus.PENDING_SIGNATURE, ContractStatus.ACTIVE),
-        action="terminate",
-        actor=by,
-        reason=reason.strip(),
-    )
+    _move(contract, "terminate", by=by, reason=reason.strip())
     return contract
 
 
@@ -147,13 +147,7 @@ def milestone_mark_due(*, milestone: Milestone, by: User | None) -> Milestone:
         require_member(user=by, organisation=milestone.contract.provider)
     if milestone.contract.status != ContractStatus.ACTIVE:
         raise InvalidTransition(_("Milestones fall due only on an active contract."))
-    transition(
-        milestone,
-        to=MilestoneStatus.DUE,
-        allowed_from=(MilestoneStatus.PLANNED,),
-        action="mark_due",
-        actor=by,
-    )
+    _move(milestone, "mark_due", by=by)
     notify("milestone_due", milestone_id=milestone.pk)
     return milestone
 
@@ -165,17 +159,10 @@ def milestone_mark_paid(
     """Payment of a due milestone arrived (called by payments with the payment's reference)."""
     milestone = _locked_milestone(milestone)
     if milestone.status != MilestoneStatus.DUE:
-        raise refusal(milestone, action="mark_paid", allowed_from=(MilestoneStatus.DUE,))
+        raise refusal(milestone, action="mark_paid", allowed_from=MOVES["mark_paid"][1])
     if not contract_is_cleared_for_payment(contract=milestone.contract):
         raise InvalidTransition(_("The contract's approvals and filings are not all done yet."))
-    transition(
-        milestone,
-        to=MilestoneStatus.PAID,
-        allowed_from=(MilestoneStatus.DUE,),
-        action="mark_paid",
-        actor=by,
-        reason=reference,
-    )
+    _move(milestone, "mark_paid", by=by, reason=reference)
     notify("milestone_paid", milestone_id=milestone.pk)
     return milestone
 
@@ -185,13 +172,7 @@ def milestone_accept(*, milestone: Milestone, by: User) -> Milestone:
     """The buyer accepts the work of a paid milestone."""
     milestone = _locked_milestone(milestone)
     require_member(user=by, organisation=milestone.contract.buyer)
-    transition(
-        milestone,
-        to=MilestoneStatus.ACCEPTED,
-        allowed_from=(MilestoneStatus.PAID,),
-        action="accept",
-        actor=by,
-    )
+    _move(milestone, "accept", by=by)
     return milestone
 
 

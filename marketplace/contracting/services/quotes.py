@@ -31,6 +31,7 @@ from marketplace.contracting.models import (
     RfqStatus,
     VatBasis,
 )
+from marketplace.contracting.services.moves import LIVE, quotes_in_play_decline, rfq_move
 from marketplace.contracting.services.notifications import notify
 from marketplace.contracting.services.screening import (
     blocked_message,
@@ -42,7 +43,6 @@ from marketplace.money import SETTLEMENT_CURRENCY, Money, round_amount, split_by
 from marketplace.transitions import DealBlocked, InvalidTransition, refusal
 
 TERMS_VERSION = "2026-11"
-LIVE = (QuoteStatus.DRAFT, QuoteStatus.SUBMITTED, QuoteStatus.REVISED)
 ACCEPTABLE = (QuoteStatus.SUBMITTED, QuoteStatus.REVISED)
 MAX_LINES = 200
 
@@ -418,57 +418,46 @@ def quote_submit(*, quote: Quote, by: User) -> Quote:
     draft.is_submitted, draft.submitted_at, draft.submitted_by = True, now, by
     draft.save()
     first = not quote.revisions.filter(is_submitted=True).exclude(pk=draft.pk).exists()
-    if first:
-        transition(
-            quote,
-            to=QuoteStatus.SUBMITTED,
-            allowed_from=(QuoteStatus.DRAFT,),
-            action="submit",
-            actor=by,
-            reason=f"v{draft.number}",
-        )
-    else:
-        transition(
-            quote,
-            to=QuoteStatus.REVISED,
-            allowed_from=(QuoteStatus.SUBMITTED, QuoteStatus.REVISED, QuoteStatus.EXPIRED),
-            action="revise",
-            actor=by,
-            reason=f"v{draft.number}",
-        )
+    # The first submitted revision submits the quote; each later one revises it.
+    action, to, allowed_from = (
+        ("submit", QuoteStatus.SUBMITTED, (QuoteStatus.DRAFT,))
+        if first
+        else ("revise", QuoteStatus.REVISED, (*ACCEPTABLE, QuoteStatus.EXPIRED))
+    )
+    transition(
+        quote, to=to, allowed_from=allowed_from, action=action, actor=by,
+        reason=f"v{draft.number}",
+    )  # fmt: skip
     deal_screen(rfq=quote.rfq, quote=quote)
     notify("quote_submitted", quote_id=quote.pk)
     return quote
 
 
+# How a quote ends short of a contract: action -> (whose member may do it, new status, from).
+QUOTE_ENDINGS = {
+    "withdraw": ("provider", QuoteStatus.WITHDRAWN, (*LIVE, QuoteStatus.EXPIRED)),
+    "decline": ("buyer", QuoteStatus.DECLINED, (*ACCEPTABLE, QuoteStatus.EXPIRED)),
+}
+
+
 @transaction.atomic
+def _quote_end(*, quote: Quote, action: str, by: User, reason: str) -> Quote:
+    party, to, allowed_from = QUOTE_ENDINGS[action]
+    quote = _locked_quote(quote)
+    organisation = quote.provider if party == "provider" else quote.rfq.buyer
+    require_member(user=by, organisation=organisation)
+    transition(quote, to=to, allowed_from=allowed_from, action=action, actor=by, reason=reason)
+    return quote
+
+
 def quote_withdraw(*, quote: Quote, by: User, reason: str = "") -> Quote:
-    quote = _locked_quote(quote)
-    require_member(user=by, organisation=quote.provider)
-    transition(
-        quote,
-        to=QuoteStatus.WITHDRAWN,
-        allowed_from=(*LIVE, QuoteStatus.EXPIRED),
-        action="withdraw",
-        actor=by,
-        reason=reason,
-    )
-    return quote
+    """The provider withdraws its quote (live or expired), saying why if it likes."""
+    return _quote_end(quote=quote, action="withdraw", by=by, reason=reason)
 
 
-@transaction.atomic
 def quote_decline(*, quote: Quote, by: User, reason: str = "") -> Quote:
-    quote = _locked_quote(quote)
-    require_member(user=by, organisation=quote.rfq.buyer)
-    transition(
-        quote,
-        to=QuoteStatus.DECLINED,
-        allowed_from=(*ACCEPTABLE, QuoteStatus.EXPIRED),
-        action="decline",
-        actor=by,
-        reason=reason,
-    )
-    return quote
+    """The buyer declines a quote it could accept (or one that expired)."""
+    return _quote_end(quote=quote, action="decline", by=by, reason=reason)
 
 
 def quotes_expire(*, today: date | None = None) -> int:
@@ -626,22 +615,7 @@ def quote_accept(*, quote: Quote, by: User) -> Contract:
     )
     audit(contract, action="create", actor=by, to_status=contract.status)
     transition(quote, to=QuoteStatus.ACCEPTED, allowed_from=ACCEPTABLE, action="accept", actor=by)
-    for other in rfq.quotes.select_for_update().filter(status__in=LIVE).exclude(pk=quote.pk):
-        transition(
-            other,
-            to=QuoteStatus.DECLINED,
-            allowed_from=LIVE,
-            action="decline",
-            actor=by,
-            reason=_("Another quote was accepted."),
-        )
-    transition(
-        rfq,
-        to=RfqStatus.CLOSED,
-        allowed_from=(RfqStatus.OPEN,),
-        action="close",
-        actor=by,
-        reason=_("Quote %s accepted.") % quote.pk,
-    )
+    quotes_in_play_decline(rfq=rfq, by=by, reason=_("Another quote was accepted."), keep=quote)
+    rfq_move(rfq, "close", by=by, reason=_("Quote %s accepted.") % quote.pk)
     notify("quote_accepted", contract_id=contract.pk)
     return contract

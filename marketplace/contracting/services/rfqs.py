@@ -12,15 +12,15 @@ from marketplace.accounts.models import PROVIDER_KINDS, Organisation, Organisati
 from marketplace.accounts.permissions import require_member
 from marketplace.catalog.models import TaxonomyKind, TaxonomyNode
 from marketplace.columns import column_error
-from marketplace.contracting.audit import audit, transition
+from marketplace.contracting.audit import audit
 from marketplace.contracting.models import (
     CatalogueItem,
-    QuoteStatus,
     Rfq,
     RfqInvitation,
     RfqStatus,
     Visibility,
 )
+from marketplace.contracting.services.moves import quotes_in_play_decline, rfq_move
 from marketplace.contracting.services.notifications import notify
 from marketplace.contracting.services.screening import (
     RFQ_FACTS,
@@ -213,14 +213,7 @@ def rfq_open(*, rfq: Rfq, by: User) -> Rfq:
             details={"findings": blocking_findings(screening=screening)},
         )
     rfq.opened_at = timezone.now()
-    transition(
-        rfq,
-        to=RfqStatus.OPEN,
-        allowed_from=(RfqStatus.DRAFT,),
-        action="open",
-        actor=by,
-        extra_fields=("opened_at",),
-    )
+    rfq_move(rfq, "open", by=by, extra_fields=("opened_at",))
     notify("rfq_opened", rfq_id=rfq.pk)
     return rfq
 
@@ -261,35 +254,25 @@ def rfq_create_and_send(
     return RfqCreated(rfq=rfq)
 
 
-def _end(rfq: Rfq, *, to: str, action: str, by: User, reason: str) -> Rfq:
+def _end(rfq: Rfq, *, action: str, by: User, reason: str) -> Rfq:
     rfq = _locked(rfq)
     require_member(user=by, organisation=rfq.buyer)
-    allowed = (RfqStatus.OPEN,) if to == RfqStatus.CLOSED else (RfqStatus.DRAFT, RfqStatus.OPEN)
-    transition(rfq, to=to, allowed_from=allowed, action=action, actor=by, reason=reason)
-    for quote in rfq.quotes.select_for_update().filter(
-        status__in=(QuoteStatus.DRAFT, QuoteStatus.SUBMITTED, QuoteStatus.REVISED)
-    ):
-        transition(
-            quote,
-            to=QuoteStatus.DECLINED,
-            allowed_from=(quote.status,),
-            action="decline",
-            actor=by,
-            reason=_("The request was %(action)s.") % {"action": rfq.get_status_display().lower()},
-        )
+    rfq_move(rfq, action, by=by, reason=reason)
+    ended = _("The request was %(action)s.") % {"action": rfq.get_status_display().lower()}
+    quotes_in_play_decline(rfq=rfq, by=by, reason=ended)
     return rfq
 
 
 @transaction.atomic
 def rfq_close(*, rfq: Rfq, by: User, reason: str = "") -> Rfq:
     """Stop taking quotes; quotes still in play are declined."""
-    return _end(rfq, to=RfqStatus.CLOSED, action="close", by=by, reason=reason)
+    return _end(rfq, action="close", by=by, reason=reason)
 
 
 @transaction.atomic
 def rfq_cancel(*, rfq: Rfq, by: User, reason: str = "") -> Rfq:
     """Withdraw the request; quotes still in play are declined."""
-    return _end(rfq, to=RfqStatus.CANCELLED, action="cancel", by=by, reason=reason)
+    return _end(rfq, action="cancel", by=by, reason=reason)
 
 
 @transaction.atomic
