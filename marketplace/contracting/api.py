@@ -107,7 +107,21 @@ class FactsSerializer(serializers.Serializer):
     ai_generated_prescriptions = serializers.BooleanField(allow_null=True, required=False)
 
 
-class RfqSerializer(serializers.ModelSerializer):
+class ScreenedSerializer(serializers.ModelSerializer):
+    """A deal object shown with the screening stored for it (``screening_of`` says which)."""
+
+    screening = serializers.SerializerMethodField()
+
+    def screening_of(self, instance):
+        raise NotImplementedError
+
+    @extend_schema_field(ScreeningSerializer(allow_null=True))
+    def get_screening(self, instance) -> dict | None:
+        screening = self.screening_of(instance)
+        return ScreeningSerializer(screening).data if screening else None
+
+
+class RfqSerializer(ScreenedSerializer):
     buyer = PartySerializer()
     capabilities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     therapeutic_area = serializers.SlugRelatedField(
@@ -117,7 +131,6 @@ class RfqSerializer(serializers.ModelSerializer):
     scope = serializers.SerializerMethodField(help_text="null until the provider accepts the NDA")
     facts = serializers.SerializerMethodField()
     is_redacted = serializers.SerializerMethodField()
-    screening = serializers.SerializerMethodField()
 
     class Meta:
         model = Rfq
@@ -144,12 +157,10 @@ class RfqSerializer(serializers.ModelSerializer):
         names = (*RFQ_FACTS, *RFQ_PARTY_FACTS, "technology_catalogue_item")
         return {name: getattr(rfq, name) for name in names}
 
-    @extend_schema_field(ScreeningSerializer(allow_null=True))
-    def get_screening(self, rfq: Rfq) -> dict | None:
+    def screening_of(self, rfq: Rfq):
         if self._redacted(rfq):
             return None
-        screening = next((s for s in rfq.screenings.all() if s.quote_id is None), None)
-        return ScreeningSerializer(screening).data if screening else None
+        return next((s for s in rfq.screenings.all() if s.quote_id is None), None)
 
 
 class RfqCreateSerializer(FactsSerializer):
@@ -296,11 +307,10 @@ class RevisionSummarySerializer(serializers.Serializer):
     total_amount = serializers.DecimalField(**AMOUNT)
 
 
-class QuoteSerializer(serializers.ModelSerializer):
+class QuoteSerializer(ScreenedSerializer):
     provider = PartySerializer()
     current = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
-    screening = serializers.SerializerMethodField()
 
     class Meta:
         model = Quote
@@ -323,10 +333,8 @@ class QuoteSerializer(serializers.ModelSerializer):
     def get_history(self, quote: Quote) -> list:
         return RevisionSummarySerializer(self._revisions(quote), many=True).data
 
-    @extend_schema_field(ScreeningSerializer(allow_null=True))
-    def get_screening(self, quote: Quote) -> dict | None:
-        screening = getattr(quote, "screening", None)
-        return ScreeningSerializer(screening).data if screening else None
+    def screening_of(self, quote: Quote):
+        return getattr(quote, "screening", None)
 
 
 class ContractMilestoneSerializer(serializers.Serializer):
@@ -520,13 +528,22 @@ class RfqDetailView(DealView):
         return _rfq_answer(request, rfq)
 
 
-def _action_view(kind: str, name: str, service, *, lookup, answer, serializer=None, doc=""):
+# Per kind of deal object: how the user's own is found, and how it is answered.
+KINDS = {
+    "rfq": (_rfq, RfqSerializer, _rfq_answer),
+    "quote": (_quote, QuoteSerializer, _quote_answer),
+    "contract": (_contract, ContractSerializer, _contract_answer),
+}
+
+
+def _action_view(kind: str, name: str, service, serializer=None, doc=""):
     """A POST endpoint that finds the object the user may see and calls one service on it."""
+    lookup, answer_serializer, answer = KINDS[kind]
 
     class ActionView(DealView):
         @extend_schema(
             request=serializer,
-            responses={200: answer, 409: CONFLICT},
+            responses={200: answer_serializer, 409: CONFLICT},
             operation_id=f"{kind}s_{name}",
             description=doc,
         )
@@ -534,49 +551,37 @@ def _action_view(kind: str, name: str, service, *, lookup, answer, serializer=No
             subject = lookup(request, pk)
             data = _valid(serializer, request) if serializer else {}
             service(**{kind: subject}, by=request.user, **data)
-            return ANSWERS[kind](request, subject)
+            return answer(request, subject)
 
     ActionView.__name__ = ActionView.__qualname__ = f"{kind.title()}{name.title()}View"
     return ActionView
 
 
-ANSWERS = {"rfq": _rfq_answer, "quote": _quote_answer, "contract": _contract_answer}
-RfqOpenView = _action_view(
-    "rfq", "open", services.rfq_open, lookup=_rfq, answer=RfqSerializer,
-    doc="Send the request to the invited providers (or all matching verified ones).",
+# The action endpoints, in the order they are named below:
+# (kind, action, service, request body, what it does).
+ACTIONS = (
+    ("rfq", "open", services.rfq_open, None,
+     "Send the request to the invited providers (or all matching verified ones)."),
+    ("rfq", "close", services.rfq_close, ReasonSerializer,
+     "Stop taking quotes; quotes still in play are declined."),
+    ("rfq", "cancel", services.rfq_cancel, ReasonSerializer, "Withdraw the request."),
+    ("quote", "submit", services.quote_submit, None,
+     "Send the draft revision to the buyer (the FX rate is snapshotted)."),
+    ("quote", "withdraw", services.quote_withdraw, ReasonSerializer,
+     "The provider withdraws its quote."),
+    ("quote", "decline", services.quote_decline, ReasonSerializer, "The buyer declines the quote."),
+    ("contract", "sign", services.contract_sign, None,
+     "Your party accepts the contract; with both, it is active."),
+    ("contract", "complete", services.contract_complete, None,
+     "The buyer closes it once every milestone is accepted."),
+    ("contract", "terminate", services.contract_terminate, TerminateSerializer,
+     "End it early, saying why."),
 )  # fmt: skip
-RfqCloseView = _action_view(
-    "rfq", "close", services.rfq_close, lookup=_rfq, answer=RfqSerializer,
-    serializer=ReasonSerializer, doc="Stop taking quotes; quotes still in play are declined.",
-)  # fmt: skip
-RfqCancelView = _action_view(
-    "rfq", "cancel", services.rfq_cancel, lookup=_rfq, answer=RfqSerializer,
-    serializer=ReasonSerializer, doc="Withdraw the request.",
-)  # fmt: skip
-QuoteSubmitView = _action_view(
-    "quote", "submit", services.quote_submit, lookup=_quote, answer=QuoteSerializer,
-    doc="Send the draft revision to the buyer (the FX rate is snapshotted).",
-)  # fmt: skip
-QuoteWithdrawView = _action_view(
-    "quote", "withdraw", services.quote_withdraw, lookup=_quote, answer=QuoteSerializer,
-    serializer=ReasonSerializer, doc="The provider withdraws its quote.",
-)  # fmt: skip
-QuoteDeclineView = _action_view(
-    "quote", "decline", services.quote_decline, lookup=_quote, answer=QuoteSerializer,
-    serializer=ReasonSerializer, doc="The buyer declines the quote.",
-)  # fmt: skip
-ContractSignView = _action_view(
-    "contract", "sign", services.contract_sign, lookup=_contract, answer=ContractSerializer,
-    doc="Your party accepts the contract; with both, it is active.",
-)  # fmt: skip
-ContractCompleteView = _action_view(
-    "contract", "complete", services.contract_complete, lookup=_contract,
-    answer=ContractSerializer, doc="The buyer closes it once every milestone is accepted.",
-)  # fmt: skip
-ContractTerminateView = _action_view(
-    "contract", "terminate", services.contract_terminate, lookup=_contract,
-    answer=ContractSerializer, serializer=TerminateSerializer, doc="End it early, saying why.",
-)  # fmt: skip
+(
+    RfqOpenView, RfqCloseView, RfqCancelView,
+    QuoteSubmitView, QuoteWithdrawView, QuoteDeclineView,
+    ContractSignView, ContractCompleteView, ContractTerminateView,
+) = (_action_view(*action) for action in ACTIONS)  # fmt: skip
 
 
 class RfqInviteView(DealView):
