@@ -8,15 +8,7 @@ from rest_framework import serializers
 
 from cms.models import ServicePage
 from marketplace.columns import column_range
-from search.queries import (
-    JOB_FILTERS,
-    KEYWORD_FILTERS,
-    PROVIDER_FILTERS,
-    SORTS,
-    JobQuery,
-    ProviderQuery,
-    ServiceQuery,
-)
+from search.queries import SORTS, JobQuery, ProviderQuery, SearchQuery, ServiceQuery
 
 
 def _params(query_params, list_fields) -> dict:
@@ -33,17 +25,6 @@ def _params(query_params, list_fields) -> dict:
     return params
 
 
-def _parse(params_class, list_fields, build, query_params) -> tuple:
-    params = params_class(data=_params(query_params, list_fields))
-    if not params.is_valid():
-        return None, params.errors
-    return build(params.validated_data), {}
-
-
-def _words() -> serializers.CharField:
-    return serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-
-
 def _values(max_length: int) -> serializers.ListField:
     """A filter's values (the parameter may repeat), each of at most ``max_length`` characters."""
     return serializers.ListField(child=serializers.CharField(max_length=max_length), required=False)
@@ -53,21 +34,61 @@ def _verified() -> serializers.BooleanField:
     return serializers.BooleanField(required=False, default=False)
 
 
-def _page() -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=500, required=False, default=1)
+class SearchParams(serializers.Serializer):
+    """The parameters of one kind of search, in the order the schema lists them: ``q``, one
+    repeatable filter per entry of ``filters`` (its name: the longest value it takes), the
+    subclass's own fields, then ``page``."""
+
+    filters: dict[str, int] = {}
+    query_class = SearchQuery
+    # The query's other attributes, each read from the parameter named here.
+    query_values: dict[str, str] = {}
+
+    def get_fields(self) -> dict:
+        return {
+            "q": serializers.CharField(
+                required=False, allow_blank=True, max_length=200, default=""
+            ),
+            **{name: _values(max_length) for name, max_length in self.filters.items()},
+            **super().get_fields(),
+            "page": serializers.IntegerField(min_value=1, max_value=500, required=False, default=1),
+        }
+
+    @classmethod
+    def parse(cls, query_params) -> tuple:
+        """The query from request parameters, or ``None`` and the errors by field."""
+        params = cls(data=_params(query_params, cls.filters))
+        if not params.is_valid():
+            return None, params.errors
+        data = params.validated_data
+        return cls.query_class(
+            text=data["q"],
+            filters={name: data[name] for name in cls.filters if data.get(name)},
+            page=data["page"],
+            **{attribute: data.get(name) for attribute, name in cls.query_values.items()},
+        ), {}
 
 
-class ServiceSearchParams(serializers.Serializer):
-    q = _words()
-    capability = _values(120)
-    therapeutic_area = _values(120)
-    modality = _values(120)
-    species = _values(120)
-    standard = _values(40)
-    zone = _values(40)
-    tier = _values(40)
-    city = _values(100)
-    delivery = _values(40)
+class ServiceSearchParams(SearchParams):
+    filters = {
+        "capability": 120,
+        "therapeutic_area": 120,
+        "modality": 120,
+        "species": 120,
+        "standard": 40,
+        "zone": 40,
+        "tier": 40,
+        "city": 100,
+        "delivery": 40,
+    }
+    query_class = ServiceQuery
+    query_values = {
+        "price_max": "price_max",
+        "turnaround_max": "turnaround_max",
+        "verified_only": "verified",
+        "sort": "sort",
+    }
+
     price_max = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, help_text="CNY"
     )
@@ -80,76 +101,51 @@ class ServiceSearchParams(serializers.Serializer):
     )
     verified = _verified()
     sort = serializers.ChoiceField(choices=list(SORTS), required=False, default="relevance")
-    page = _page()
-
-
-def _service_query(data: dict) -> ServiceQuery:
-    return ServiceQuery(
-        text=data["q"],
-        filters={name: data[name] for name in KEYWORD_FILTERS if data.get(name)},
-        price_max=data.get("price_max"),
-        turnaround_max=data.get("turnaround_max"),
-        verified_only=data["verified"],
-        sort=data["sort"],
-        page=data["page"],
-    )
 
 
 def service_query(query_params) -> tuple[ServiceQuery | None, dict]:
     """A ``ServiceQuery`` from request parameters, or ``None`` and the errors by field."""
-    return _parse(ServiceSearchParams, KEYWORD_FILTERS, _service_query, query_params)
+    return ServiceSearchParams.parse(query_params)
 
 
-class JobSearchParams(serializers.Serializer):
-    q = _words()
-    city = _values(100)
-    level = _values(20)
-    degree = _values(20)
-    discipline = _values(120)
-    language = _values(10)
-    sponsorship = _values(4)
-    zone = _values(40)
+class JobSearchParams(SearchParams):
+    filters = {
+        "city": 100,
+        "level": 20,
+        "degree": 20,
+        "discipline": 120,
+        "language": 10,
+        "sponsorship": 4,
+        "zone": 40,
+    }
+    query_class = JobQuery
+    query_values = {"salary_at_least": "salary_at_least"}
+
     salary_at_least = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, help_text="CNY a month"
-    )
-    page = _page()
-
-
-def _job_query(data: dict) -> JobQuery:
-    return JobQuery(
-        text=data["q"],
-        filters={name: data[name] for name in JOB_FILTERS if data.get(name)},
-        salary_at_least=data.get("salary_at_least"),
-        page=data["page"],
     )
 
 
 def job_query(query_params) -> tuple[JobQuery | None, dict]:
     """A ``JobQuery`` from request parameters, or ``None`` and the errors by field."""
-    return _parse(JobSearchParams, JOB_FILTERS, _job_query, query_params)
+    return JobSearchParams.parse(query_params)
 
 
-class ProviderSearchParams(serializers.Serializer):
-    q = _words()
-    capability = _values(120)
-    standard = _values(40)
-    zone = _values(40)
-    tier = _values(40)
-    city = _values(100)
-    kind = _values(20)
+class ProviderSearchParams(SearchParams):
+    filters = {
+        "capability": 120,
+        "standard": 40,
+        "zone": 40,
+        "tier": 40,
+        "city": 100,
+        "kind": 20,
+    }
+    query_class = ProviderQuery
+    query_values = {"verified_only": "verified"}
+
     verified = _verified()
-    page = _page()
-
-
-def _provider_query(data: dict) -> ProviderQuery:
-    return ProviderQuery(
-        text=data["q"],
-        filters={name: data[name] for name in PROVIDER_FILTERS if data.get(name)},
-        verified_only=data["verified"],
-        page=data["page"],
-    )
 
 
 def provider_query(query_params) -> tuple[ProviderQuery | None, dict]:
     """A ``ProviderQuery`` from request parameters, or ``None`` and the errors by field."""
-    return _parse(ProviderSearchParams, PROVIDER_FILTERS, _provider_query, query_params)
+    return ProviderSearchParams.parse(query_params)
