@@ -8,7 +8,16 @@ from rest_framework import serializers
 
 from cms.models import ServicePage
 from marketplace.columns import column_range
-from search.queries import SORTS, JobQuery, ProviderQuery, SearchQuery, ServiceQuery
+from search.queries import (
+    JOB_FILTERS,
+    KEYWORD_FILTERS,
+    PROVIDER_FILTERS,
+    SORTS,
+    JobQuery,
+    ProviderQuery,
+    SearchQuery,
+    ServiceQuery,
+)
 
 
 def _params(query_params, list_fields) -> dict:
@@ -25,6 +34,18 @@ def _params(query_params, list_fields) -> dict:
     return params
 
 
+# The longest value a filter takes, whichever search it filters: filter names by length.
+_FILTERS_BY_LENGTH = {
+    120: ("capability", "therapeutic_area", "modality", "species", "discipline"),
+    100: ("city",),
+    40: ("standard", "zone", "tier", "delivery"),
+    20: ("kind", "level", "degree"),
+    10: ("language",),
+    4: ("sponsorship",),
+}
+MAX_LENGTH = {name: length for length, names in _FILTERS_BY_LENGTH.items() for name in names}
+
+
 def _values(max_length: int) -> serializers.ListField:
     """A filter's values (the parameter may repeat), each of at most ``max_length`` characters."""
     return serializers.ListField(child=serializers.CharField(max_length=max_length), required=False)
@@ -36,10 +57,10 @@ def _verified() -> serializers.BooleanField:
 
 class SearchParams(serializers.Serializer):
     """The parameters of one kind of search, in the order the schema lists them: ``q``, one
-    repeatable filter per entry of ``filters`` (its name: the longest value it takes), the
-    subclass's own fields, then ``page``."""
+    repeatable filter per entry of ``filters`` (the kind's filter table in ``search.queries``),
+    the subclass's own fields, then ``page``."""
 
-    filters: dict[str, int] = {}
+    filters: dict[str, str] = {}
     query_class = SearchQuery
     # The query's other attributes, each read from the parameter named here.
     query_values: dict[str, str] = {}
@@ -49,7 +70,7 @@ class SearchParams(serializers.Serializer):
             "q": serializers.CharField(
                 required=False, allow_blank=True, max_length=200, default=""
             ),
-            **{name: _values(max_length) for name, max_length in self.filters.items()},
+            **{name: _values(MAX_LENGTH[name]) for name in self.filters},
             **super().get_fields(),
             "page": serializers.IntegerField(min_value=1, max_value=500, required=False, default=1),
         }
@@ -70,17 +91,7 @@ class SearchParams(serializers.Serializer):
 
 
 class ServiceSearchParams(SearchParams):
-    filters = {
-        "capability": 120,
-        "therapeutic_area": 120,
-        "modality": 120,
-        "species": 120,
-        "standard": 40,
-        "zone": 40,
-        "tier": 40,
-        "city": 100,
-        "delivery": 40,
-    }
+    filters = KEYWORD_FILTERS
     query_class = ServiceQuery
     query_values = {
         "price_max": "price_max",
@@ -103,21 +114,8 @@ class ServiceSearchParams(SearchParams):
     sort = serializers.ChoiceField(choices=list(SORTS), required=False, default="relevance")
 
 
-def service_query(query_params) -> tuple[ServiceQuery | None, dict]:
-    """A ``ServiceQuery`` from request parameters, or ``None`` and the errors by field."""
-    return ServiceSearchParams.parse(query_params)
-
-
 class JobSearchParams(SearchParams):
-    filters = {
-        "city": 100,
-        "level": 20,
-        "degree": 20,
-        "discipline": 120,
-        "language": 10,
-        "sponsorship": 4,
-        "zone": 40,
-    }
+    filters = JOB_FILTERS
     query_class = JobQuery
     query_values = {"salary_at_least": "salary_at_least"}
 
@@ -126,26 +124,16 @@ class JobSearchParams(SearchParams):
     )
 
 
-def job_query(query_params) -> tuple[JobQuery | None, dict]:
-    """A ``JobQuery`` from request parameters, or ``None`` and the errors by field."""
-    return JobSearchParams.parse(query_params)
-
-
 class ProviderSearchParams(SearchParams):
-    filters = {
-        "capability": 120,
-        "standard": 40,
-        "zone": 40,
-        "tier": 40,
-        "city": 100,
-        "kind": 20,
-    }
+    filters = PROVIDER_FILTERS
     query_class = ProviderQuery
     query_values = {"verified_only": "verified"}
 
     verified = _verified()
 
 
-def provider_query(query_params) -> tuple[ProviderQuery | None, dict]:
-    """A ``ProviderQuery`` from request parameters, or ``None`` and the errors by field."""
-    return ProviderSearchParams.parse(query_params)
+# The parsers the pages and the API call: a query from request parameters, or ``None`` and the
+# errors by field.
+service_query = ServiceSearchParams.parse
+job_query = JobSearchParams.parse
+provider_query = ProviderSearchParams.parse
