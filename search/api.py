@@ -2,6 +2,7 @@
 shape; the database answers when Elasticsearch cannot."""
 
 import logging
+from functools import partial
 
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -123,24 +124,51 @@ class SuggestView(APIView):
         return Response({"capabilities": capabilities, "listings": listings, "degraded": degraded})
 
 
-class ServiceHit(serializers.Serializer):
-    id = serializers.IntegerField()
-    external_id = serializers.CharField(allow_null=True)
+def _words() -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField())
+
+
+# The fields more than one kind of hit shows, by name.
+SHARED_HIT_FIELDS = {
+    "id": serializers.IntegerField,
+    "external_id": partial(serializers.CharField, allow_null=True),
+    "title": serializers.CharField,
+    "title_en": partial(serializers.CharField, allow_blank=True),
+    "title_zh": partial(serializers.CharField, allow_blank=True),
+    "provider": serializers.CharField,
+    "url": serializers.CharField,
+    "zone": partial(serializers.CharField, allow_null=True),
+    "city": partial(serializers.CharField, allow_blank=True),
+    "is_verified": serializers.BooleanField,
+    "capabilities": _words,
+    "standards": _words,
+}
+
+
+# One result of a search. ``shown`` names its fields in the order the schema lists them; a field
+# the kind does not declare itself is the shared one of that name. (A comment, not a docstring:
+# drf-spectacular would describe every kind's hit with it.)
+class Hit(serializers.Serializer):
+    shown = ""
+
+    def get_fields(self) -> dict:
+        own = super().get_fields()
+        return {
+            name: own[name] if name in own else SHARED_HIT_FIELDS[name]()
+            for name in self.shown.split()
+        }
+
+
+class ServiceHit(Hit):
+    shown = (
+        "id external_id kind title title_en title_zh provider provider_url url zone city"
+        " is_verified price_from price_currency turnaround_days capabilities standards highlight"
+    )
     kind = serializers.ChoiceField(["service", "tcm"])
-    title = serializers.CharField()
-    title_en = serializers.CharField(allow_blank=True)
-    title_zh = serializers.CharField(allow_blank=True)
-    provider = serializers.CharField()
     provider_url = serializers.CharField()
-    url = serializers.CharField()
-    zone = serializers.CharField(allow_null=True)
-    city = serializers.CharField(allow_blank=True)
-    is_verified = serializers.BooleanField()
     price_from = serializers.CharField(allow_null=True, help_text="a decimal amount, as text")
     price_currency = serializers.CharField()
     turnaround_days = serializers.IntegerField(allow_null=True)
-    capabilities = serializers.ListField(child=serializers.CharField())
-    standards = serializers.ListField(child=serializers.CharField())
     highlight = serializers.DictField(child=serializers.CharField())
 
 
@@ -150,15 +178,12 @@ class ServiceSearchView(SearchView):
     params, hit = ServiceSearchParams, ServiceHit
 
 
-class JobHit(serializers.Serializer):
-    id = serializers.IntegerField()
-    external_id = serializers.CharField(allow_null=True)
-    title = serializers.CharField()
-    title_en = serializers.CharField(allow_blank=True)
-    title_zh = serializers.CharField(allow_blank=True)
-    provider = serializers.CharField()
+class JobHit(Hit):
+    shown = (
+        "id external_id title title_en title_zh provider provider_zh url city level degree"
+        " work_permit_sponsorship salary_min salary_max salary_currency closes_on"
+    )
     provider_zh = serializers.CharField(allow_blank=True)
-    url = serializers.CharField()
     city = serializers.CharField()
     level = serializers.CharField()
     degree = serializers.CharField()
@@ -175,18 +200,9 @@ class JobSearchView(SearchView):
     params, hit = JobSearchParams, JobHit
 
 
-class ProviderHit(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    title_en = serializers.CharField(allow_blank=True)
-    title_zh = serializers.CharField(allow_blank=True)
-    url = serializers.CharField()
+class ProviderHit(Hit):
+    shown = "id title title_en title_zh url kind zone city is_verified standards capabilities"
     kind = serializers.CharField(allow_null=True)
-    zone = serializers.CharField(allow_null=True)
-    city = serializers.CharField(allow_blank=True)
-    is_verified = serializers.BooleanField()
-    standards = serializers.ListField(child=serializers.CharField())
-    capabilities = serializers.ListField(child=serializers.CharField())
 
 
 class ProviderSearchView(SearchView):

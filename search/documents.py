@@ -131,18 +131,12 @@ class JobDocument(SearchDocument):
 
 
 @plain_fields(
-    keywords=(
-        "kind",
-        "capability_codes",
-        "standards",  # valid certifications
-        "zone",
-        "tier",
-        "city",
-    ),
+    keywords=("kind", "capability_codes", "standards", "zone", "tier", "city"),
     texts=("summary", "capability_labels"),
 )
 class ProviderDocument(SearchDocument):
-    """A live provider, with the capabilities of its live listings."""
+    """A live provider, with the capabilities of its live listings (``standards``: its valid
+    certifications)."""
 
     is_verified = Boolean()
 
