@@ -56,9 +56,9 @@ def _verified() -> serializers.BooleanField:
 
 
 class SearchParams(serializers.Serializer):
-    """The parameters of one kind of search, in the order the schema lists them: ``q``, one
-    repeatable filter per entry of ``filters`` (the kind's filter table in ``search.queries``),
-    the subclass's own fields, then ``page``."""
+    """The parameters of one kind of search: ``q``, one repeatable filter per entry of
+    ``filters`` (the kind's filter table in ``search.queries``), the subclass's own fields, then
+    ``page``; ``parse`` turns them into the kind's ``query_class``."""
 
     filters: dict[str, str] = {}
     query_class = SearchQuery
