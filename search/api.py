@@ -2,6 +2,7 @@
 shape; the database answers when Elasticsearch cannot."""
 
 import logging
+from functools import partial
 
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -15,35 +16,11 @@ from rest_framework.views import APIView
 
 from marketplace.catalog.selectors import capabilities_matching
 from marketplace.language import reads_chinese
-from search.params import (
-    JobSearchParams,
-    ProviderSearchParams,
-    ServiceSearchParams,
-    job_query,
-    provider_query,
-    service_query,
-)
+from search.params import JobSearchParams, ProviderSearchParams, SearchParams, ServiceSearchParams
 from search.queries import suggest_listings
 from search.selectors import search_results
 
 logger = logging.getLogger(__name__)
-
-
-class SearchView(APIView):
-    """Parse the parameters (``search.params``), answer from the one read path per kind
-    (``search.selectors.search_results``: Elasticsearch, else the database)."""
-
-    permission_classes = [AllowAny]
-
-    @staticmethod
-    def parse(query_params) -> tuple:
-        raise NotImplementedError
-
-    def get(self, request: Request) -> Response:
-        query, errors = self.parse(request.query_params)
-        if query is None:
-            return Response(errors, status=400)
-        return Response(search_results(query=query))
 
 
 class FacetBucket(serializers.Serializer):
@@ -65,101 +42,33 @@ class SearchAnswer(serializers.Serializer):
     )
 
 
-class ServiceHit(serializers.Serializer):
-    id = serializers.IntegerField()
-    external_id = serializers.CharField(allow_null=True)
-    kind = serializers.ChoiceField(["service", "tcm"])
-    title = serializers.CharField()
-    title_en = serializers.CharField(allow_blank=True)
-    title_zh = serializers.CharField(allow_blank=True)
-    provider = serializers.CharField()
-    provider_url = serializers.CharField()
-    url = serializers.CharField()
-    zone = serializers.CharField(allow_null=True)
-    city = serializers.CharField(allow_blank=True)
-    is_verified = serializers.BooleanField()
-    price_from = serializers.CharField(allow_null=True, help_text="a decimal amount, as text")
-    price_currency = serializers.CharField()
-    turnaround_days = serializers.IntegerField(allow_null=True)
-    capabilities = serializers.ListField(child=serializers.CharField())
-    standards = serializers.ListField(child=serializers.CharField())
-    highlight = serializers.DictField(child=serializers.CharField())
+class SearchView(APIView):
+    """Parse the parameters (``params``, a ``search.params.SearchParams``), answer from the one
+    read path per kind (``search.selectors.search_results``: Elasticsearch, else the database).
 
+    A kind's view names its parameters and its ``hit``; its schema follows from them: the
+    parameters, and ``<Kind>SearchResult`` (the envelope with the hits) or a 400."""
 
-class ServiceSearchResult(SearchAnswer):
-    results = ServiceHit(many=True)
+    permission_classes = [AllowAny]
+    params: type[SearchParams]
+    hit: type[serializers.Serializer]
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        result = type(
+            cls.hit.__name__.removesuffix("Hit") + "SearchResult",
+            (SearchAnswer,),
+            {"results": cls.hit(many=True), "__module__": __name__},
+        )
+        extend_schema_view(
+            get=extend_schema(parameters=[cls.params], responses={200: result, 400: None})
+        )(cls)
 
-@extend_schema_view(
-    get=extend_schema(
-        parameters=[ServiceSearchParams], responses={200: ServiceSearchResult, 400: None}
-    )
-)
-class ServiceSearchView(SearchView):
-    """Search service listings (CRO and TCM) by capability, in English or Chinese."""
-
-    parse = staticmethod(service_query)
-
-
-class JobHit(serializers.Serializer):
-    id = serializers.IntegerField()
-    external_id = serializers.CharField(allow_null=True)
-    title = serializers.CharField()
-    title_en = serializers.CharField(allow_blank=True)
-    title_zh = serializers.CharField(allow_blank=True)
-    provider = serializers.CharField()
-    provider_zh = serializers.CharField(allow_blank=True)
-    url = serializers.CharField()
-    city = serializers.CharField()
-    level = serializers.CharField()
-    degree = serializers.CharField()
-    work_permit_sponsorship = serializers.CharField()
-    salary_min = serializers.CharField(allow_null=True)
-    salary_max = serializers.CharField(allow_null=True)
-    salary_currency = serializers.CharField()
-    closes_on = serializers.CharField(allow_null=True)
-
-
-class JobSearchResult(SearchAnswer):
-    results = JobHit(many=True)
-
-
-@extend_schema_view(
-    get=extend_schema(parameters=[JobSearchParams], responses={200: JobSearchResult, 400: None})
-)
-class JobSearchView(SearchView):
-    """Search open job postings: graduate and intern roles first."""
-
-    parse = staticmethod(job_query)
-
-
-class ProviderHit(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    title_en = serializers.CharField(allow_blank=True)
-    title_zh = serializers.CharField(allow_blank=True)
-    url = serializers.CharField()
-    kind = serializers.CharField(allow_null=True)
-    zone = serializers.CharField(allow_null=True)
-    city = serializers.CharField(allow_blank=True)
-    is_verified = serializers.BooleanField()
-    standards = serializers.ListField(child=serializers.CharField())
-    capabilities = serializers.ListField(child=serializers.CharField())
-
-
-class ProviderSearchResult(SearchAnswer):
-    results = ProviderHit(many=True)
-
-
-@extend_schema_view(
-    get=extend_schema(
-        parameters=[ProviderSearchParams], responses={200: ProviderSearchResult, 400: None}
-    )
-)
-class ProviderSearchView(SearchView):
-    """Search providers by name, summary or what their listings cover; verified ones first."""
-
-    parse = staticmethod(provider_query)
+    def get(self, request: Request) -> Response:
+        query, errors = self.params.parse(request.query_params)
+        if query is None:
+            return Response(errors, status=400)
+        return Response(search_results(query=query))
 
 
 class SuggestParams(serializers.Serializer):
@@ -213,3 +122,90 @@ class SuggestView(APIView):
             logger.warning("Elasticsearch unavailable; suggesting capabilities only")
             listings, degraded = [], True
         return Response({"capabilities": capabilities, "listings": listings, "degraded": degraded})
+
+
+def _words() -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField())
+
+
+# The fields more than one kind of hit shows, by name.
+SHARED_HIT_FIELDS = {
+    "id": serializers.IntegerField,
+    "external_id": partial(serializers.CharField, allow_null=True),
+    "title": serializers.CharField,
+    "title_en": partial(serializers.CharField, allow_blank=True),
+    "title_zh": partial(serializers.CharField, allow_blank=True),
+    "provider": serializers.CharField,
+    "url": serializers.CharField,
+    "zone": partial(serializers.CharField, allow_null=True),
+    "city": partial(serializers.CharField, allow_blank=True),
+    "is_verified": serializers.BooleanField,
+    "capabilities": _words,
+    "standards": _words,
+}
+
+
+# One result of a search. ``shown`` names its fields in the order the schema lists them; a field
+# the kind does not declare itself is the shared one of that name. (A comment, not a docstring:
+# drf-spectacular would describe every kind's hit with it.)
+class Hit(serializers.Serializer):
+    shown = ""
+
+    def get_fields(self) -> dict:
+        own = super().get_fields()
+        return {
+            name: own[name] if name in own else SHARED_HIT_FIELDS[name]()
+            for name in self.shown.split()
+        }
+
+
+class ServiceHit(Hit):
+    shown = (
+        "id external_id kind title title_en title_zh provider provider_url url zone city"
+        " is_verified price_from price_currency turnaround_days capabilities standards highlight"
+    )
+    kind = serializers.ChoiceField(["service", "tcm"])
+    provider_url = serializers.CharField()
+    price_from = serializers.CharField(allow_null=True, help_text="a decimal amount, as text")
+    price_currency = serializers.CharField()
+    turnaround_days = serializers.IntegerField(allow_null=True)
+    highlight = serializers.DictField(child=serializers.CharField())
+
+
+class ServiceSearchView(SearchView):
+    """Search service listings (CRO and TCM) by capability, in English or Chinese."""
+
+    params, hit = ServiceSearchParams, ServiceHit
+
+
+class JobHit(Hit):
+    shown = (
+        "id external_id title title_en title_zh provider provider_zh url city level degree"
+        " work_permit_sponsorship salary_min salary_max salary_currency closes_on"
+    )
+    provider_zh = serializers.CharField(allow_blank=True)
+    city = serializers.CharField()
+    level = serializers.CharField()
+    degree = serializers.CharField()
+    work_permit_sponsorship = serializers.CharField()
+    salary_min = serializers.CharField(allow_null=True)
+    salary_max = serializers.CharField(allow_null=True)
+    salary_currency = serializers.CharField()
+    closes_on = serializers.CharField(allow_null=True)
+
+
+class JobSearchView(SearchView):
+    """Search open job postings: graduate and intern roles first."""
+
+    params, hit = JobSearchParams, JobHit
+
+
+class ProviderHit(Hit):
+    shown = "id title title_en title_zh url kind zone city is_verified standards capabilities"
+    kind = serializers.CharField(allow_null=True)
+
+
+class ProviderSearchView(SearchView):
+    """Search providers by name, summary or what their listings cover; verified ones first."""
+
+    params, hit = ProviderSearchParams, ProviderHit

@@ -15,12 +15,65 @@ def chinese_text(**kwargs) -> Text:
     return Text(analyzer="text_zh", search_analyzer="text_zh_search", **kwargs)
 
 
-class ServiceDocument(Document):
+def plain_fields(*, keywords: tuple[str, ...] = (), texts: tuple[str, ...] = ()):
+    """Declares a document's plain fields by kind: each of ``keywords`` holds exact values
+    (filtered and counted), each of ``texts`` is searched in both languages (``<name>_en`` with
+    English analysis, ``<name>_zh`` with Chinese)."""
+
+    def declare(document_class):
+        mapping = document_class._doc_type.mapping
+        for name in texts:
+            mapping.field(f"{name}_en", english_text())
+            mapping.field(f"{name}_zh", chinese_text())
+        for name in keywords:
+            mapping.field(name, Keyword())
+        return document_class
+
+    return declare
+
+
+def provider_object(**more) -> Object:
+    """The provider denormalised into its listing's or posting's document, with ``more``."""
+    return Object(
+        properties={
+            "id": Integer(),
+            "title_en": english_text(),
+            "title_zh": chinese_text(),
+            "url": Keyword(index=False),
+            "zone": Keyword(),
+            **more,
+        }
+    )
+
+
+class SearchDocument(Document):
+    """What every searched page holds: its address, its title in both languages, and when it was
+    last published (with what it denormalises: a listing's provider, a provider's listings; the
+    drift sweep compares it)."""
+
+    url = Keyword(index=False)
+    title_en = english_text()
+    title_zh = chinese_text()
+    published_at = Date()
+
+
+@plain_fields(
+    keywords=(
+        "external_id",
+        "kind",  # service | tcm
+        # Codes with all their ancestors: a filter on "safety" matches "safety.general_toxicology".
+        "capability_codes",
+        "therapeutic_area_codes",
+        "modality_codes",
+        "species_codes",
+        "standards",  # the listing's own standards and the provider's valid certifications
+        "delivery",
+    ),
+    texts=("broader_labels", "context_labels"),
+)
+class ServiceDocument(SearchDocument):
     """A live service listing as buyers search it."""
 
-    external_id = Keyword()
-    kind = Keyword()  # service | tcm
-    url = Keyword(index=False)
     title_en = english_text(
         fields={"prefix": Text(analyzer="prefix_index", search_analyzer="prefix_search")},
         copy_to="spelling",
@@ -34,102 +87,58 @@ class ServiceDocument(Document):
     # only in the other one; ``capability_prefix`` serves suggestions as the buyer types.
     capability_labels_en = english_text(copy_to=["spelling", "capability_prefix"])
     capability_labels_zh = chinese_text(copy_to="capability_prefix")
-    broader_labels_en = english_text()
-    broader_labels_zh = chinese_text()
-    context_labels_en = english_text()
-    context_labels_zh = chinese_text()
     capability_prefix = Text(analyzer="prefix_index", search_analyzer="prefix_search")
     # The English words of the listing as written (not stemmed): "did you mean" draws on them.
     spelling = Text(analyzer="spelling")
-    # Codes with all their ancestors: a filter on "safety" matches "safety.general_toxicology".
-    capability_codes = Keyword()
-    therapeutic_area_codes = Keyword()
-    modality_codes = Keyword()
-    species_codes = Keyword()
-    standards = Keyword()  # the listing's own standards and the provider's valid certifications
-    delivery = Keyword()
     price_from = Keyword(index=False)
     price_from_fen = Long()
     turnaround_days = Integer()
-    # The later of the listing's and its provider's last publication: the drift sweep compares it.
-    published_at = Date()
-    provider = Object(
-        properties={
-            "id": Integer(),
-            "title_en": english_text(),
-            "title_zh": chinese_text(),
-            "url": Keyword(index=False),
-            "zone": Keyword(),
-            "tier": Keyword(),
-            "city": Keyword(),
-            "is_verified": Boolean(),
-            "has_valid_certification": Boolean(),
-        }
+    provider = provider_object(
+        tier=Keyword(), city=Keyword(), is_verified=Boolean(), has_valid_certification=Boolean()
     )
 
     class Index:
         name = "services"  # replaced by the versioned index name when built (search/indexing.py)
 
 
-class JobDocument(Document):
+@plain_fields(
+    keywords=(
+        "external_id",
+        "discipline_codes",
+        "city",
+        "level",
+        "degree",
+        "languages",
+        "work_permit_sponsorship",
+    ),
+    texts=("description", "discipline_labels"),
+)
+class JobDocument(SearchDocument):
     """A live job posting; closed ones stay indexed and are filtered out when searching."""
 
-    external_id = Keyword()
-    url = Keyword(index=False)
-    title_en = english_text()
-    title_zh = chinese_text()
-    description_en = english_text()
-    description_zh = chinese_text()
-    discipline_labels_en = english_text()
-    discipline_labels_zh = chinese_text()
-    discipline_codes = Keyword()
     # City, level and degree in words, so "graduate bioanalysis Suzhou" matches on all three.
     facts = english_text()
     facts_zh = chinese_text()  # the same in Chinese: "应届 生物分析 苏州"
-    city = Keyword()
-    level = Keyword()
-    degree = Keyword()
-    languages = Keyword()
-    work_permit_sponsorship = Keyword()
     salary_min = Keyword(index=False)
     salary_max = Keyword(index=False)
     salary_min_fen = Long()
     salary_max_fen = Long()
     closes_on = Date()
-    published_at = Date()
-    provider = Object(
-        properties={
-            "id": Integer(),
-            "title_en": english_text(),
-            "title_zh": chinese_text(),
-            "url": Keyword(index=False),
-            "zone": Keyword(),
-            "is_verified": Boolean(),
-        }
-    )
+    provider = provider_object(is_verified=Boolean())
 
     class Index:
         name = "jobs"
 
 
-class ProviderDocument(Document):
-    """A live provider, with the capabilities of its live listings."""
+@plain_fields(
+    keywords=("kind", "capability_codes", "standards", "zone", "tier", "city"),
+    texts=("summary", "capability_labels"),
+)
+class ProviderDocument(SearchDocument):
+    """A live provider, with the capabilities of its live listings (``standards``: its valid
+    certifications)."""
 
-    kind = Keyword()
-    url = Keyword(index=False)
-    title_en = english_text()
-    title_zh = chinese_text()
-    summary_en = english_text()
-    summary_zh = chinese_text()
-    capability_labels_en = english_text()
-    capability_labels_zh = chinese_text()
-    capability_codes = Keyword()
-    standards = Keyword()  # valid certifications
-    zone = Keyword()
-    tier = Keyword()
-    city = Keyword()
     is_verified = Boolean()
-    published_at = Date()
 
     class Index:
         name = "providers"

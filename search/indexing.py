@@ -83,6 +83,36 @@ def broader_labels(codes: Iterable[str]) -> dict[str, tuple[str, str]]:
     }
 
 
+def _in_both_languages(page, *names: str) -> dict:
+    """A page's texts as the document names them: ``<name>_en`` and ``<name>_zh`` for each name."""
+    return {
+        f"{name}_{language}": getattr(page, f"{name}_{language}")
+        for name in names
+        for language in ("en", "zh")
+    }
+
+
+def _labels(name: str, nodes: Iterable[TaxonomyNode]) -> dict:
+    """Taxonomy nodes in words, in both languages: ``<name>_en`` and ``<name>_zh``."""
+    nodes = list(nodes)
+    return {
+        f"{name}_en": [node.label_en for node in nodes],
+        f"{name}_zh": [node.label_zh for node in nodes],
+    }
+
+
+def _provider(provider: ProviderPage, **more) -> dict:
+    """The provider in its listing's or posting's document (``documents.provider_object``)."""
+    return {
+        "id": provider.pk,
+        "title_en": provider.title_en,
+        "title_zh": provider.title_zh,
+        "url": provider.url_cached,
+        "zone": provider.zone.code if provider.zone else None,
+        **more,
+    }
+
+
 def service_document(
     page: ListingPage,
     provider: ProviderPage,
@@ -111,19 +141,14 @@ def service_document(
         "external_id": page.external_id,
         "kind": "tcm" if isinstance(page, TCMServicePage) else "service",
         "url": url or page.get_url(),
-        "title_en": page.title_en,
-        "title_zh": page.title_zh,
-        "description_en": page.description_en,
-        "description_zh": page.description_zh,
-        "capability_labels_en": [node.label_en for node in capabilities],
-        "capability_labels_zh": [node.label_zh for node in capabilities],
+        **_in_both_languages(page, "title", "description"),
+        **_labels("capability_labels", capabilities),
         # "DMPK" finds an in vitro ADME listing: the broader capabilities' names, weighed less.
         "broader_labels_en": [english for english, _chinese in broader],
         "broader_labels_zh": [chinese for _english, chinese in broader],
         "capability_codes": with_ancestors(codes),
         # "rat" or "oncology" in a query: the species, modalities and areas in words, weighed less.
-        "context_labels_en": [node.label_en for node in context],
-        "context_labels_zh": [node.label_zh for node in context],
+        **_labels("context_labels", context),
         "therapeutic_area_codes": with_ancestors(n.code for n in taxonomy["therapeutic_areas"]),
         "modality_codes": with_ancestors(n.code for n in taxonomy["modalities"]),
         "species_codes": with_ancestors(n.code for n in taxonomy["species"]),
@@ -133,17 +158,13 @@ def service_document(
         "price_from_fen": _fen(page.price_from_amount),
         "turnaround_days": page.turnaround_days,
         "published_at": published_at(page, provider),
-        "provider": {
-            "id": provider.pk,
-            "title_en": provider.title_en,
-            "title_zh": provider.title_zh,
-            "url": provider.url_cached,
-            "zone": provider.zone.code if provider.zone else None,
-            "tier": provider.zone.tier if provider.zone else None,
-            "city": provider.city,
-            "is_verified": provider.is_verified,
-            "has_valid_certification": bool(provider.valid_standards),
-        },
+        "provider": _provider(
+            provider,
+            tier=provider.zone.tier if provider.zone else None,
+            city=provider.city,
+            is_verified=provider.is_verified,
+            has_valid_certification=bool(provider.valid_standards),
+        ),
     }
 
 
@@ -223,12 +244,8 @@ def job_document(job: JobPostingPage, provider: ProviderPage) -> dict:
         "_id": str(job.pk),
         "external_id": job.external_id,
         "url": job.get_url(),
-        "title_en": job.title_en,
-        "title_zh": job.title_zh,
-        "description_en": job.description_en,
-        "description_zh": job.description_zh,
-        "discipline_labels_en": [node.label_en for node in disciplines],
-        "discipline_labels_zh": [node.label_zh for node in disciplines],
+        **_in_both_languages(job, "title", "description"),
+        **_labels("discipline_labels", disciplines),
         "discipline_codes": with_ancestors(node.code for node in disciplines),
         "facts": f"{job.city} {job.level} {job.degree}",
         "facts_zh": _job_facts_zh(job),
@@ -243,14 +260,7 @@ def job_document(job: JobPostingPage, provider: ProviderPage) -> dict:
         "salary_max_fen": _fen(job.salary_max_amount),
         "closes_on": job.closes_on.isoformat() if job.closes_on else None,
         "published_at": published_at(job, provider),
-        "provider": {
-            "id": provider.pk,
-            "title_en": provider.title_en,
-            "title_zh": provider.title_zh,
-            "url": provider.url_cached,
-            "zone": provider.zone.code if provider.zone else None,
-            "is_verified": provider.is_verified,
-        },
+        "provider": _provider(provider, is_verified=provider.is_verified),
     }
 
 
@@ -275,12 +285,8 @@ def provider_document(provider: ProviderPage, listings: list[ListingPage]) -> di
         "_id": str(provider.pk),
         "kind": provider.organisation.kind if provider.organisation else None,
         "url": provider.url_cached,
-        "title_en": provider.title_en,
-        "title_zh": provider.title_zh,
-        "summary_en": provider.summary_en,
-        "summary_zh": provider.summary_zh,
-        "capability_labels_en": [node.label_en for node in capabilities.values()],
-        "capability_labels_zh": [node.label_zh for node in capabilities.values()],
+        **_in_both_languages(provider, "title", "summary"),
+        **_labels("capability_labels", capabilities.values()),
         "capability_codes": with_ancestors(capabilities),
         "standards": provider.valid_standards,
         "zone": provider.zone.code if provider.zone else None,

@@ -15,6 +15,7 @@ from search.queries import (
     SORTS,
     JobQuery,
     ProviderQuery,
+    SearchQuery,
     ServiceQuery,
 )
 
@@ -33,15 +34,16 @@ def _params(query_params, list_fields) -> dict:
     return params
 
 
-def _parse(params_class, list_fields, build, query_params) -> tuple:
-    params = params_class(data=_params(query_params, list_fields))
-    if not params.is_valid():
-        return None, params.errors
-    return build(params.validated_data), {}
-
-
-def _words() -> serializers.CharField:
-    return serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+# The longest value a filter takes, whichever search it filters: filter names by length.
+_FILTERS_BY_LENGTH = {
+    120: ("capability", "therapeutic_area", "modality", "species", "discipline"),
+    100: ("city",),
+    40: ("standard", "zone", "tier", "delivery"),
+    20: ("kind", "level", "degree"),
+    10: ("language",),
+    4: ("sponsorship",),
+}
+MAX_LENGTH = {name: length for length, names in _FILTERS_BY_LENGTH.items() for name in names}
 
 
 def _values(max_length: int) -> serializers.ListField:
@@ -53,21 +55,51 @@ def _verified() -> serializers.BooleanField:
     return serializers.BooleanField(required=False, default=False)
 
 
-def _page() -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=500, required=False, default=1)
+class SearchParams(serializers.Serializer):
+    """The parameters of one kind of search: ``q``, one repeatable filter per entry of
+    ``filters`` (the kind's filter table in ``search.queries``), the subclass's own fields, then
+    ``page``; ``parse`` turns them into the kind's ``query_class``."""
+
+    filters: dict[str, str] = {}
+    query_class = SearchQuery
+    # The query's other attributes, each read from the parameter named here.
+    query_values: dict[str, str] = {}
+
+    def get_fields(self) -> dict:
+        return {
+            "q": serializers.CharField(
+                required=False, allow_blank=True, max_length=200, default=""
+            ),
+            **{name: _values(MAX_LENGTH[name]) for name in self.filters},
+            **super().get_fields(),
+            "page": serializers.IntegerField(min_value=1, max_value=500, required=False, default=1),
+        }
+
+    @classmethod
+    def parse(cls, query_params) -> tuple:
+        """The query from request parameters, or ``None`` and the errors by field."""
+        params = cls(data=_params(query_params, cls.filters))
+        if not params.is_valid():
+            return None, params.errors
+        data = params.validated_data
+        return cls.query_class(
+            text=data["q"],
+            filters={name: data[name] for name in cls.filters if data.get(name)},
+            page=data["page"],
+            **{attribute: data.get(name) for attribute, name in cls.query_values.items()},
+        ), {}
 
 
-class ServiceSearchParams(serializers.Serializer):
-    q = _words()
-    capability = _values(120)
-    therapeutic_area = _values(120)
-    modality = _values(120)
-    species = _values(120)
-    standard = _values(40)
-    zone = _values(40)
-    tier = _values(40)
-    city = _values(100)
-    delivery = _values(40)
+class ServiceSearchParams(SearchParams):
+    filters = KEYWORD_FILTERS
+    query_class = ServiceQuery
+    query_values = {
+        "price_max": "price_max",
+        "turnaround_max": "turnaround_max",
+        "verified_only": "verified",
+        "sort": "sort",
+    }
+
     price_max = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, help_text="CNY"
     )
@@ -80,76 +112,28 @@ class ServiceSearchParams(serializers.Serializer):
     )
     verified = _verified()
     sort = serializers.ChoiceField(choices=list(SORTS), required=False, default="relevance")
-    page = _page()
 
 
-def _service_query(data: dict) -> ServiceQuery:
-    return ServiceQuery(
-        text=data["q"],
-        filters={name: data[name] for name in KEYWORD_FILTERS if data.get(name)},
-        price_max=data.get("price_max"),
-        turnaround_max=data.get("turnaround_max"),
-        verified_only=data["verified"],
-        sort=data["sort"],
-        page=data["page"],
-    )
+class JobSearchParams(SearchParams):
+    filters = JOB_FILTERS
+    query_class = JobQuery
+    query_values = {"salary_at_least": "salary_at_least"}
 
-
-def service_query(query_params) -> tuple[ServiceQuery | None, dict]:
-    """A ``ServiceQuery`` from request parameters, or ``None`` and the errors by field."""
-    return _parse(ServiceSearchParams, KEYWORD_FILTERS, _service_query, query_params)
-
-
-class JobSearchParams(serializers.Serializer):
-    q = _words()
-    city = _values(100)
-    level = _values(20)
-    degree = _values(20)
-    discipline = _values(120)
-    language = _values(10)
-    sponsorship = _values(4)
-    zone = _values(40)
     salary_at_least = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, help_text="CNY a month"
     )
-    page = _page()
 
 
-def _job_query(data: dict) -> JobQuery:
-    return JobQuery(
-        text=data["q"],
-        filters={name: data[name] for name in JOB_FILTERS if data.get(name)},
-        salary_at_least=data.get("salary_at_least"),
-        page=data["page"],
-    )
+class ProviderSearchParams(SearchParams):
+    filters = PROVIDER_FILTERS
+    query_class = ProviderQuery
+    query_values = {"verified_only": "verified"}
 
-
-def job_query(query_params) -> tuple[JobQuery | None, dict]:
-    """A ``JobQuery`` from request parameters, or ``None`` and the errors by field."""
-    return _parse(JobSearchParams, JOB_FILTERS, _job_query, query_params)
-
-
-class ProviderSearchParams(serializers.Serializer):
-    q = _words()
-    capability = _values(120)
-    standard = _values(40)
-    zone = _values(40)
-    tier = _values(40)
-    city = _values(100)
-    kind = _values(20)
     verified = _verified()
-    page = _page()
 
 
-def _provider_query(data: dict) -> ProviderQuery:
-    return ProviderQuery(
-        text=data["q"],
-        filters={name: data[name] for name in PROVIDER_FILTERS if data.get(name)},
-        verified_only=data["verified"],
-        page=data["page"],
-    )
-
-
-def provider_query(query_params) -> tuple[ProviderQuery | None, dict]:
-    """A ``ProviderQuery`` from request parameters, or ``None`` and the errors by field."""
-    return _parse(ProviderSearchParams, PROVIDER_FILTERS, _provider_query, query_params)
+# The parsers the pages and the API call: a query from request parameters, or ``None`` and the
+# errors by field.
+service_query = ServiceSearchParams.parse
+job_query = JobSearchParams.parse
+provider_query = ProviderSearchParams.parse

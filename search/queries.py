@@ -51,14 +51,20 @@ SORTS = {
 
 
 @dataclass
-class ServiceQuery:
+class SearchQuery:
+    """What every search reads: the words, the filters by parameter name, the page."""
+
     text: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)
+    page: int = 1
+
+
+@dataclass
+class ServiceQuery(SearchQuery):
     price_max: Decimal | None = None
     turnaround_max: int | None = None
     verified_only: bool = False
     sort: str = "relevance"
-    page: int = 1
 
 
 def _text_query(text: str):
@@ -290,11 +296,8 @@ JOB_FILTERS = {
 
 
 @dataclass
-class JobQuery:
-    text: str = ""
-    filters: dict[str, list[str]] = field(default_factory=dict)
+class JobQuery(SearchQuery):
     salary_at_least: Decimal | None = None  # a month, CNY: the range must reach it
-    page: int = 1
 
 
 def search_jobs(query: JobQuery) -> dict:
@@ -394,11 +397,8 @@ PROVIDER_FILTERS = {
 
 
 @dataclass
-class ProviderQuery:
-    text: str = ""
-    filters: dict[str, list[str]] = field(default_factory=dict)
+class ProviderQuery(SearchQuery):
     verified_only: bool = False
-    page: int = 1
 
 
 def search_providers(query: ProviderQuery) -> dict:
