@@ -53,11 +53,16 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# Quiet on purpose: what a newcomer needs is the address and the logins (the last lines before the
+# server's own banner). SITE_URL follows HOST and PORT so every printed link is the one served.
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py search_reindex --if-available
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "migrating the local database (SQLite: db.sqlite3)"
+	@SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py migrate --noinput -v 0
+	@SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py load_demo
+	@SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py search_reindex --if-available \
+		--quiet-progress
+	@SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py load_demo --logins
+	@SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite on PostgreSQL, then the payment tests again on SQLite, the database `make run`
 # serves the demo with (what passes on one and not the other shows; row-lock tests stay out).
