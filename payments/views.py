@@ -2,7 +2,6 @@
 answered fast, processed by a Celery task)."""
 
 import json
-import logging
 
 import stripe
 from django.conf import settings
@@ -36,7 +35,6 @@ from payments.services import (
 )
 from payments.stripe_client import is_local_test_mode
 
-logger = logging.getLogger(__name__)
 SIGNATURE_TOLERANCE_SECONDS = 300
 # A payment the buyer can pay (again, after a decline) from its page.
 PAYABLE = (PaymentStatus.CREATED, PaymentStatus.FAILED)
