@@ -64,12 +64,15 @@ run: install
 	@SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py load_demo --logins
 	@SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The whole suite on PostgreSQL, then the payment tests again on SQLite, the database `make run`
-# serves the demo with (what passes on one and not the other shows; row-lock tests stay out).
+# The whole suite on PostgreSQL, then the payment tests and the database search engine's tests
+# again on SQLite, the database `make run` serves the demo with (FTS5 there, not PostgreSQL's
+# full-text search; what passes on one and not the other shows; row-lock tests stay out).
 test: install services lint plugin-test
 	$(BIN)/pytest
 	$(BIN)/pytest -p no:cacheprovider --ds=marketplace.settings.test_sqlite -m "not postgresql" \
-		tests/payments
+		tests/payments tests/search/test_text.py
+	$(BIN)/pytest -p no:cacheprovider --ds=marketplace.settings.test_sqlite -m "not postgresql" \
+		tests/search -k "database" 
 
 # The fuzz tests (tests/fuzz/) with far more examples and every generation phase; the summary at
 # the end gives the cases and failures for each caller, output and reports go to var/fuzz/.

@@ -1,33 +1,26 @@
-"""Service search from the database, for when Elasticsearch cannot answer.
+"""The database's own search engine: the same searches as Elasticsearch's, from ``SearchEntry``.
 
-Simple matching (substring, either language, capability labels included), the same filters
-(zone, tier, city and verification checked against the provider), the same response shape with
-``"degraded": true`` and no facets. Slower and cruder, but buyers still get answers.
+PostgreSQL ranks with ``ts_rank_cd`` over a weighted ``tsvector`` and suggests spellings with
+``pg_trgm``; SQLite ranks with FTS5's BM25 over the same weighted terms. Both expand capability
+synonyms across languages (``search.text``), forgive a misspelt long word through the vocabulary,
+filter and count facets on the same keys, and sort, page, highlight and shape results as the
+Elasticsearch searches do. The answer says ``"degraded": true`` (the page's "basic search" note).
 """
 
+import json
 import time
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
-from cms.models import (
-    Certification,
-    JobPostingPage,
-    ProviderPage,
-    ServicePage,
-    TCMServicePage,
-)
-from marketplace.accounts.models import VerificationStatus
-from marketplace.catalog.cities import CITY_NAMES_ZH
-from search.indexing import (
-    TAXONOMY,
-    job_document,
-    provider_documents,
-    provider_with_valid_standards,
-    providers_by_path,
-    service_document,
-)
+from search.indexing import JOBS, PROVIDERS, SERVICES
+from search.models import SearchTerm
 from search.queries import (
+    HIGHLIGHTED,
+    JOB_FILTERS,
+    KEYWORD_FILTERS,
     PAGE_SIZE,
     PROVIDER_FILTERS,
     JobQuery,
@@ -38,229 +31,269 @@ from search.queries import (
     provider_result,
     result_from_document,
 )
+from search.text import highlighted, query_clauses, tokens
 
-SERVICE_PROVIDER_FACTS = {"zone": "zone", "tier": "tier", "city": "city"}
-TAXONOMY_FILTERS = {
-    "capability": "capabilities",
-    "therapeutic_area": "therapeutic_areas",
-    "modality": "modalities",
-    "species": "species",
-}
+FACET_SIZE = 50
+# Relative weights of the classes D, C, B and A, as the field boosts 0.7, 1, 2 and 3.
+WEIGHTS = (0.7, 1.0, 2.0, 3.0)
 
 
-def _containing(word: str, fields: list[str]) -> Q:
-    """The word in any of ``fields`` (case-insensitive substring)."""
-    condition = Q()
-    for field_name in fields:
-        condition |= Q(**{f"{field_name}__icontains": word})
-    return condition
+# Spelling ------------------------------------------------------------------------------------
 
 
-def _degraded_answer(query, *, count: int, results: list, started: float) -> dict:
-    """The envelope of a database answer: no facets, marked degraded (the notice)."""
+def _max_edits(word: str) -> int:
+    """Elasticsearch's fuzziness AUTO:5,9: none below five letters, one up to eight, then two."""
+    return 0 if len(word) < 5 else 1 if len(word) < 9 else 2
+
+
+def _closest(word: str) -> str | None:
+    """The vocabulary's closest word within the allowed edits, same first letter, or None."""
+    edits = _max_edits(word)
+    if not edits:
+        return None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT term FROM search_searchterm WHERE term %% %s "
+                "ORDER BY similarity(term, %s) DESC, term LIMIT 20",
+                [word, word],
+            )
+            candidates = [row[0] for row in cursor.fetchall()]
+    else:
+        candidates = list(
+            SearchTerm.objects.filter(
+                term__startswith=word[0],
+                term__regex=rf"^.{{{len(word) - edits},{len(word) + edits}}}$",
+            ).values_list("term", flat=True)
+        )
+    candidates = [candidate for candidate in candidates if candidate[:1] == word[:1]]
+    best = process.extractOne(word, candidates, scorer=Levenshtein.distance, score_cutoff=edits)
+    return best[0] if best else None
+
+
+def corrections(text: str) -> dict[str, str]:
+    """Each English word of ``text`` (four letters or more) missing from the vocabulary, with its
+    closest vocabulary word when there is one ("did you mean", and what the search also tries)."""
+    words = {token.word for token in tokens(text) if token.latin and len(token.word) >= 4}
+    if not words:
+        return {}
+    known = set(SearchTerm.objects.filter(term__in=words).values_list("term", flat=True))
+    found = {}
+    for word in sorted(words - known):
+        closest = _closest(word)
+        if closest:
+            found[word] = closest
+    return found
+
+
+def corrected(text: str, found: dict[str, str]) -> str | None:
+    if not found:
+        return None
+    result, end = [], 0
+    lowered = text.lower()
+    for token in tokens(text):
+        if token.word in found and lowered[token.start : token.end] == token.word:
+            result += [text[end : token.start], found[token.word]]
+            end = token.end
+    return "".join([*result, text[end:]]) if result else None
+
+
+# The two dialects ----------------------------------------------------------------------------
+
+
+class PostgreSQL:
+    def match(self, clauses) -> tuple[str, str, list]:
+        """FROM addition, score expression, params for the full-text match."""
+        query = " | ".join(
+            "(" + " | ".join(" <-> ".join(phrase) for phrase in clause.alternatives) + ")"
+            for clause in clauses
+        )
+        weights = "{" + ",".join(str(weight / WEIGHTS[-1]) for weight in WEIGHTS) + "}"
+        return (
+            ", to_tsquery('simple', %s) AS q",
+            f"ts_rank_cd('{weights}'::float4[], e.vector, q, 1) * e.boost",
+            [query],
+        ), "e.vector @@ q"
+
+    def any_key(self, keys: list[str]) -> tuple[str, list]:
+        return "e.keys ?| %s", [keys]
+
+    def facet_source(self) -> str:
+        return ", jsonb_array_elements_text(e.keys) AS k(value)"
+
+
+class SQLite:
+    def match(self, clauses):
+        def phrase(terms):
+            return '"' + " ".join(terms) + '"'
+
+        query = " OR ".join(
+            "(" + " OR ".join(phrase(p) for p in clause.alternatives) + ")" for clause in clauses
+        )
+        weights = ", ".join(str(weight) for weight in reversed(WEIGHTS))
+        return (
+            " JOIN (SELECT rowid AS id, bm25(search_entry_text, "
+            f"{weights}) AS rank FROM search_entry_text WHERE search_entry_text MATCH %s) AS m "
+            "ON m.id = e.id",
+            "(-m.rank) * e.boost",
+            [query],
+        ), "1 = 1"
+
+    def any_key(self, keys: list[str]) -> tuple[str, list]:
+        marks = ", ".join(["%s"] * len(keys))
+        return f"EXISTS (SELECT 1 FROM json_each(e.keys) AS j WHERE j.value IN ({marks}))", keys
+
+    def facet_source(self) -> str:
+        return ", json_each(e.keys) AS k"
+
+
+def _dialect():
+    return PostgreSQL() if connection.vendor == "postgresql" else SQLite()
+
+
+# Running a search -----------------------------------------------------------------------------
+
+
+class EntrySearch:
+    """One search over an index's entries: text, filters, extra conditions, order."""
+
+    def __init__(self, index: str, text: str, filters: dict[str, list[str]], names: dict):
+        self.dialect = _dialect()
+        self.index = index
+        self.spelling = corrections(text) if text.strip() else {}
+        self.clauses = query_clauses(text, self.spelling) if text.strip() else []
+        self.joins, self.params_join = "", []
+        self.score = "e.boost"
+        self.where, self.params = ['e."index" = %s'], [index]
+        self.facet_names = list(names)
+        if self.clauses:
+            (join, score, join_params), condition = self.dialect.match(self.clauses)
+            self.joins, self.score, self.params_join = join, score, join_params
+            self.where.append(condition)
+        for name, values in filters.items():
+            if values:
+                self.add(*self.dialect.any_key([f"{name}={value}" for value in values]))
+
+    def add(self, condition: str, params: list | None = None) -> None:
+        self.where.append(condition)
+        self.params += params or []
+
+    def _from(self) -> tuple[str, list]:
+        return (
+            f"FROM search_searchentry AS e {self.joins} WHERE {' AND '.join(self.where)}",
+            [*self.params_join, *self.params],
+        )
+
+    def query_terms(self) -> set[str]:
+        return {term for clause in self.clauses for alt in clause.alternatives for term in alt}
+
+    def run(self, *, order: list[str], page: int) -> tuple[int, list[tuple[int, dict]], dict]:
+        """The count, one page of (page id, document), and the facets."""
+        source, params = self._from()
+        start = (max(page, 1) - 1) * PAGE_SIZE
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) {source}", params)
+            count = cursor.fetchone()[0]
+            cursor.execute(
+                f"SELECT e.page_id, e.document, {self.score} AS score {source} "
+                f"ORDER BY {', '.join(order)} LIMIT {PAGE_SIZE} OFFSET {start}",
+                params,
+            )
+            rows = cursor.fetchall()
+            facets = {name: [] for name in self.facet_names}
+            if count:
+                cursor.execute(
+                    f"SELECT k.value, count(*) FROM search_searchentry AS e {self.joins} "
+                    f"{self.dialect.facet_source()} WHERE {' AND '.join(self.where)} "
+                    "GROUP BY k.value",
+                    params,
+                )
+                for key, bucket_count in cursor.fetchall():
+                    name, _, value = key.partition("=")
+                    if name in facets:
+                        facets[name].append({"value": value, "count": bucket_count})
+        for name, buckets in facets.items():
+            buckets.sort(key=lambda bucket: (-bucket["count"], bucket["value"]))
+            facets[name] = buckets[:FACET_SIZE]
+        documents = [(page_id, _decoded(document)) for page_id, document, _score in rows]
+        return count, documents, facets
+
+
+def _decoded(document):
+    """A document as the driver gives it (SQLite: JSON text)."""
+    return json.loads(document) if isinstance(document, str) else document
+
+
+def _answer(search: EntrySearch, query, count, results, facets, started, text) -> dict:
     return answer(
         count=count,
         page=query.page,
         results=results,
-        facets={},
+        facets=facets,
         took_ms=int((time.monotonic() - started) * 1000),
         degraded=True,
+        did_you_mean=corrected(text, search.spelling),
     )
 
 
-def _code_filter(relation: str, codes: list[str]) -> Q:
-    condition = Q()
-    for code in codes:
-        condition |= Q(**{f"{relation}__code": code}) | Q(
-            **{f"{relation}__code__startswith": f"{code}."}
-        )
-    return condition
+SERVICE_ORDER = {
+    "relevance": ["score DESC", "e.tie_breaker", "e.page_id"],
+    "price": ["e.price_fen ASC NULLS LAST", "score DESC", "e.page_id"],
+    "turnaround": ["e.turnaround_days ASC NULLS LAST", "score DESC", "e.page_id"],
+}
 
 
-DELIVERY_FIELDS = {ServicePage: "delivery", TCMServicePage: "tcm_delivery"}
-LISTING_TEXT = [
-    "title_en", "title_zh", "description_en", "description_zh",
-    "capabilities__label_en", "capabilities__label_zh",
-]  # fmt: skip
-JOB_TEXT = [
-    "title_en", "title_zh", "description_en", "city",
-    "disciplines__label_en", "disciplines__label_zh",
-]  # fmt: skip
-
-
-def _listing_condition(query: ServiceQuery) -> Q:
-    """What the database itself can check: words, taxonomy, price and turnaround."""
-    condition = Q()
-    for word in query.text.split():
-        condition &= _containing(word, LISTING_TEXT)
-    for name, relation in TAXONOMY_FILTERS.items():
-        if query.filters.get(name):
-            condition &= _code_filter(relation, query.filters[name])
-    if query.price_max is not None:
-        condition &= Q(price_from_amount__lte=query.price_max)
-    if query.turnaround_max is not None:
-        condition &= Q(turnaround_days__lte=query.turnaround_max)
-    return condition
-
-
-def _provider_facts() -> dict[str, dict]:
-    """Live providers by tree path: verification, zone, tier, city and valid standards (two
-    queries, no page objects)."""
-    today = timezone.localdate()
-    facts = {
-        path: {"pk": pk, "is_verified": status == VerificationStatus.VERIFIED, "zone": zone,
-               "tier": tier, "city": city, "standards": set()}
-        for path, pk, status, zone, tier, city in ProviderPage.objects.live().values_list(
-            "path", "pk", "organisation__verification_status", "zone__code", "zone__tier", "city"
-        )
-    }  # fmt: skip
-    by_pk = {fact["pk"]: fact for fact in facts.values()}
-    valid = Certification.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-    for page_id, standard in valid.values_list("page_id", "standard"):
-        if page_id in by_pk:
-            by_pk[page_id]["standards"].add(standard)
-    return facts
-
-
-def _provider_matches(facts: dict, query: ServiceQuery) -> bool:
-    for name, key in SERVICE_PROVIDER_FACTS.items():
-        if query.filters.get(name) and facts[key] not in query.filters[name]:
-            return False
-    return facts["is_verified"] or not query.verified_only
-
-
-def _sort_key(query: ServiceQuery):
-    if query.sort == "price":
-        return lambda c: (c["price"] is None, c["price"] or 0, c["title"])
-    if query.sort == "turnaround":
-        return lambda c: (c["turnaround"] is None, c["turnaround"] or 0, c["title"])
-    return lambda c: (not c["is_verified"], c["title"])
+def _highlights(document: dict, query_terms: set[str]) -> dict[str, list[str]]:
+    if not query_terms:
+        return {}
+    marks = {}
+    for name in HIGHLIGHTED:
+        fragment = highlighted(document.get(name) or "", query_terms)
+        if fragment:
+            marks[name] = [fragment]
+    return marks
 
 
 def search_services_from_database(query: ServiceQuery) -> dict:
-    """Matches are found, filtered, counted and sorted from a few columns; documents are built
-    for the page shown only (at 100,000 listings, building them all took seconds)."""
     started = time.monotonic()
-    providers = _provider_facts()
-    step = ProviderPage.steplen
-    condition = _listing_condition(query)
-    wanted_standards = set(query.filters.get("standard") or [])
-    candidates = []
-    for model in (ServicePage, TCMServicePage):
-        listings = model.objects.live().filter(condition)
-        if query.filters.get("delivery"):
-            listings = listings.filter(
-                **{f"{DELIVERY_FIELDS[model]}__in": query.filters["delivery"]}
-            )
-        rows = listings.values_list(
-            "pk", "path", "standards", "price_from_amount", "turnaround_days", "title_en",
-            "title_zh",
-        ).distinct()  # fmt: skip
-        for pk, path, standards, price, turnaround, title_en, title_zh in rows:
-            facts = providers.get(path[:-step])
-            if facts is None or not _provider_matches(facts, query):
-                continue
-            if wanted_standards and not wanted_standards & (set(standards) | facts["standards"]):
-                continue
-            candidates.append(
-                {"pk": pk, "model": model, "path": path, "price": price, "turnaround": turnaround,
-                 "title": title_en or title_zh, "is_verified": facts["is_verified"]}
-            )  # fmt: skip
-    candidates.sort(key=_sort_key(query))
-    shown = _page(candidates, query.page)
-    documents = _documents_of(shown)
-    return _degraded_answer(
-        query,
-        count=len(candidates),
-        results=[result_from_document(c["pk"], documents[c["pk"]], {}) for c in shown],
-        started=started,
+    search = EntrySearch(SERVICES, query.text, query.filters, KEYWORD_FILTERS)
+    if query.price_max is not None:
+        search.add("e.price_fen <= %s", [int(query.price_max * 100)])
+    if query.turnaround_max is not None:
+        search.add("e.turnaround_days <= %s", [query.turnaround_max])
+    if query.verified_only:
+        search.add("e.is_verified")
+    count, documents, facets = search.run(
+        order=SERVICE_ORDER.get(query.sort, SERVICE_ORDER["relevance"]), page=query.page
     )
-
-
-def _documents_of(shown: list[dict]) -> dict[int, dict]:
-    """The index documents of the listings on the page, by id (a fixed number of queries)."""
-    step = ProviderPage.steplen
-    paths = {c["path"][:-step] for c in shown}
-    providers = {
-        provider.path: provider_with_valid_standards(provider)
-        for provider in ProviderPage.objects.filter(path__in=paths)
-        .select_related("zone", "organisation")
-        .prefetch_related("certifications")
-    }
-    documents = {}
-    for model in (ServicePage, TCMServicePage):
-        ids = [c["pk"] for c in shown if c["model"] is model]
-        for page in model.objects.filter(pk__in=ids).prefetch_related(*TAXONOMY):
-            documents[page.pk] = service_document(page, providers[page.path[:-step]])
-    return documents
+    terms = search.query_terms()
+    results = [
+        result_from_document(page_id, document, _highlights(document, terms))
+        for page_id, document in documents
+    ]
+    return _answer(search, query, count, results, facets, started, query.text)
 
 
 def search_jobs_from_database(query: JobQuery) -> dict:
-    """Open postings by substring and the same filters, when Elasticsearch cannot answer."""
     started = time.monotonic()
-    condition = Q(closes_on__isnull=True) | Q(closes_on__gte=timezone.localdate())
-    for word in query.text.split():
-        cities_named = [city for city, name_zh in CITY_NAMES_ZH.items() if word in name_zh]
-        condition &= _containing(word, JOB_TEXT) | Q(city__in=cities_named) | Q(level__iexact=word)
-    for name, field_name in (("city", "city"), ("level", "level"), ("degree", "degree"),
-                             ("sponsorship", "work_permit_sponsorship")):  # fmt: skip
-        if query.filters.get(name):
-            condition &= Q(**{f"{field_name}__in": query.filters[name]})
+    search = EntrySearch(JOBS, query.text, query.filters, JOB_FILTERS)
+    search.add("(e.closes_on IS NULL OR e.closes_on >= %s)", [timezone.localdate()])
     if query.salary_at_least is not None:
-        condition &= Q(salary_max_amount__gte=query.salary_at_least)
-    providers = providers_by_path()
-    step = ProviderPage.steplen
-    documents = [
-        job_document(job, providers[job.path[:-step]])
-        for job in JobPostingPage.objects.live()
-        .filter(condition)
-        .distinct()
-        .prefetch_related("disciplines")
-        .order_by("title")
-        if job.path[:-step] in providers
-    ]
-    return _degraded_answer(
-        query,
-        count=len(documents),
-        results=[job_result(int(d["_id"]), d) for d in _page(documents, query.page)],
-        started=started,
+        search.add("e.salary_max_fen >= %s", [int(query.salary_at_least * 100)])
+    count, documents, facets = search.run(
+        order=["score DESC", "e.published_at DESC NULLS LAST", "e.page_id"], page=query.page
     )
+    results = [job_result(page_id, document) for page_id, document in documents]
+    return _answer(search, query, count, results, facets, started, query.text)
 
 
 def search_providers_from_database(query: ProviderQuery) -> dict:
-    """Live providers by substring of their names and summary, with the same filters."""
     started = time.monotonic()
-    documents = []
-    words = [word.lower() for word in query.text.split()]
-    for document in provider_documents():
-        text = " ".join(
-            [document["title_en"], document["title_zh"], document["summary_en"],
-             document["summary_zh"], *document["capability_labels_en"]]
-        ).lower()  # fmt: skip
-        if any(word not in text for word in words):
-            continue
-        if query.verified_only and not document["is_verified"]:
-            continue
-        values = {name: document[field_name] for name, field_name in PROVIDER_FILTERS.items()}
-        if any(
-            wanted and not set(wanted) & set(_as_list(values[name]))
-            for name, wanted in query.filters.items()
-        ):
-            continue
-        documents.append(document)
-    documents.sort(key=lambda d: (not d["is_verified"], d["title_en"] or d["title_zh"]))
-    return _degraded_answer(
-        query,
-        count=len(documents),
-        results=[provider_result(int(d["_id"]), d) for d in _page(documents, query.page)],
-        started=started,
+    search = EntrySearch(PROVIDERS, query.text, query.filters, PROVIDER_FILTERS)
+    if query.verified_only:
+        search.add("e.is_verified")
+    count, documents, facets = search.run(
+        order=["score DESC", "e.published_at DESC NULLS LAST", "e.page_id"], page=query.page
     )
-
-
-def _page(documents: list, page: int) -> list:
-    start = (max(page, 1) - 1) * PAGE_SIZE
-    return documents[start : start + PAGE_SIZE]
-
-
-def _as_list(value) -> list:
-    return value if isinstance(value, list) else [value]
+    results = [provider_result(page_id, document) for page_id, document in documents]
+    return _answer(search, query, count, results, facets, started, query.text)

@@ -16,7 +16,8 @@ class IndexChange(models.Model):
     object_id = models.PositiveIntegerField()
     action = models.CharField(max_length=10, choices=Action.choices)
     created_at = models.DateTimeField(auto_now_add=True)
-    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)  # in Elasticsearch
+    stored_at = models.DateTimeField(null=True, blank=True)  # in the database's search index
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
 
@@ -26,8 +27,60 @@ class IndexChange(models.Model):
                 fields=["created_at"],
                 condition=models.Q(applied_at__isnull=True),
                 name="search_change_pending",
-            )
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(stored_at__isnull=True),
+                name="search_change_unstored",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.index}/{self.object_id}"
+
+
+class SearchEntry(models.Model):
+    """One searched page in the database's own search index (the engine that answers when
+    Elasticsearch cannot, and the only one of ``make run``): the index document, its terms by
+    weight (``search.text``: A titles, B capabilities, C descriptions and the provider's name,
+    D broader and context labels) and what filters, facets and sorts read.
+
+    PostgreSQL searches a generated ``vector`` column (``tsvector``, GIN-indexed); SQLite an FTS5
+    table, ``search_entry_text``, that triggers keep in step (a migration that rebuilds this table
+    on SQLite must create them again: see migration 0002).
+    """
+
+    index = models.CharField(max_length=20)
+    page_id = models.PositiveIntegerField()
+    document = models.JSONField()  # the index document: results are shaped from it alone
+    keys = models.JSONField(default=list)  # "<filter>=<value>" for each filter and facet value
+    text_a = models.TextField(blank=True)
+    text_b = models.TextField(blank=True)
+    text_c = models.TextField(blank=True)
+    text_d = models.TextField(blank=True)
+    boost = models.FloatField(default=1.0)  # a ranking factor (verified, certified, graduate role)
+    is_verified = models.BooleanField(default=False)
+    price_fen = models.BigIntegerField(null=True)
+    turnaround_days = models.IntegerField(null=True)
+    salary_max_fen = models.BigIntegerField(null=True)
+    closes_on = models.DateField(null=True)
+    published_at = models.DateTimeField(null=True)
+    tie_breaker = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["index", "page_id"], name="search_entry_one_per_page")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.page_id}"
+
+
+class SearchTerm(models.Model):
+    """A word of the searched texts as written: what "did you mean" suggests from (trigram
+    index on PostgreSQL)."""
+
+    term = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return self.term

@@ -1,7 +1,10 @@
-"""Reading search results: one read path for every kind, "Elasticsearch, else the database"."""
+"""Reading search results: one read path for every kind, "Elasticsearch, else the database's own
+search engine"."""
 
 import logging
+import time
 
+from django.conf import settings
 from elasticsearch import ApiError, NotFoundError, TransportError
 
 from search.fallback import (
@@ -25,18 +28,57 @@ READ_PATHS = {
     JobQuery: (search_jobs, search_jobs_from_database),
     ProviderQuery: (search_providers, search_providers_from_database),
 }
+# After a failure, searches go straight to the database for this long before Elasticsearch is
+# tried again (a node that is down does not cost each search a timeout).
+RETRY_AFTER_SECONDS = 30
+
+
+class _Outage:
+    """Whether Elasticsearch failed recently; said once per outage, in one line."""
+
+    def __init__(self):
+        self.since: float | None = None
+        self.retry_at = 0.0
+
+    def reset(self) -> None:
+        """Forget any outage (the client was pointed elsewhere)."""
+        self.since, self.retry_at = None, 0.0
+
+    def skipping(self) -> bool:
+        return self.since is not None and time.monotonic() < self.retry_at
+
+    def failed(self, error: Exception) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            logger.warning(
+                "Elasticsearch at %s cannot answer (%s); searches answer from the database "
+                "until it does (start it with `make services`)",
+                settings.ELASTICSEARCH_URL,
+                type(error).__name__,
+            )
+        self.retry_at = time.monotonic() + RETRY_AFTER_SECONDS
+
+    def answered(self) -> None:
+        if self.since is not None:
+            logger.warning(
+                "Elasticsearch answers again after %.0f s", time.monotonic() - self.since
+            )
+            self.since = None
+
+
+OUTAGE = _Outage()
 
 
 def search_results(*, query: ServiceQuery | JobQuery | ProviderQuery) -> dict:
-    """The answer to a search of any kind: from Elasticsearch, else from the database, marked
-    ``"degraded": true`` (the page and the API show a notice)."""
+    """The answer to a search of any kind: from Elasticsearch, else from the database's search
+    engine, marked ``"degraded": true`` (the page and the API say "basic search")."""
     search, search_database = READ_PATHS[type(query)]
-    try:
-        return search(query)
-    except (TransportError, ApiError, NotFoundError):
-        logger.warning(
-            "Elasticsearch unavailable; %s answered from the database",
-            type(query).__name__,
-            exc_info=True,
-        )
+    if OUTAGE.skipping():
         return search_database(query)
+    try:
+        result = search(query)
+    except (TransportError, ApiError, NotFoundError) as error:
+        OUTAGE.failed(error)
+        return search_database(query)
+    OUTAGE.answered()
+    return result

@@ -10,7 +10,8 @@ from wagtail.models import Page
 
 from cms.models import JobPostingPage, ProviderPage, ServicePage, TCMServicePage
 from marketplace.ops.services import task_enqueue_once
-from search.client import get_client, index_name
+from search.client import get_client, index_name, search_is_available
+from search.entries import entries_delete, entries_write
 from search.indexing import (
     INDEXES,
     JOBS,
@@ -25,7 +26,8 @@ from search.indexing import (
     service_document,
     stale_indexes,
 )
-from search.models import IndexChange
+from search.models import IndexChange, SearchEntry
+from search.text import SYNONYMS
 
 logger = logging.getLogger(__name__)
 PAGE_MODELS = {SERVICES: (ServicePage, TCMServicePage), JOBS: (JobPostingPage,)}
@@ -92,12 +94,42 @@ def _document(index: str, page_id: int) -> dict | None:
     return None
 
 
+def entry_changes_apply(*, limit: int = 500) -> int:
+    """Apply pending changes to the database's search index, oldest first; return how many.
+
+    Runs before Elasticsearch's part and commits on its own: the database's search answers
+    current results even while Elasticsearch is away.
+    """
+    with transaction.atomic():
+        pending = list(
+            IndexChange.objects.select_for_update(skip_locked=True)
+            .filter(stored_at__isnull=True)
+            .order_by("created_at")[:limit]
+        )
+        if not pending:
+            return 0
+        for index, object_id in dict.fromkeys((c.index, c.object_id) for c in pending):
+            document = _document(index, object_id)
+            if document is None:
+                entries_delete(index, [object_id])
+            else:
+                entries_write(index, [document])
+        IndexChange.objects.filter(pk__in=[change.pk for change in pending]).update(
+            stored_at=timezone.now()
+        )
+    return len(pending)
+
+
 def index_changes_apply(*, limit: int = 500) -> int:
-    """Apply pending changes to the indexes, oldest first; return how many were applied.
+    """Apply pending changes to the database's search index, then to Elasticsearch's, oldest
+    first; return how many were applied to Elasticsearch.
 
     Changes for an index not built yet wait (``search_reindex`` builds it from the database,
     which covers them). Raises on Elasticsearch errors, leaving the rows pending.
     """
+    entry_changes_apply(limit=limit)
+    if not search_is_available():
+        return 0  # Elasticsearch's part waits in the outbox (the periodic sweep applies it)
     client = get_client()
     built = [name for name in INDEXES if client.indices.exists_alias(name=index_name(name))]
     if not built:
@@ -140,7 +172,29 @@ def synonyms_refresh() -> list[str]:
 
 def taxonomy_changed() -> None:
     """Refresh the synonym sets once the current transaction commits (once per transaction)."""
+    SYNONYMS.forget()  # the database's search reads them again (other processes within a minute)
     task_enqueue_once("search.tasks.synonyms_refresh_task")
+
+
+def entries_drift_repair() -> dict[str, int]:
+    """The database's search index against the pages: missing or outdated entries written again,
+    entries without a live page deleted."""
+    written = deleted = 0
+    for name, (_document_class, all_documents) in INDEXES.items():
+        expected = {int(document["_id"]): document for document in all_documents()}
+        stored = dict(
+            SearchEntry.objects.filter(index=name).values_list("page_id", "document__published_at")
+        )
+        outdated = [
+            document
+            for page_id, document in expected.items()
+            if stored.get(page_id, "missing") != document["published_at"]
+        ]
+        orphans = stored.keys() - expected.keys()
+        with transaction.atomic():
+            written += entries_write(name, outdated)
+            deleted += entries_delete(name, orphans) if orphans else 0
+    return {"written": written, "deleted": deleted}
 
 
 def index_drift_repair() -> dict[str, int]:
@@ -151,6 +205,7 @@ def index_drift_repair() -> dict[str, int]:
     without a live page is deleted. Catches what the recorded changes could not (a restored
     backup, a lost index, a lost task, a bug).
     """
+    entries_drift_repair()
     rebuilt = synonyms_refresh()
     client = get_client()
     written = deleted = 0

@@ -18,7 +18,9 @@ from psycopg import sql
 from cms.demo import load_demo_site
 from marketplace.celery import app as celery_app
 from search.client import configure as configure_elasticsearch
+from search.entries import entries_rebuild
 from search.indexing import INDEXES, SERVICES, index_rebuild
+from search.selectors import OUTAGE
 from tests.processes import wait_until_answering
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,15 +124,25 @@ def _wait_for_worker(process: subprocess.Popen, hostname_prefix: str, log_path: 
     raise RuntimeError(f"Celery worker did not answer in 60 s:\n{log_path.read_text()[-3000:]}")
 
 
+@pytest.fixture(scope="session")
+def search_entries(django_db_setup, django_db_blocker):
+    """The database's search index built once from the demo data, by name."""
+    with django_db_blocker.unblock():
+        return {name: entries_rebuild(name=name) for name in INDEXES}
+
+
 @pytest.fixture
-def elasticsearch_unreachable(settings):
-    """Point the search client at a closed loopback port for one test, then back."""
+def elasticsearch_unreachable(settings, search_entries):
+    """Point the search client at a closed loopback port for one test, then back (searches
+    answer from the database's search index)."""
     original = settings.ELASTICSEARCH_URL
     settings.ELASTICSEARCH_URL = "http://127.0.0.1:1"
     configure_elasticsearch()
+    OUTAGE.reset()
     yield
     settings.ELASTICSEARCH_URL = original
     configure_elasticsearch()
+    OUTAGE.reset()
 
 
 @pytest.fixture(scope="session")

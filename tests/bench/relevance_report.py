@@ -28,6 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from import_providers import migrate_and_build_skeleton, prepare_database  # noqa: E402
 
+# The engines compared, and the mean nDCG@10 each must reach.
+TARGETS = {"elasticsearch": 0.96, "database": 0.85}
+
 
 def load_evaluate():
     """``search.relevance.evaluate``, or None when the module or the function is not there."""
@@ -89,7 +92,10 @@ def main() -> int:
 
     from cms.demo import load_demo_site
     from search.client import get_client, search_is_available
+    from search.entries import entries_rebuild
+    from search.fallback import search_services_from_database
     from search.indexing import INDEXES, index_rebuild
+    from search.queries import search_services
 
     if not search_is_available():
         sys.exit("Elasticsearch does not answer: make services")
@@ -104,9 +110,13 @@ def main() -> int:
     try:
         for name in INDEXES:
             built[name] = index_rebuild(name=name)["documents"]
-        started = time.perf_counter()
-        report = evaluate()
-        seconds = time.perf_counter() - started
+            entries_rebuild(name=name)
+        reports, seconds = {}, {}
+        engines = {"elasticsearch": search_services, "database": search_services_from_database}
+        for engine, run_query in engines.items():
+            started = time.perf_counter()
+            reports[engine] = evaluate(run_query)
+            seconds[engine] = time.perf_counter() - started
     finally:
         if not arguments.keep_indexes:
             client = get_client()
@@ -114,15 +124,23 @@ def main() -> int:
             if names:
                 client.indices.delete(index=",".join(names))
 
-    queries = per_query(report)
-    mean = mean_of(report)
-    print(f"\nrelevance: mean nDCG@10 = {mean:.3f} over {len(queries)} judged queries "
-          f"({seconds:.1f} s; documents indexed: {built})")  # fmt: skip
-    for kind, value in (report.get("by_kind") or {}).items():
-        print(f"  {kind:<16} {value:.3f}")
-    scored = [query for query in queries if "ndcg" in query]
-    if scored:
-        print(f"lowest {min(arguments.worst, len(scored))}:")
+    means = {engine: mean_of(report) for engine, report in reports.items()}
+    count = len(per_query(reports["elasticsearch"]))
+    print(f"\nrelevance: mean nDCG@10 over {count} judged queries (documents indexed: {built})")
+    print(f"  {'':<16} {'Elasticsearch':>14} {'database':>10}")
+    print(f"  {'mean':<16} {means['elasticsearch']:>14.3f} {means['database']:>10.3f}")
+    kinds = reports["elasticsearch"].get("by_kind") or {}
+    for kind in kinds:
+        print(f"  {kind:<16} {kinds[kind]:>14.3f} {reports['database']['by_kind'][kind]:>10.3f}")
+    print(f"  {'seconds':<16} {seconds['elasticsearch']:>14.1f} {seconds['database']:>10.1f}")
+    targets = {}
+    for engine, target in TARGETS.items():
+        targets[engine] = {"target": target, "mean": means[engine], "met": means[engine] >= target}
+        print(f"target {engine} nDCG@10 >= {target}: {means[engine]:.3f} "
+              f"{'met' if targets[engine]['met'] else 'MISSED'}")  # fmt: skip
+    for engine, report in reports.items():
+        scored = [query for query in per_query(report) if "ndcg" in query]
+        print(f"lowest {min(arguments.worst, len(scored))} ({engine}):")
         for query in sorted(scored, key=lambda query: query["ndcg"])[: arguments.worst]:
             note = " (known failure)" if query.get("known_failure") else ""
             print(f"  {query['ndcg']:.3f}  {query['id']}{note}")
@@ -134,10 +152,11 @@ def main() -> int:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": urlparse(database_url).path.lstrip("/"),
         "index_prefix": prefix,
-        "mean_ndcg_at_10": mean,
+        "mean_ndcg_at_10": means,
+        "targets": targets,
         "documents_indexed": built,
-        "seconds": round(seconds, 2),
-        "report": report,
+        "seconds": {engine: round(value, 2) for engine, value in seconds.items()},
+        "reports": reports,
     }
     output.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n",
                       encoding="utf-8")  # fmt: skip

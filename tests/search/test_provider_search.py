@@ -1,34 +1,34 @@
 import pytest
 
 from cms.models import ProviderPage
-from search.queries import ProviderQuery, search_providers
+from search.queries import ProviderQuery
 
 pytestmark = pytest.mark.django_db
 
 
-def test_providers_are_found_by_what_their_listings_do_in_either_language(search_indexes):
+def test_providers_are_found_by_what_their_listings_do_in_either_language(engine):
     wuxi = ProviderPage.objects.get(organisation__external_id="demo-p003")  # ADC conjugation
 
     by_english = {
         hit["id"]
-        for hit in search_providers(ProviderQuery(text="antibody-drug conjugate"))["results"]
+        for hit in engine.providers(ProviderQuery(text="antibody-drug conjugate"))["results"]
     }
     by_chinese = {
-        hit["id"] for hit in search_providers(ProviderQuery(text="抗体偶联药物"))["results"]
+        hit["id"] for hit in engine.providers(ProviderQuery(text="抗体偶联药物"))["results"]
     }
 
     assert wuxi.pk in by_english
     assert wuxi.pk in by_chinese
 
 
-def test_provider_filters_and_facet_counts_agree(search_indexes):
-    unfiltered = search_providers(ProviderQuery())
+def test_provider_filters_and_facet_counts_agree(engine):
+    unfiltered = engine.providers(ProviderQuery())
     assert unfiltered["count"] == ProviderPage.objects.live().count()
 
     for name in ("zone", "standard", "capability", "kind"):
         bucket = unfiltered["facets"][name][0]
         assert (
-            search_providers(ProviderQuery(filters={name: [bucket["value"]]}))["count"]
+            engine.providers(ProviderQuery(filters={name: [bucket["value"]]}))["count"]
             == bucket["count"]
         )
 

@@ -13,7 +13,8 @@ from search.relevance import K, evaluate, load_judgments, ndcg_at_k
 
 # Measured 0.959 over 60 queries on the demo index (known failures included); the floor sits a
 # little below it so a regression shows while small ranking changes do not.
-MEAN_NDCG_FLOOR = 0.93
+# The database's engine measured 0.958 (PostgreSQL) and 0.960 (SQLite); its target is 0.85.
+MEAN_NDCG_FLOOR = {"elasticsearch": 0.93, "database": 0.85}
 
 JUDGED = load_judgments()
 
@@ -34,11 +35,11 @@ def test_judged_query_ranks_its_expected_listings_on_top(search_indexes, query):
 
 
 @pytest.mark.django_db
-def test_mean_ndcg_at_10_over_the_judged_queries_stays_above_the_floor(search_indexes):
-    report = evaluate(search_services)
+def test_mean_ndcg_at_10_over_the_judged_queries_stays_above_the_floor(engine):
+    report = evaluate(engine.services)
 
     assert len(report["queries"]) == len(JUDGED) >= 30
-    assert report["mean_ndcg"] >= MEAN_NDCG_FLOOR, report["by_kind"]
+    assert report["mean_ndcg"] >= MEAN_NDCG_FLOOR[engine.name], report["by_kind"]
 
 
 def test_judged_set_covers_every_kind_of_query():

@@ -51,7 +51,7 @@ def test_the_search_page_says_so_when_it_answers_from_the_database(
     response = client.get("/search/", {"q": "toxicology"}, headers={"accept-language": "en"})
 
     assert response.status_code == 200
-    assert "simplified mode" in response.text
+    assert "Basic search" in response.text
     assert response.context["result"]["count"] > 0
 
 

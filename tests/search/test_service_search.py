@@ -13,44 +13,42 @@ from search.queries import PAGE_SIZE, ServiceQuery, search_services
 pytestmark = pytest.mark.django_db
 
 
-def titles(text="", **kwargs) -> list[str]:
-    return [hit["title"] for hit in search_services(ServiceQuery(text=text, **kwargs))["results"]]
+def titles(engine, text="", **kwargs) -> list[str]:
+    return [hit["title"] for hit in engine.services(ServiceQuery(text=text, **kwargs))["results"]]
 
 
-def ids(text="", **kwargs) -> set[int]:
-    return {hit["id"] for hit in search_services(ServiceQuery(text=text, **kwargs))["results"]}
+def ids(engine, text="", **kwargs) -> set[int]:
+    return {hit["id"] for hit in engine.services(ServiceQuery(text=text, **kwargs))["results"]}
 
 
-def test_abbreviation_english_and_chinese_names_of_a_capability_find_the_same_listings(
-    services_index,
-):
-    adc = ids("ADC")
+def test_abbreviation_english_and_chinese_names_of_a_capability_find_the_same_listings(engine):
+    adc = ids(engine, "ADC")
 
-    assert adc == ids("antibody-drug conjugate") == ids("抗体偶联药物")
-    assert "ADC conjugation and linker-payload synthesis" in titles("抗体偶联药物")
+    assert adc == ids(engine, "antibody-drug conjugate") == ids(engine, "抗体偶联药物")
+    assert "ADC conjugation and linker-payload synthesis" in titles(engine, "抗体偶联药物")
 
 
-def test_an_english_query_finds_a_listing_written_only_in_chinese(services_index):
+def test_an_english_query_finds_a_listing_written_only_in_chinese(engine):
     chinese_only = ServicePage.objects.get(external_id="demo-p007-s1")  # 药物化学FTE团队
     assert chinese_only.title_en == ""
 
-    assert chinese_only.pk in ids("medicinal chemistry")
+    assert chinese_only.pk in ids(engine, "medicinal chemistry")
 
 
-def test_a_typo_in_a_long_word_is_forgiven_but_not_in_a_short_abbreviation(services_index):
-    typo = search_services(ServiceQuery(text="toxicolgy"))
-    spelled = search_services(ServiceQuery(text="toxicology"))
+def test_a_typo_in_a_long_word_is_forgiven_but_not_in_a_short_abbreviation(engine):
+    typo = engine.services(ServiceQuery(text="toxicolgy"))
+    spelled = engine.services(ServiceQuery(text="toxicology"))
 
     assert typo["count"] >= spelled["count"] - 1 > 0  # all but a synonym-only match
     assert {hit["id"] for hit in typo["results"]} <= {hit["id"] for hit in spelled["results"]}
     top = typo["results"][0]
     assert "toxicolog" in " ".join([top["title_en"], *top["capabilities"]]).lower()
-    assert search_services(ServiceQuery(text="ADX"))["count"] == 0
+    assert engine.services(ServiceQuery(text="ADX"))["count"] == 0
 
 
-def test_a_capability_filter_covers_the_codes_beneath_it(services_index):
-    safety = search_services(ServiceQuery(filters={"capability": ["safety"]}))
-    rodent = search_services(
+def test_a_capability_filter_covers_the_codes_beneath_it(engine):
+    safety = engine.services(ServiceQuery(filters={"capability": ["safety"]}))
+    rodent = engine.services(
         ServiceQuery(filters={"capability": ["safety.general_toxicology.rodent"]})
     )
 
@@ -59,17 +57,17 @@ def test_a_capability_filter_covers_the_codes_beneath_it(services_index):
     assert {hit["id"] for hit in rodent["results"]} <= {hit["id"] for hit in safety["results"]}
 
 
-def test_facet_counts_match_what_each_filter_returns(services_index):
-    unfiltered = search_services(ServiceQuery())
+def test_facet_counts_match_what_each_filter_returns(engine):
+    unfiltered = engine.services(ServiceQuery())
 
     for name in ("zone", "capability", "standard", "delivery"):
         bucket = unfiltered["facets"][name][0]
-        filtered = search_services(ServiceQuery(filters={name: [bucket["value"]]}))
+        filtered = engine.services(ServiceQuery(filters={name: [bucket["value"]]}))
         assert filtered["count"] == bucket["count"], name
 
 
-def test_price_ceiling_and_price_sort_use_exact_cny_amounts(services_index):
-    result = search_services(ServiceQuery(price_max=Decimal("50000"), sort="price"))
+def test_price_ceiling_and_price_sort_use_exact_cny_amounts(engine):
+    result = engine.services(ServiceQuery(price_max=Decimal("50000"), sort="price"))
 
     prices = [Decimal(hit["price_from"]) for hit in result["results"]]
     assert prices and all(price <= Decimal("50000") for price in prices)
@@ -77,25 +75,25 @@ def test_price_ceiling_and_price_sort_use_exact_cny_amounts(services_index):
     assert all(hit["price_currency"] == "CNY" for hit in result["results"])
 
 
-def test_matches_are_highlighted(services_index):
-    hit = search_services(ServiceQuery(text="cryo-EM structures"))["results"][0]
+def test_matches_are_highlighted(engine):
+    hit = engine.services(ServiceQuery(text="cryo-EM structures"))["results"][0]
 
     assert "<mark>" in hit["highlight"]["title_en"]
 
 
-def test_results_are_paginated(services_index):
-    first = search_services(ServiceQuery(page=1))
-    second = search_services(ServiceQuery(page=2))
+def test_results_are_paginated(engine):
+    first = engine.services(ServiceQuery(page=1))
+    second = engine.services(ServiceQuery(page=2))
 
     assert len(first["results"]) == PAGE_SIZE
     assert not {hit["id"] for hit in first["results"]} & {hit["id"] for hit in second["results"]}
     assert first["count"] == second["count"]
 
 
-def test_verified_only_keeps_verified_providers(services_index):
-    result = search_services(ServiceQuery(verified_only=True))
+def test_verified_only_keeps_verified_providers(engine):
+    result = engine.services(ServiceQuery(verified_only=True))
 
-    assert 0 < result["count"] < search_services(ServiceQuery())["count"]
+    assert 0 < result["count"] < engine.services(ServiceQuery())["count"]
     assert all(hit["is_verified"] for hit in result["results"])
 
 
@@ -149,10 +147,12 @@ def test_the_api_answers_from_the_database_when_elasticsearch_is_down(
     assert {"results", "facets", "took_ms", "count"} <= set(body)
 
 
-def test_the_database_fallback_finds_what_the_index_finds_for_plain_words(services_index, settings):
+def test_the_database_fallback_finds_what_the_index_finds_for_plain_words(
+    services_index, search_entries
+):
 
     for text in ("toxicology", "抗体"):
-        indexed = ids(text)
+        indexed = {hit["id"] for hit in search_services(ServiceQuery(text=text))["results"]}
         fallback = {
             hit["id"] for hit in search_services_from_database(ServiceQuery(text=text))["results"]
         }
@@ -169,7 +169,9 @@ def test_the_database_fallback_finds_what_the_index_finds_for_plain_words(servic
         ServiceQuery(price_max=Decimal("100000"), turnaround_max=60),
     ],
 )
-def test_the_database_fallback_applies_every_filter_like_the_index(services_index, query):
+def test_the_database_fallback_applies_every_filter_like_the_index(
+    services_index, search_entries, query
+):
     indexed = search_services(query)
     fallback = search_services_from_database(query)
 
@@ -177,7 +179,7 @@ def test_the_database_fallback_applies_every_filter_like_the_index(services_inde
     assert fallback["degraded"] is True
 
 
-def test_the_database_fallback_sorts_and_pages_in_the_database(services_index):
+def test_the_database_fallback_sorts_and_pages_in_the_database(services_index, search_entries):
     by_price = search_services_from_database(ServiceQuery(sort="price"))
     second = search_services_from_database(ServiceQuery(sort="price", page=2))
 
@@ -185,3 +187,31 @@ def test_the_database_fallback_sorts_and_pages_in_the_database(services_index):
     assert prices == sorted(prices)
     assert len(by_price["results"]) == PAGE_SIZE
     assert not {hit["id"] for hit in by_price["results"]} & {hit["id"] for hit in second["results"]}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        ServiceQuery(),
+        ServiceQuery(filters={"zone": ["jiangsu_ftz"]}),
+        ServiceQuery(filters={"capability": ["safety"], "standard": ["GLP"]}),
+        ServiceQuery(price_max=Decimal("100000"), verified_only=True),
+    ],
+)
+def test_the_database_engine_counts_the_same_facets_as_elasticsearch(
+    services_index, search_entries, query
+):
+    indexed = search_services(query)
+    stored = search_services_from_database(query)
+
+    assert stored["facets"] == indexed["facets"]
+    assert stored["count"] == indexed["count"]
+
+
+def test_both_engines_rank_the_exact_listing_first_and_suggest_the_spelling(engine):
+    typo = engine.services(ServiceQuery(text="pharmacokinetcs"))
+
+    assert typo["did_you_mean"] == "pharmacokinetics"
+    assert engine.services(ServiceQuery(text="pharmacokinetics"))["did_you_mean"] is None
+    first = engine.services(ServiceQuery(text="cryo-EM structures"))["results"][0]
+    assert "cryo-em" in first["title"].lower()

@@ -1,0 +1,177 @@
+"""Writing the database's own search index (``SearchEntry``) from the same documents Elasticsearch
+gets (``search.indexing``): a full build, and the changes the outbox applies.
+
+Each index's fields go to the weight classes of ``search.queries``' field boosts: A the titles
+(3), B the capabilities or disciplines (2), C descriptions and the provider's name (1), D the
+broader and context labels (0.7).
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from search.indexing import INDEXES, JOBS, PROVIDERS, SERVICES
+from search.models import IndexChange, SearchEntry, SearchTerm
+from search.queries import JOB_FILTERS, KEYWORD_FILTERS, PROVIDER_FILTERS
+from search.text import indexed_text, spelling_words
+
+WRITE_CHUNK = 1000
+
+
+def _both(document: dict, *names: str) -> list:
+    return [document.get(f"{name}_{language}") for name in names for language in ("en", "zh")]
+
+
+def _provider_names(document: dict) -> list:
+    provider = document.get("provider") or {}
+    return [provider.get("title_en"), provider.get("title_zh")]
+
+
+# Per index: the weighted texts, the filters whose values are keys, the English words spelling
+# suggestions draw on, and the ranking boost (as in each index's function_score).
+WEIGHTS = {
+    SERVICES: {
+        "a": lambda d: _both(d, "title"),
+        "b": lambda d: _both(d, "capability_labels"),
+        "c": lambda d: [*_provider_names(d), *_both(d, "description")],
+        "d": lambda d: _both(d, "broader_labels", "context_labels"),
+    },
+    JOBS: {
+        "a": lambda d: _both(d, "title"),
+        "b": lambda d: [*_both(d, "discipline_labels"), d.get("facts"), d.get("facts_zh")],
+        "c": lambda d: [*_provider_names(d), *_both(d, "description")],
+        "d": lambda d: [],
+    },
+    PROVIDERS: {
+        "a": lambda d: _both(d, "title"),
+        "b": lambda d: _both(d, "capability_labels"),
+        "c": lambda d: _both(d, "summary"),
+        "d": lambda d: [],
+    },
+}
+FILTERS = {SERVICES: KEYWORD_FILTERS, JOBS: JOB_FILTERS, PROVIDERS: PROVIDER_FILTERS}
+SPELLING = {
+    SERVICES: ("title_en", "description_en", "capability_labels_en"),
+    JOBS: ("title_en", "description_en", "discipline_labels_en"),
+    PROVIDERS: ("title_en", "summary_en", "capability_labels_en"),
+}
+
+
+def _value(document: dict, field_name: str):
+    for part in field_name.split("."):
+        document = (document or {}).get(part)
+    return document
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _boost(index: str, document: dict) -> float:
+    if index == SERVICES:
+        provider = document["provider"]
+        return (1.15 if provider.get("is_verified") else 1.0) * (
+            1.1 if provider.get("has_valid_certification") else 1.0
+        )
+    if index == JOBS:
+        return 1.2 if document.get("level") in ("graduate", "intern") else 1.0
+    return 1.15 if document.get("is_verified") else 1.0
+
+
+def _moment(value: str | None):
+    return datetime.fromisoformat(value) if value else None
+
+
+def entry_of(index: str, document: dict) -> SearchEntry:
+    """The search entry of one index document."""
+    texts = {name: indexed_text(*read(document)) for name, read in WEIGHTS[index].items()}
+    keys = sorted(
+        {
+            f"{name}={value}"
+            for name, field_name in FILTERS[index].items()
+            for value in _as_list(_value(document, field_name))
+            if value not in (None, "")
+        }
+    )
+    verified = _value(document, "provider.is_verified" if index != PROVIDERS else "is_verified")
+    return SearchEntry(
+        index=index,
+        page_id=int(document["_id"]),
+        document={key: value for key, value in document.items() if key != "_id"},
+        keys=keys,
+        **{f"text_{name}": text for name, text in texts.items()},
+        boost=_boost(index, document),
+        is_verified=bool(verified),
+        price_fen=document.get("price_from_fen"),
+        turnaround_days=document.get("turnaround_days"),
+        salary_max_fen=document.get("salary_max_fen"),
+        closes_on=date.fromisoformat(document["closes_on"]) if document.get("closes_on") else None,
+        published_at=_moment(document.get("published_at")),
+        tie_breaker=(document.get("external_id") or "")[:255],
+    )
+
+
+def _terms_of(index: str, documents: list[dict]) -> set[str]:
+    words = set()
+    for document in documents:
+        words |= spelling_words(*(document.get(name) for name in SPELLING[index]))
+        words |= spelling_words(*_provider_names(document), document.get("title_en"))
+    return {word for word in words if len(word) <= 64}
+
+
+def entries_write(index: str, documents: list[dict]) -> int:
+    """Insert or replace the entries of ``documents``; their words join the vocabulary."""
+    if not documents:
+        return 0
+    entries = [entry_of(index, document) for document in documents]
+    SearchEntry.objects.bulk_create(
+        entries,
+        update_conflicts=True,
+        unique_fields=["index", "page_id"],
+        update_fields=[
+            field.name
+            for field in SearchEntry._meta.concrete_fields
+            if field.name not in ("id", "index", "page_id")
+        ],
+    )
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(term=term) for term in sorted(_terms_of(index, documents))],
+        ignore_conflicts=True,
+        batch_size=WRITE_CHUNK,
+    )
+    return len(entries)
+
+
+def entries_delete(index: str, page_ids: Iterable[int]) -> int:
+    deleted, _ = SearchEntry.objects.filter(index=index, page_id__in=list(page_ids)).delete()
+    return deleted
+
+
+def entries_rebuild(
+    *, name: str = SERVICES, progress: Callable[[Iterable], Iterable] | None = None
+) -> dict:
+    """Build the database index ``name`` afresh from every page, in one transaction (searches
+    read the old entries until it commits)."""
+    started = timezone.now()
+    _document_class, all_documents = INDEXES[name]
+    documents = all_documents()
+    if progress is not None:
+        documents = progress(documents)
+    written = 0
+    with transaction.atomic():
+        SearchEntry.objects.filter(index=name).delete()
+        chunk = []
+        for document in documents:
+            chunk.append(document)
+            if len(chunk) == WRITE_CHUNK:
+                written += entries_write(name, chunk)
+                chunk = []
+        written += entries_write(name, chunk)
+        IndexChange.objects.filter(
+            index=name, stored_at__isnull=True, created_at__lt=started
+        ).update(stored_at=timezone.now())
+    return {"index": name, "documents": written}

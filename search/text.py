@@ -1,0 +1,218 @@
+"""Text analysis for the database search engine, done in Python so PostgreSQL and SQLite index
+and search the same terms, and match what Elasticsearch's analyzers do (``search/analysis.py``).
+
+English words are lowercased, stripped of possessives and stop words and Porter-stemmed; Chinese
+text is split into overlapping bigrams. Every term is plain ASCII letters and digits (a Chinese
+bigram is written as its code points, ``u04e0d07406``), so neither database's own tokenizer, nor
+its locale, can split or drop it.
+
+A query is a list of clauses, each matched if any of its alternatives is (a clause is a word, or
+a capability's name with its synonyms in both languages; an alternative is a phrase of terms).
+"""
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+# Lucene's English stop words (Elasticsearch's "stop" filter).
+STOP_WORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their then "
+    "there these they this to was will with".split()
+)
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORDS = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[a-z0-9\u00c0-\u024f]+(?:'[a-z]+)?)")
+_stemmer = snowballstemmer.stemmer("porter")
+
+
+def normalise(text: str) -> str:
+    """Full-width forms folded, lowercase (``cjk_width`` and ``lowercase``)."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def _cjk_term(characters: str) -> str:
+    return "u" + "".join(f"{ord(character):05x}" for character in characters)
+
+
+@dataclass(frozen=True)
+class Token:
+    term: str  # as indexed
+    word: str  # as written (lowercase): what spelling suggestions compare
+    start: int  # offsets in the normalised text, for highlighting
+    end: int
+    latin: bool
+
+
+def tokens(text: str) -> list[Token]:
+    """The terms of ``text`` in order: stemmed English words without stop words, Chinese bigrams
+    (a lone Chinese character stays a term of its own)."""
+    found = []
+    for match in _WORDS.finditer(normalise(text)):
+        if match.group("cjk"):
+            run, offset = match.group("cjk"), match.start()
+            if len(run) == 1:
+                found.append(Token(_cjk_term(run), run, offset, offset + 1, False))
+            for index in range(len(run) - 1):
+                pair = run[index : index + 2]
+                found.append(
+                    Token(_cjk_term(pair), pair, offset + index, offset + index + 2, False)
+                )
+            continue
+        word = match.group("word")
+        if word.endswith("'s"):
+            word = word[:-2]
+        word = word.replace("'", "")
+        if word and word not in STOP_WORDS:
+            found.append(Token(stem(word), word, match.start(), match.end(), True))
+    return found
+
+
+def terms(text: str) -> list[str]:
+    return [token.term for token in tokens(text)]
+
+
+def indexed_text(*texts) -> str:
+    """What a weighted column holds: the terms of every text, one space apart."""
+    parts = []
+    for text in texts:
+        if isinstance(text, (list, tuple)):
+            parts.extend(indexed_text(*text).split())
+        elif text:
+            parts.extend(terms(str(text)))
+    return " ".join(parts)
+
+
+def spelling_words(*texts) -> set[str]:
+    """The English words as written (four letters or more): the vocabulary "did you mean" draws
+    on, as Elasticsearch's ``spelling`` field does."""
+    words = set()
+    for text in texts:
+        if isinstance(text, (list, tuple)):
+            words |= spelling_words(*text)
+        elif text:
+            words |= {
+                token.word for token in tokens(str(text)) if token.latin and len(token.word) >= 4
+            }
+    return words
+
+
+Phrase = tuple[str, ...]
+
+
+@dataclass
+class Clause:
+    """One part of a query: matched when any alternative (a phrase of terms) is present."""
+
+    alternatives: list[Phrase]
+    words: list[Token]  # the query's own tokens this clause stands for
+
+
+class Synonyms:
+    """The capability synonym sets as phrases of terms (from ``search.analysis.synonym_rules``),
+    read again at most once a minute."""
+
+    TTL_SECONDS = 60
+
+    def __init__(self):
+        self._groups: list[list[Phrase]] = []
+        self._read_at = float("-inf")
+
+    def groups(self) -> list[list[Phrase]]:
+        if time.monotonic() - self._read_at > self.TTL_SECONDS:
+            from search.analysis import synonym_rules
+
+            groups = []
+            for rule in synonym_rules():
+                phrases = []
+                for name in rule.split(","):
+                    phrase = tuple(terms(name))
+                    if phrase and phrase not in phrases:
+                        phrases.append(phrase)
+                if len(phrases) > 1:
+                    groups.append(phrases)
+            self._groups, self._read_at = groups, time.monotonic()
+        return self._groups
+
+    def forget(self) -> None:
+        self._read_at = float("-inf")
+
+
+SYNONYMS = Synonyms()
+
+
+def query_clauses(text: str, corrections: dict[str, str] | None = None) -> list[Clause]:
+    """The clauses of a query: each synonym name found in it (longest first) becomes one clause
+    with every name of its set; every other word is a clause of its own, with the stem of its
+    spelling correction (``corrections``: word as written -> corrected word) as an alternative."""
+    found = tokens(text)
+    corrections = corrections or {}
+    by_first: dict[str, list[tuple[Phrase, list[Phrase]]]] = {}
+    for group in SYNONYMS.groups():
+        for phrase in group:
+            by_first.setdefault(phrase[0], []).append((phrase, group))
+    clauses, index = [], 0
+    while index < len(found):
+        token = found[index]
+        best = None
+        for phrase, group in by_first.get(token.term, []):
+            window = tuple(t.term for t in found[index : index + len(phrase)])
+            if window == phrase and (best is None or len(phrase) > len(best[0])):
+                best = (phrase, group)
+        if best is not None:
+            clauses.append(Clause(list(best[1]), found[index : index + len(best[0])]))
+            index += len(best[0])
+            continue
+        alternatives = [(token.term,)]
+        corrected = corrections.get(token.word)
+        if corrected and stem(corrected) != token.term:
+            alternatives.append((stem(corrected),))
+        clauses.append(Clause(alternatives, [token]))
+        index += 1
+    # A word said twice, or a name and its synonym: one clause.
+    unique, seen = [], set()
+    for clause in clauses:
+        key = frozenset(clause.alternatives)
+        if key not in seen:
+            seen.add(key)
+            unique.append(clause)
+    return unique
+
+
+def highlighted(text: str, query_terms: set[str], *, fragment_size: int = 160) -> str | None:
+    """``text`` escaped, its words whose terms are in ``query_terms`` inside ``<mark>``; the
+    fragment around the first mark, or None when nothing matches."""
+    from django.utils.html import escape
+
+    if not text:
+        return None
+    normalised = normalise(text)
+    if len(normalised) != len(text):
+        text = normalised  # offsets are the normalised text's; shown as written when they agree
+    spans = []
+    for token in tokens(text):
+        if token.term in query_terms:
+            if spans and token.start <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], token.end))
+            else:
+                spans.append((token.start, token.end))
+    if not spans:
+        return None
+    start = max(0, spans[0][0] - fragment_size // 4)
+    end = min(len(text), start + fragment_size)
+    parts, position = [], start
+    for span_start, span_end in spans:
+        if span_start >= end:
+            break
+        parts += [escape(text[position:span_start]), "<mark>",
+                  escape(text[span_start:min(span_end, end)]), "</mark>"]  # fmt: skip
+        position = min(span_end, end)
+    parts.append(escape(text[position:end]))
+    return "".join(parts)

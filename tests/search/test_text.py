@@ -1,0 +1,43 @@
+"""The database engine's text analysis: the same terms for the same words, in either database."""
+
+import pytest
+
+from search.text import highlighted, query_clauses, terms
+
+
+def test_english_is_lowercased_stemmed_and_stripped_of_stop_words_and_possessives():
+    assert terms("The Studies of Rats' kidneys") == terms("study rat kidney")
+    assert terms("the of and") == []
+    assert terms("Provider's ADME") == terms("provider adme")
+
+
+def test_chinese_is_split_into_overlapping_bigrams_and_full_width_is_folded():
+    assert len(terms("毒理学")) == 2  # 毒理, 理学
+    assert terms("毒理学")[1] == terms("理学")[0]
+    assert len(terms("毒")) == 1
+    assert terms("ＡＤＣ") == terms("adc")
+    assert all(term.isascii() and term.isalnum() for term in terms("GLP毒理学 in vitro ADME"))
+
+
+@pytest.mark.django_db
+def test_a_capability_name_in_a_query_becomes_one_clause_with_its_synonyms_in_both_languages():
+    (clause,) = query_clauses("ADC")
+
+    assert tuple(terms("抗体偶联药物")) in clause.alternatives
+    assert tuple(terms("antibody-drug conjugate")) in clause.alternatives
+    assert [len(c.alternatives) for c in query_clauses("kidney")] == [1]
+
+
+@pytest.mark.django_db
+def test_a_misspelt_word_gets_its_correction_as_an_alternative():
+    (clause,) = query_clauses("toxicolgy", {"toxicolgy": "toxicology"})
+
+    assert clause.alternatives == [tuple(terms("toxicolgy")), tuple(terms("toxicology"))]
+
+
+def test_highlights_mark_the_words_whose_terms_were_searched_and_escape_the_rest():
+    marked = highlighted("<b>GLP</b> rodent studies", set(terms("study")))
+
+    assert marked == "&lt;b&gt;GLP&lt;/b&gt; rodent <mark>studies</mark>"
+    assert highlighted("药物化学FTE团队", set(terms("化学"))) == "药物<mark>化学</mark>FTE团队"
+    assert highlighted("nothing here", set(terms("adme"))) is None
