@@ -2,8 +2,8 @@
 gets (``search.indexing``): a full build, and the changes the outbox applies.
 
 Each index's fields go to the weight classes of ``search.queries``' field boosts: A the titles
-(3), B the capabilities or disciplines (2), C descriptions and the provider's name (1), D the
-broader and context labels (0.7).
+(3), B the capabilities (with the broader ones) or disciplines (2), C descriptions (and a job's
+provider's name) (1), D the context labels and a listing's provider's name (0.7).
 """
 
 from collections.abc import Callable, Iterable
@@ -34,9 +34,9 @@ def _provider_names(document: dict) -> list:
 WEIGHTS = {
     SERVICES: {
         "a": lambda d: _both(d, "title"),
-        "b": lambda d: _both(d, "capability_labels"),
-        "c": lambda d: [*_provider_names(d), *_both(d, "description")],
-        "d": lambda d: _both(d, "broader_labels", "context_labels"),
+        "b": lambda d: _both(d, "capability_labels", "broader_labels"),
+        "c": lambda d: _both(d, "description"),
+        "d": lambda d: [*_both(d, "context_labels"), *_provider_names(d)],
     },
     JOBS: {
         "a": lambda d: _both(d, "title"),

@@ -12,11 +12,8 @@ import time
 
 from django.db import connection
 from django.utils import timezone
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 
 from search.indexing import JOBS, PROVIDERS, SERVICES
-from search.models import SearchTerm
 from search.queries import (
     HIGHLIGHTED,
     JOB_FILTERS,
@@ -31,71 +28,12 @@ from search.queries import (
     provider_result,
     result_from_document,
 )
-from search.text import highlighted, query_clauses, tokens
+from search.spelling import corrected, corrections
+from search.text import highlighted, query_clauses
 
 FACET_SIZE = 50
 # Relative weights of the classes D, C, B and A, as the field boosts 0.7, 1, 2 and 3.
 WEIGHTS = (0.7, 1.0, 2.0, 3.0)
-
-
-# Spelling ------------------------------------------------------------------------------------
-
-
-def _max_edits(word: str) -> int:
-    """Elasticsearch's fuzziness AUTO:5,9: none below five letters, one up to eight, then two."""
-    return 0 if len(word) < 5 else 1 if len(word) < 9 else 2
-
-
-def _closest(word: str) -> str | None:
-    """The vocabulary's closest word within the allowed edits, same first letter, or None."""
-    edits = _max_edits(word)
-    if not edits:
-        return None
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT term FROM search_searchterm WHERE term %% %s "
-                "ORDER BY similarity(term, %s) DESC, term LIMIT 20",
-                [word, word],
-            )
-            candidates = [row[0] for row in cursor.fetchall()]
-    else:
-        candidates = list(
-            SearchTerm.objects.filter(
-                term__startswith=word[0],
-                term__regex=rf"^.{{{len(word) - edits},{len(word) + edits}}}$",
-            ).values_list("term", flat=True)
-        )
-    candidates = [candidate for candidate in candidates if candidate[:1] == word[:1]]
-    best = process.extractOne(word, candidates, scorer=Levenshtein.distance, score_cutoff=edits)
-    return best[0] if best else None
-
-
-def corrections(text: str) -> dict[str, str]:
-    """Each English word of ``text`` (four letters or more) missing from the vocabulary, with its
-    closest vocabulary word when there is one ("did you mean", and what the search also tries)."""
-    words = {token.word for token in tokens(text) if token.latin and len(token.word) >= 4}
-    if not words:
-        return {}
-    known = set(SearchTerm.objects.filter(term__in=words).values_list("term", flat=True))
-    found = {}
-    for word in sorted(words - known):
-        closest = _closest(word)
-        if closest:
-            found[word] = closest
-    return found
-
-
-def corrected(text: str, found: dict[str, str]) -> str | None:
-    if not found:
-        return None
-    result, end = [], 0
-    lowered = text.lower()
-    for token in tokens(text):
-        if token.word in found and lowered[token.start : token.end] == token.word:
-            result += [text[end : token.start], found[token.word]]
-            end = token.end
-    return "".join([*result, text[end:]]) if result else None
 
 
 # The two dialects ----------------------------------------------------------------------------
@@ -161,7 +99,8 @@ class EntrySearch:
         self.dialect = _dialect()
         self.index = index
         self.spelling = corrections(text) if text.strip() else {}
-        self.clauses = query_clauses(text, self.spelling) if text.strip() else []
+        # A misspelt word is searched as corrected (it is in no listing), synonyms included.
+        self.clauses = query_clauses(corrected(text, self.spelling) or text) if text.strip() else []
         self.joins, self.params_join = "", []
         self.score = "e.boost"
         self.where, self.params = ['e."index" = %s'], [index]

@@ -42,8 +42,8 @@ class IndexChange(models.Model):
 class SearchEntry(models.Model):
     """One searched page in the database's own search index (the engine that answers when
     Elasticsearch cannot, and the only one of ``make run``): the index document, its terms by
-    weight (``search.text``: A titles, B capabilities, C descriptions and the provider's name,
-    D broader and context labels) and what filters, facets and sorts read.
+    weight (``search.text``: A titles, B capabilities and the broader ones, C descriptions and
+    the provider's name, D context labels) and what filters, facets and sorts read.
 
     PostgreSQL searches a generated ``vector`` column (``tsvector``, GIN-indexed); SQLite an FTS5
     table, ``search_entry_text``, that triggers keep in step (a migration that rebuilds this table

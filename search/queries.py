@@ -10,6 +10,7 @@ from elasticsearch.dsl import Q, Search
 
 from search.client import get_client, index_name
 from search.indexing import JOBS, PROVIDERS, SERVICES
+from search.spelling import corrected, corrections
 
 PAGE_SIZE = 20
 # Only titles and descriptions are marked, and the highlight query searches only them: on a
@@ -21,12 +22,17 @@ TEXT_FIELDS = [
     "title_zh^3",
     "capability_labels_en^2",
     "capability_labels_zh^2",
-    "broader_labels_en^0.7",
-    "broader_labels_zh^0.7",
+    # The capabilities above the listing's weigh as much as its own: "toxicology" (the root's
+    # name) finds general toxicology's listings, named "rodent toxicology", before the listings
+    # that merely say "genetic toxicology".
+    "broader_labels_en^2",
+    "broader_labels_zh^2",
     "context_labels_en^0.7",
     "context_labels_zh^0.7",
-    "provider.title_en",
-    "provider.title_zh",
+    # The provider's name weighs less than what the listing is: "毒理" must not put a company
+    # named "…生殖毒理" before the general toxicology listings.
+    "provider.title_en^0.7",
+    "provider.title_zh^0.7",
     "description_en",
     "description_zh",
 ]
@@ -103,9 +109,14 @@ def _filters(query: ServiceQuery) -> list:
     return clauses
 
 
-def build_search(query: ServiceQuery) -> Search:
-    """The Elasticsearch request for this query: matching, filters, boosts, facets, highlights."""
-    relevance = _text_query(query.text) if query.text.strip() else Q("match_all")
+def build_search(query: ServiceQuery, corrected_text: str | None = None) -> Search:
+    """The Elasticsearch request for this query: matching, filters, boosts, facets, highlights.
+
+    ``corrected_text``: the text with its misspelt words corrected (``search.spelling``), searched
+    instead, so a misspelt capability still meets its synonyms.
+    """
+    text = corrected_text or query.text
+    relevance = _text_query(text) if text.strip() else Q("match_all")
     # Verified providers with valid certifications rank a little higher.
     scored = Q(
         "function_score",
@@ -123,8 +134,8 @@ def build_search(query: ServiceQuery) -> Search:
     # Highlighting re-runs the query per field; without fuzziness it costs ~35 ms instead of
     # ~240 ms on the demo index (a misspelt word is then found but not marked).
     highlight_query = (
-        Q("multi_match", query=query.text, fields=HIGHLIGHTED, type="best_fields")
-        if query.text.strip()
+        Q("multi_match", query=text, fields=HIGHLIGHTED, type="best_fields")
+        if text.strip()
         else None
     )
     search = search.highlight_options(
@@ -134,19 +145,6 @@ def build_search(query: ServiceQuery) -> Search:
         pre_tags=["<mark>"], post_tags=["</mark>"], fragment_size=160, number_of_fragments=1,
     ).highlight(*HIGHLIGHTED)  # fmt: skip
     search = search.sort(*SORTS.get(query.sort, SORTS["relevance"]))
-    if query.text.strip():
-        # Words that no listing contains get their closest indexed word ("did you mean").
-        search = search.suggest(
-            "spelling",
-            query.text,
-            term={
-                "field": "spelling",
-                "suggest_mode": "missing",
-                "min_word_length": 4,
-                "prefix_length": 1,
-                "size": 1,
-            },
-        )
     start = (max(query.page, 1) - 1) * PAGE_SIZE
     return search.extra(track_total_hits=True)[start : start + PAGE_SIZE]
 
@@ -208,24 +206,6 @@ def answer(
     }
 
 
-def corrected_text(text: str, suggestions: list[dict]) -> str | None:
-    """``text`` with each misspelt word replaced by the suggester's first option, or None.
-
-    ``suggestions`` are a term suggester's entries: the word's offset and length in ``text``
-    and its options, best first.
-    """
-    corrected, end = [], 0
-    for entry in suggestions:
-        if not entry.get("options"):
-            continue
-        start = entry["offset"]
-        corrected += [text[end:start], entry["options"][0]["text"]]
-        end = start + entry["length"]
-    if not corrected:
-        return None
-    return "".join([*corrected, text[end:]])
-
-
 def result_from_document(page_id: int, source: dict, highlight: dict) -> dict:
     """One result as the API and the search page show it, from an index document."""
     provider = source["provider"]
@@ -253,7 +233,9 @@ def result_from_document(page_id: int, source: dict, highlight: dict) -> dict:
 
 def search_services(query: ServiceQuery) -> dict:
     """Run the search; the answer is built from the hits and aggregations only."""
-    response = build_search(query).execute()
+    found = corrections(query.text) if query.text.strip() else {}
+    corrected_text = corrected(query.text, found)
+    response = build_search(query, corrected_text).execute()
     results = [
         result_from_document(
             int(hit.meta.id), hit.to_dict(), hit.meta.to_dict().get("highlight", {})
@@ -261,14 +243,13 @@ def search_services(query: ServiceQuery) -> dict:
         for hit in response.hits
     ]
     facets = _facets(response, KEYWORD_FILTERS)
-    suggestions = response.to_dict().get("suggest", {}).get("spelling", [])
     return answer(
         count=response.hits.total.value,
         page=query.page,
         results=results,
         facets=facets,
         took_ms=response.took,
-        did_you_mean=corrected_text(query.text, suggestions),
+        did_you_mean=corrected_text,
     )
 
 

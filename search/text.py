@@ -141,6 +141,10 @@ class Synonyms:
             self._groups, self._read_at = groups, time.monotonic()
         return self._groups
 
+    def terms(self) -> set[str]:
+        """Every term of every synonym set."""
+        return {term for group in self.groups() for phrase in group for term in phrase}
+
     def forget(self) -> None:
         self._read_at = float("-inf")
 
@@ -148,12 +152,10 @@ class Synonyms:
 SYNONYMS = Synonyms()
 
 
-def query_clauses(text: str, corrections: dict[str, str] | None = None) -> list[Clause]:
+def query_clauses(text: str) -> list[Clause]:
     """The clauses of a query: each synonym name found in it (longest first) becomes one clause
-    with every name of its set; every other word is a clause of its own, with the stem of its
-    spelling correction (``corrections``: word as written -> corrected word) as an alternative."""
+    with every name of its set; every other word is a clause of its own."""
     found = tokens(text)
-    corrections = corrections or {}
     by_first: dict[str, list[tuple[Phrase, list[Phrase]]]] = {}
     for group in SYNONYMS.groups():
         for phrase in group:
@@ -170,11 +172,7 @@ def query_clauses(text: str, corrections: dict[str, str] | None = None) -> list[
             clauses.append(Clause(list(best[1]), found[index : index + len(best[0])]))
             index += len(best[0])
             continue
-        alternatives = [(token.term,)]
-        corrected = corrections.get(token.word)
-        if corrected and stem(corrected) != token.term:
-            alternatives.append((stem(corrected),))
-        clauses.append(Clause(alternatives, [token]))
+        clauses.append(Clause([(token.term,)], [token]))
         index += 1
     # A word said twice, or a name and its synonym: one clause.
     unique, seen = [], set()

@@ -146,8 +146,9 @@ def elasticsearch_unreachable(settings, search_entries):
 
 
 @pytest.fixture(scope="session")
-def search_indexes(django_db_setup, django_db_blocker):
-    """Every index built once from the demo data (which every test starts from), by name."""
+def search_indexes(django_db_setup, django_db_blocker, search_entries):
+    """Every index built once from the demo data (which every test starts from), by name (with
+    the database's search index, whose words "did you mean" draws on for both engines)."""
     with django_db_blocker.unblock():
         return {name: index_rebuild(name=name) for name in INDEXES}
 

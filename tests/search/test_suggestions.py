@@ -6,13 +6,13 @@ import pytest
 from marketplace.catalog.models import TaxonomyNode
 from search.documents import JobDocument
 from search.indexing import JOBS, stale_indexes
-from search.queries import ServiceQuery, corrected_text, search_services
+from search.queries import ServiceQuery, search_services
 from search.services import synonyms_refresh
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_misspelt_query_gets_a_corrected_one(services_index):
+def test_a_misspelt_query_gets_a_corrected_one(services_index, search_entries):
     answer = search_services(ServiceQuery(text="GLP rodent toxicolgy"))
 
     assert answer["did_you_mean"] == "GLP rodent toxicology"
@@ -23,20 +23,7 @@ def test_a_correctly_spelt_query_gets_no_correction(services_index):
         assert search_services(ServiceQuery(text=text))["did_you_mean"] is None, text
 
 
-def test_a_correction_replaces_only_the_misspelt_words():
-    suggestions = [
-        {"text": "pharmacokinetcs", "offset": 4, "length": 15, "options": [
-            {"text": "pharmacokinetics", "score": 0.9}]},
-        {"text": "in", "offset": 20, "length": 2, "options": []},
-    ]  # fmt: skip
-
-    assert corrected_text("Rat pharmacokinetcs in vivo", suggestions) == (
-        "Rat pharmacokinetics in vivo"
-    )
-    assert corrected_text("Rat PK", [{"offset": 4, "length": 2, "options": []}]) is None
-
-
-def test_the_search_page_offers_the_correction_as_a_link(client, services_index):
+def test_the_search_page_offers_the_correction_as_a_link(client, services_index, search_entries):
     response = client.get("/search/", {"q": "toxicolgy", "zone": "beijing_ftz"})
 
     assert "Did you mean" in response.text

@@ -2,6 +2,7 @@
 
 import pytest
 
+from search.spelling import corrected, corrections
 from search.text import highlighted, query_clauses, terms
 
 
@@ -29,10 +30,14 @@ def test_a_capability_name_in_a_query_becomes_one_clause_with_its_synonyms_in_bo
 
 
 @pytest.mark.django_db
-def test_a_misspelt_word_gets_its_correction_as_an_alternative():
-    (clause,) = query_clauses("toxicolgy", {"toxicolgy": "toxicology"})
+def test_a_misspelt_word_is_corrected_from_the_words_of_the_listings(search_entries):
+    found = corrections("GLP Rodent toxicolgy pharmacokinetcs")
 
-    assert clause.alternatives == [tuple(terms("toxicolgy")), tuple(terms("toxicology"))]
+    assert found == {"toxicolgy": "toxicology", "pharmacokinetcs": "pharmacokinetics"}
+    assert corrected("GLP Rodent toxicolgy pharmacokinetcs", found) == (
+        "GLP Rodent toxicology pharmacokinetics"
+    )
+    assert corrections("ADX assay") == {}  # short words are never corrected
 
 
 def test_highlights_mark_the_words_whose_terms_were_searched_and_escape_the_rest():
