@@ -76,11 +76,6 @@ def analysis_settings(rules: list[str] | None = None) -> dict:
                 "tokenizer": "standard",
                 "filter": ["cjk_width", "lowercase", "ascii_folding", "prefixes"],
             },
-            "spelling": {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": ["cjk_width", "lowercase"],
-            },
             "prefix_search": {
                 "type": "custom",
                 "tokenizer": "standard",

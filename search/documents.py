@@ -76,20 +76,17 @@ class ServiceDocument(SearchDocument):
 
     title_en = english_text(
         fields={"prefix": Text(analyzer="prefix_index", search_analyzer="prefix_search")},
-        copy_to="spelling",
     )
     title_zh = chinese_text(
         fields={"prefix": Text(analyzer="prefix_index", search_analyzer="prefix_search")}
     )
-    description_en = english_text(copy_to="spelling")
+    description_en = english_text()
     description_zh = chinese_text()
     # The listing's capabilities in words, so a query in either language finds a listing written
     # only in the other one; ``capability_prefix`` serves suggestions as the buyer types.
-    capability_labels_en = english_text(copy_to=["spelling", "capability_prefix"])
+    capability_labels_en = english_text(copy_to="capability_prefix")
     capability_labels_zh = chinese_text(copy_to="capability_prefix")
     capability_prefix = Text(analyzer="prefix_index", search_analyzer="prefix_search")
-    # The English words of the listing as written (not stemmed): "did you mean" draws on them.
-    spelling = Text(analyzer="spelling")
     price_from = Keyword(index=False)
     price_from_fen = Long()
     turnaround_days = Integer()

@@ -14,8 +14,8 @@ from django.db import connection
 from django.utils import timezone
 
 from search.indexing import JOBS, PROVIDERS, SERVICES
+from search.models import SearchEntry
 from search.queries import (
-    HIGHLIGHTED,
     JOB_FILTERS,
     KEYWORD_FILTERS,
     PAGE_SIZE,
@@ -24,12 +24,13 @@ from search.queries import (
     ProviderQuery,
     ServiceQuery,
     answer,
+    highlights,
     job_result,
     provider_result,
     result_from_document,
 )
 from search.spelling import corrected, corrections
-from search.text import highlighted, query_clauses
+from search.text import query_clauses
 
 FACET_SIZE = 50
 # Relative weights of the classes D, C, B and A, as the field boosts 0.7, 1, 2 and 3.
@@ -56,8 +57,8 @@ class PostgreSQL:
     def any_key(self, keys: list[str]) -> tuple[str, list]:
         return "e.keys ?| %s", [keys]
 
-    def facet_source(self) -> str:
-        return ", jsonb_array_elements_text(e.keys) AS k(value)"
+    def facet_source(self, alias: str) -> str:
+        return f", jsonb_array_elements_text({alias}.keys) AS k(value)"
 
 
 class SQLite:
@@ -81,8 +82,8 @@ class SQLite:
         marks = ", ".join(["%s"] * len(keys))
         return f"EXISTS (SELECT 1 FROM json_each(e.keys) AS j WHERE j.value IN ({marks}))", keys
 
-    def facet_source(self) -> str:
-        return ", json_each(e.keys) AS k"
+    def facet_source(self, alias: str) -> str:
+        return f", json_each({alias}.keys) AS k"
 
 
 def _dialect():
@@ -127,35 +128,44 @@ class EntrySearch:
         return {term for clause in self.clauses for alt in clause.alternatives for term in alt}
 
     def run(self, *, order: list[str], page: int) -> tuple[int, list[tuple[int, dict]], dict]:
-        """The count, one page of (page id, document), and the facets."""
+        """The count, one page of (page id, document), and the facets, from one pass over the
+        matches (each ranked once): a materialised CTE read three times."""
         source, params = self._from()
         start = (max(page, 1) - 1) * PAGE_SIZE
+        ordering = ", ".join(order)
+        statement = (
+            "WITH m AS MATERIALIZED (SELECT e.page_id, e.keys, e.tie_breaker, e.price_fen, "
+            f"e.turnaround_days, e.published_at, {self.score} AS score {source}) "
+            "SELECT 'count', NULL, count(*), CAST(NULL AS integer) FROM m "
+            "UNION ALL SELECT 'facet', k.value, count(*), NULL "
+            f"FROM m {self.dialect.facet_source('m')} GROUP BY k.value "
+            "UNION ALL SELECT 'hit', NULL, h.position, h.page_id FROM (SELECT m.page_id, "
+            f"row_number() OVER (ORDER BY {ordering}) AS position FROM m "
+            f"ORDER BY {ordering} LIMIT {PAGE_SIZE} OFFSET {start}) AS h"
+        )
+        count, hits = 0, []
+        facets: dict[str, list[dict]] = {name: [] for name in self.facet_names}
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) {source}", params)
-            count = cursor.fetchone()[0]
-            cursor.execute(
-                f"SELECT e.page_id, e.document, {self.score} AS score {source} "
-                f"ORDER BY {', '.join(order)} LIMIT {PAGE_SIZE} OFFSET {start}",
-                params,
-            )
-            rows = cursor.fetchall()
-            facets = {name: [] for name in self.facet_names}
-            if count:
-                cursor.execute(
-                    f"SELECT k.value, count(*) FROM search_searchentry AS e {self.joins} "
-                    f"{self.dialect.facet_source()} WHERE {' AND '.join(self.where)} "
-                    "GROUP BY k.value",
-                    params,
-                )
-                for key, bucket_count in cursor.fetchall():
+            cursor.execute(statement, params)
+            for kind, key, number, page_id in cursor.fetchall():
+                if kind == "count":
+                    count = number
+                elif kind == "hit":
+                    hits.append((number, page_id))
+                else:
                     name, _, value = key.partition("=")
                     if name in facets:
-                        facets[name].append({"value": value, "count": bucket_count})
+                        facets[name].append({"value": value, "count": number})
         for name, buckets in facets.items():
             buckets.sort(key=lambda bucket: (-bucket["count"], bucket["value"]))
             facets[name] = buckets[:FACET_SIZE]
-        documents = [(page_id, _decoded(document)) for page_id, document, _score in rows]
-        return count, documents, facets
+        ids = [page_id for _position, page_id in sorted(hits)]
+        stored = dict(
+            SearchEntry.objects.filter(index=self.index, page_id__in=ids).values_list(
+                "page_id", "document"
+            )
+        )
+        return count, [(page_id, _decoded(stored[page_id])) for page_id in ids], facets
 
 
 def _decoded(document):
@@ -176,21 +186,10 @@ def _answer(search: EntrySearch, query, count, results, facets, started, text) -
 
 
 SERVICE_ORDER = {
-    "relevance": ["score DESC", "e.tie_breaker", "e.page_id"],
-    "price": ["e.price_fen ASC NULLS LAST", "score DESC", "e.page_id"],
-    "turnaround": ["e.turnaround_days ASC NULLS LAST", "score DESC", "e.page_id"],
+    "relevance": ["score DESC", "m.tie_breaker", "m.page_id"],
+    "price": ["m.price_fen ASC NULLS LAST", "score DESC", "m.page_id"],
+    "turnaround": ["m.turnaround_days ASC NULLS LAST", "score DESC", "m.page_id"],
 }
-
-
-def _highlights(document: dict, query_terms: set[str]) -> dict[str, list[str]]:
-    if not query_terms:
-        return {}
-    marks = {}
-    for name in HIGHLIGHTED:
-        fragment = highlighted(document.get(name) or "", query_terms)
-        if fragment:
-            marks[name] = [fragment]
-    return marks
 
 
 def search_services_from_database(query: ServiceQuery) -> dict:
@@ -207,7 +206,7 @@ def search_services_from_database(query: ServiceQuery) -> dict:
     )
     terms = search.query_terms()
     results = [
-        result_from_document(page_id, document, _highlights(document, terms))
+        result_from_document(page_id, document, highlights(document, terms))
         for page_id, document in documents
     ]
     return _answer(search, query, count, results, facets, started, query.text)
@@ -220,7 +219,7 @@ def search_jobs_from_database(query: JobQuery) -> dict:
     if query.salary_at_least is not None:
         search.add("e.salary_max_fen >= %s", [int(query.salary_at_least * 100)])
     count, documents, facets = search.run(
-        order=["score DESC", "e.published_at DESC NULLS LAST", "e.page_id"], page=query.page
+        order=["score DESC", "m.published_at DESC NULLS LAST", "m.page_id"], page=query.page
     )
     results = [job_result(page_id, document) for page_id, document in documents]
     return _answer(search, query, count, results, facets, started, query.text)
@@ -232,7 +231,7 @@ def search_providers_from_database(query: ProviderQuery) -> dict:
     if query.verified_only:
         search.add("e.is_verified")
     count, documents, facets = search.run(
-        order=["score DESC", "e.published_at DESC NULLS LAST", "e.page_id"], page=query.page
+        order=["score DESC", "m.published_at DESC NULLS LAST", "m.page_id"], page=query.page
     )
     results = [provider_result(page_id, document) for page_id, document in documents]
     return _answer(search, query, count, results, facets, started, query.text)
