@@ -11,7 +11,7 @@ from elasticsearch.dsl import Q, Search
 from search.client import get_client, index_name
 from search.indexing import JOBS, PROVIDERS, SERVICES
 from search.spelling import corrected, corrections
-from search.text import highlighted, query_clauses
+from search.text import cjk_pairs, highlighted, query_clauses
 
 PAGE_SIZE = 20
 # Only titles and descriptions are marked, by ``highlights`` from the page of results (in
@@ -36,6 +36,12 @@ TEXT_FIELDS = [
     "description_en",
     "description_zh",
 ]
+# What a result is shaped and highlighted from (``result_from_document``, ``highlights``): the
+# rest of the document (codes, broader and context labels) stays in the index.
+RESULT_FIELDS = [
+    "external_id", "kind", "url", "title_en", "title_zh", "description_en", "description_zh",
+    "price_from", "turnaround_days", "capability_labels_en", "standards", "provider",
+]  # fmt: skip
 # Filter name -> document field (keyword). Taxonomy fields hold every ancestor code, so a term
 # filter on a code covers its descendants.
 KEYWORD_FILTERS = {
@@ -130,7 +136,7 @@ def build_search(query: ServiceQuery, corrected_text: str | None = None) -> Sear
     search = Search(using=get_client(), index=index_name(SERVICES)).query(scored)
     for name, field_name in KEYWORD_FILTERS.items():
         search.aggs.bucket(name, "terms", field=field_name, size=50)
-    search = search.sort(*SORTS.get(query.sort, SORTS["relevance"]))
+    search = search.sort(*SORTS.get(query.sort, SORTS["relevance"])).source(RESULT_FIELDS)
     start = (max(query.page, 1) - 1) * PAGE_SIZE
     # The shard request cache keeps the answers to searches buyers repeat (invalidated when the
     # index refreshes with changes); by default it keeps only requests without hits.
@@ -204,8 +210,9 @@ def query_terms(text: str) -> set[str]:
 def highlights(document: dict, terms: set[str]) -> dict[str, list[str]]:
     """The titles and descriptions of a result with the searched words marked (escaped HTML)."""
     marks = {}
+    pairs = cjk_pairs(terms)
     for name in HIGHLIGHTED if terms else ():
-        fragment = highlighted(document.get(name) or "", terms)
+        fragment = highlighted(document.get(name) or "", terms, pairs)
         if fragment:
             marks[name] = [fragment]
     return marks

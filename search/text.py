@@ -15,6 +15,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape
 
 import snowballstemmer
 
@@ -38,6 +39,7 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+@lru_cache(maxsize=200_000)
 def _cjk_term(characters: str) -> str:
     return "u" + "".join(f"{ord(character):05x}" for character in characters)
 
@@ -184,23 +186,62 @@ def query_clauses(text: str) -> list[Clause]:
     return unique
 
 
-def highlighted(text: str, query_terms: set[str], *, fragment_size: int = 160) -> str | None:
-    """``text`` escaped, its words whose terms are in ``query_terms`` inside ``<mark>``; the
-    fragment around the first mark, or None when nothing matches."""
-    from django.utils.html import escape
+def _raw_cjk(term: str) -> str | None:
+    """The characters of a Chinese term (``_cjk_term`` reversed), or None for an English one."""
+    digits = term[1:]
+    if not term.startswith("u") or len(digits) % 5 or not digits.isalnum():
+        return None
+    try:
+        return "".join(chr(int(digits[i : i + 5], 16)) for i in range(0, len(digits), 5))
+    except ValueError:
+        return None
 
+
+def cjk_pairs(query_terms: set[str]) -> set[str]:
+    """The Chinese terms of a query as characters (what ``highlighted`` compares)."""
+    return {raw for raw in map(_raw_cjk, query_terms) if raw}
+
+
+def highlighted(
+    text: str, query_terms: set[str], pairs: set[str] | None = None, *, fragment_size: int = 160
+) -> str | None:
+    """``text`` escaped, its words whose terms are in ``query_terms`` inside ``<mark>``; the
+    fragment around the first mark, or None when nothing matches.
+
+    Compares Chinese pairs as characters and English words by their stems, without building the
+    terms of the whole text (it runs on every result shown); ``pairs``: ``cjk_pairs`` of the
+    terms, when the caller marks several texts."""
     if not text:
         return None
     normalised = normalise(text)
     if len(normalised) != len(text):
         text = normalised  # offsets are the normalised text's; shown as written when they agree
+    pairs = cjk_pairs(query_terms) if pairs is None else pairs
     spans = []
-    for token in tokens(text):
-        if token.term in query_terms:
-            if spans and token.start <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], max(spans[-1][1], token.end))
-            else:
-                spans.append((token.start, token.end))
+
+    def mark(start: int, end: int) -> None:
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
+
+    for match in _WORDS.finditer(normalised):
+        run = match.group("cjk")
+        if run:
+            if pairs:
+                offset = match.start()
+                if len(run) == 1 and run in pairs:
+                    mark(offset, offset + 1)
+                for index in range(len(run) - 1):
+                    if run[index : index + 2] in pairs:
+                        mark(offset + index, offset + index + 2)
+            continue
+        word = match.group("word")
+        if word.endswith("'s"):
+            word = word[:-2]
+        word = word.replace("'", "")
+        if word and word not in STOP_WORDS and stem(word) in query_terms:
+            mark(match.start(), match.end())
     if not spans:
         return None
     start = max(0, spans[0][0] - fragment_size // 4)
