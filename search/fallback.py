@@ -1,6 +1,6 @@
 """The database's own search engine: the same searches as Elasticsearch's, from ``SearchEntry``.
 
-PostgreSQL ranks with ``ts_rank_cd`` over a weighted ``tsvector`` and suggests spellings with
+PostgreSQL ranks with ``ts_rank`` over a weighted ``tsvector`` and suggests spellings with
 ``pg_trgm``; SQLite ranks with FTS5's BM25 over the same weighted terms. Both expand capability
 synonyms across languages (``search.text``), forgive a misspelt long word through the vocabulary,
 filter and count facets on the same keys, and sort, page, highlight and shape results as the
@@ -50,7 +50,7 @@ class PostgreSQL:
         weights = "{" + ",".join(str(weight / WEIGHTS[-1]) for weight in WEIGHTS) + "}"
         return (
             ", to_tsquery('simple', %s) AS q",
-            f"ts_rank_cd('{weights}'::float4[], e.vector, q, 1) * e.boost",
+            f"ts_rank('{weights}'::float4[], e.vector, q, 1) * e.boost",
             [query],
         ), "e.vector @@ q"
 

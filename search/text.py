@@ -3,8 +3,8 @@ and search the same terms, and match what Elasticsearch's analyzers do (``search
 
 English words are lowercased, stripped of possessives and stop words and Porter-stemmed; Chinese
 text is split into overlapping bigrams. Every term is plain ASCII letters and digits (a Chinese
-bigram is written as its code points, ``u04e0d07406``), so neither database's own tokenizer, nor
-its locale, can split or drop it.
+bigram is written as its characters' ranks in base 36, ``zzb0ycna``), so neither database's own
+tokenizer, nor its locale, can split or drop it.
 
 A query is a list of clauses, each matched if any of its alternatives is (a clause is a word, or
 a capability's name with its synonyms in both languages; an alternative is a phrase of terms).
@@ -39,9 +39,36 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+# A Chinese character as three base-36 digits: its rank among the ideographs searched (extension
+# A, the unified block, then the compatibility block; 28,160 of the 46,656 numbers three digits
+# hold). A pair is "zz" and six digits (no English word starts with "zz"): short terms keep the
+# vectors small.
+CJK_PREFIX = "zz"
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+_COMPATIBILITY = 0xF900
+_COMPATIBILITY_RANK = 0x9FFF - 0x3400 + 1
+
+
+def _rank(character: str) -> int:
+    point = ord(character)
+    if point >= _COMPATIBILITY:
+        return _COMPATIBILITY_RANK + point - _COMPATIBILITY
+    return point - 0x3400
+
+
+def _character(rank: int) -> str:
+    if rank >= _COMPATIBILITY_RANK:
+        return chr(_COMPATIBILITY + rank - _COMPATIBILITY_RANK)
+    return chr(0x3400 + rank)
+
+
 @lru_cache(maxsize=200_000)
 def _cjk_term(characters: str) -> str:
-    return "u" + "".join(f"{ord(character):05x}" for character in characters)
+    digits = []
+    for character in characters:
+        rank = _rank(character)
+        digits += [_DIGITS[rank // 1296], _DIGITS[rank // 36 % 36], _DIGITS[rank % 36]]
+    return CJK_PREFIX + "".join(digits)
 
 
 @dataclass(frozen=True)
@@ -188,13 +215,16 @@ def query_clauses(text: str) -> list[Clause]:
 
 def _raw_cjk(term: str) -> str | None:
     """The characters of a Chinese term (``_cjk_term`` reversed), or None for an English one."""
-    digits = term[1:]
-    if not term.startswith("u") or len(digits) % 5 or not digits.isalnum():
+    digits = term[len(CJK_PREFIX) :]
+    if not term.startswith(CJK_PREFIX) or not digits or len(digits) % 3 or not digits.isalnum():
         return None
     try:
-        return "".join(chr(int(digits[i : i + 5], 16)) for i in range(0, len(digits), 5))
+        ranks = [int(digits[i : i + 3], 36) for i in range(0, len(digits), 3)]
     except ValueError:
         return None
+    if any(rank >= _COMPATIBILITY_RANK + 0x200 for rank in ranks):
+        return None
+    return "".join(_character(rank) for rank in ranks)
 
 
 def cjk_pairs(query_terms: set[str]) -> set[str]:
