@@ -26,7 +26,7 @@ from cms.models import (
     TCMServicePage,
 )
 from marketplace.catalog.cities import city_name_zh
-from marketplace.catalog.models import TaxonomyKind, TaxonomyNode
+from marketplace.catalog.models import Standard, TaxonomyKind, TaxonomyNode
 from search.analysis import analysis_settings, synonym_rules, synonyms_fingerprint
 from search.client import get_client, index_name
 from search.documents import JobDocument, ProviderDocument, ServiceDocument
@@ -136,6 +136,11 @@ def service_document(
         labels[code] for code in with_ancestors(codes) if code not in codes and code in labels
     ]
     context = [*taxonomy["species"], *taxonomy["modalities"], *taxonomy["therapeutic_areas"]]
+    standards = sorted(set(page.standards) | set(provider.valid_standards))
+    context_labels = _labels("context_labels", context)
+    # "GLP" or "ISO 17025" in a query: the standards the listing follows, in words, weighed less.
+    for language in ("en", "zh"):
+        context_labels[f"context_labels_{language}"] += standard_names(standards, language)
     return {
         "_id": str(page.pk),
         "external_id": page.external_id,
@@ -148,11 +153,11 @@ def service_document(
         "broader_labels_zh": [chinese for _english, chinese in broader],
         "capability_codes": with_ancestors(codes),
         # "rat" or "oncology" in a query: the species, modalities and areas in words, weighed less.
-        **_labels("context_labels", context),
+        **context_labels,
         "therapeutic_area_codes": with_ancestors(n.code for n in taxonomy["therapeutic_areas"]),
         "modality_codes": with_ancestors(n.code for n in taxonomy["modalities"]),
         "species_codes": with_ancestors(n.code for n in taxonomy["species"]),
-        "standards": sorted(set(page.standards) | set(provider.valid_standards)),
+        "standards": standards,
         "delivery": getattr(page, "delivery", None) or getattr(page, "tcm_delivery", None),
         "price_from": None if page.price_from_amount is None else str(page.price_from_amount),
         "price_from_fen": _fen(page.price_from_amount),
@@ -166,6 +171,12 @@ def service_document(
             has_valid_certification=bool(provider.valid_standards),
         ),
     }
+
+
+def standard_names(codes: Iterable[str], language: str) -> list[str]:
+    """The names of standards (``Standard`` codes) in ``language`` ("en" or "zh")."""
+    with translation.override("zh-hans" if language == "zh" else "en"):
+        return [str(Standard(code).label) for code in codes if code in Standard.values]
 
 
 def published_at(page, provider: ProviderPage) -> str | None:

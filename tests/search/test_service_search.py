@@ -215,3 +215,14 @@ def test_both_engines_rank_the_exact_listing_first_and_suggest_the_spelling(engi
     assert engine.services(ServiceQuery(text="pharmacokinetics"))["did_you_mean"] is None
     first = engine.services(ServiceQuery(text="cryo-EM structures"))["results"][0]
     assert "cryo-em" in first["title"].lower()
+
+
+def test_a_standard_named_in_the_query_finds_the_listings_that_follow_it(engine):
+    device_testing = ServicePage.objects.get(external_id="demo-p016-s1")  # a GLP provider's
+    assert "GLP" not in device_testing.title_en + device_testing.description_en
+
+    assert device_testing.pk in {
+        hit["id"]
+        for page in (1, 2)
+        for hit in engine.services(ServiceQuery(text="GLP", page=page))["results"]
+    }
