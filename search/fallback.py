@@ -30,7 +30,7 @@ from search.queries import (
     result_from_document,
 )
 from search.spelling import corrected, corrections
-from search.text import query_clauses
+from search.text import cjk_pairs, query_clauses
 
 FACET_SIZE = 50
 # Relative weights of the classes D, C, B and A, as the field boosts 0.7, 1, 2 and 3.
@@ -205,8 +205,9 @@ def search_services_from_database(query: ServiceQuery) -> dict:
         order=SERVICE_ORDER.get(query.sort, SERVICE_ORDER["relevance"]), page=query.page
     )
     terms = search.query_terms()
+    pairs = cjk_pairs(terms)
     results = [
-        result_from_document(page_id, document, highlights(document, terms))
+        result_from_document(page_id, document, highlights(document, terms, pairs))
         for page_id, document in documents
     ]
     return _answer(search, query, count, results, facets, started, query.text)

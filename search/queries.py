@@ -207,10 +207,13 @@ def query_terms(text: str) -> set[str]:
     return {term for clause in clauses for phrase in clause.alternatives for term in phrase}
 
 
-def highlights(document: dict, terms: set[str]) -> dict[str, list[str]]:
-    """The titles and descriptions of a result with the searched words marked (escaped HTML)."""
+def highlights(
+    document: dict, terms: set[str], pairs: set[str] | None = None
+) -> dict[str, list[str]]:
+    """The titles and descriptions of a result with the searched words marked (escaped HTML);
+    ``pairs``: ``cjk_pairs(terms)``, computed once for a page of results."""
     marks = {}
-    pairs = cjk_pairs(terms)
+    pairs = cjk_pairs(terms) if pairs is None else pairs
     for name in HIGHLIGHTED if terms else ():
         fragment = highlighted(document.get(name) or "", terms, pairs)
         if fragment:
@@ -249,10 +252,12 @@ def search_services(query: ServiceQuery) -> dict:
     corrected_text = corrected(query.text, found)
     response = build_search(query, corrected_text).execute()
     terms = query_terms(corrected_text or query.text)
+    pairs = cjk_pairs(terms)
     results = []
     for hit in response.hits:
         source = hit.to_dict()
-        results.append(result_from_document(int(hit.meta.id), source, highlights(source, terms)))
+        marks = highlights(source, terms, pairs)
+        results.append(result_from_document(int(hit.meta.id), source, marks))
     facets = _facets(response, KEYWORD_FILTERS)
     return answer(
         count=response.hits.total.value,

@@ -146,33 +146,51 @@ class Clause:
 
 class Synonyms:
     """The capability synonym sets as phrases of terms (from ``search.analysis.synonym_rules``),
-    read again at most once a minute."""
+    read again at most once a minute, with an index of the phrases by their first term."""
 
     TTL_SECONDS = 60
 
     def __init__(self):
         self._groups: list[list[Phrase]] = []
+        self._by_first: dict[str, list[tuple[Phrase, list[Phrase]]]] = {}
+        self._terms: set[str] = set()
         self._read_at = float("-inf")
 
-    def groups(self) -> list[list[Phrase]]:
-        if time.monotonic() - self._read_at > self.TTL_SECONDS:
-            from search.analysis import synonym_rules
+    def _refresh(self) -> None:
+        if time.monotonic() - self._read_at <= self.TTL_SECONDS:
+            return
+        from search.analysis import synonym_rules
 
-            groups = []
-            for rule in synonym_rules():
-                phrases = []
-                for name in rule.split(","):
-                    phrase = tuple(terms(name))
-                    if phrase and phrase not in phrases:
-                        phrases.append(phrase)
-                if len(phrases) > 1:
-                    groups.append(phrases)
-            self._groups, self._read_at = groups, time.monotonic()
+        groups = []
+        for rule in synonym_rules():
+            phrases = []
+            for name in rule.split(","):
+                phrase = tuple(terms(name))
+                if phrase and phrase not in phrases:
+                    phrases.append(phrase)
+            if len(phrases) > 1:
+                groups.append(phrases)
+        by_first: dict[str, list[tuple[Phrase, list[Phrase]]]] = {}
+        for group in groups:
+            for phrase in group:
+                by_first.setdefault(phrase[0], []).append((phrase, group))
+        self._groups, self._by_first = groups, by_first
+        self._terms = {term for group in groups for phrase in group for term in phrase}
+        self._read_at = time.monotonic()
+
+    def groups(self) -> list[list[Phrase]]:
+        self._refresh()
         return self._groups
+
+    def starting_with(self, term: str) -> list[tuple[Phrase, list[Phrase]]]:
+        """Each phrase that starts with ``term``, with its synonym set."""
+        self._refresh()
+        return self._by_first.get(term, [])
 
     def terms(self) -> set[str]:
         """Every term of every synonym set."""
-        return {term for group in self.groups() for phrase in group for term in phrase}
+        self._refresh()
+        return self._terms
 
     def forget(self) -> None:
         self._read_at = float("-inf")
@@ -185,15 +203,11 @@ def query_clauses(text: str) -> list[Clause]:
     """The clauses of a query: each synonym name found in it (longest first) becomes one clause
     with every name of its set; every other word is a clause of its own."""
     found = tokens(text)
-    by_first: dict[str, list[tuple[Phrase, list[Phrase]]]] = {}
-    for group in SYNONYMS.groups():
-        for phrase in group:
-            by_first.setdefault(phrase[0], []).append((phrase, group))
     clauses, index = [], 0
     while index < len(found):
         token = found[index]
         best = None
-        for phrase, group in by_first.get(token.term, []):
+        for phrase, group in SYNONYMS.starting_with(token.term):
             window = tuple(t.term for t in found[index : index + len(phrase)])
             if window == phrase and (best is None or len(phrase) > len(best[0])):
                 best = (phrase, group)

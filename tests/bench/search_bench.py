@@ -332,6 +332,24 @@ def in_process(rounds: int) -> dict:
     }
 
 
+def in_process_uncached() -> dict:
+    """One pass of the mix with Elasticsearch's request cache emptied before each search: the
+    engine's own cost, which the repeated mix of the other figures hides (popular searches hit
+    the cache in production too, new ones do not)."""
+    from search.client import get_client, index_name
+    from search.queries import search_services
+
+    client = get_client()
+    latencies, tooks = [], []
+    for params in QUERY_MIX:
+        client.indices.clear_cache(index=index_name("services"), request=True)
+        started = time.perf_counter()
+        answer = search_services(service_query(params))
+        latencies.append((time.perf_counter() - started) * 1000)
+        tooks.append(answer["took_ms"])
+    return {"latency_ms": summary(latencies), "took_ms": summary(tooks)}
+
+
 def database_engine(limit: int | None, rounds: int, expected: int) -> dict:
     """The database's own search engine: its index built (``entries_rebuild``), then
     ``search_services_from_database`` on the mix at one client, after one warm-up pass."""
@@ -660,6 +678,15 @@ def table_rows(result: dict) -> list[tuple[str, str, str]]:
         if name == "services":
             note = f">= {target:,} docs/s {mark(entry['documents_per_second'] >= target)}"
         rows.append((f"reindex {name}", measured, note))
+    uncached = result.get("in_process_uncached")
+    if uncached:
+        took = uncached["took_ms"]
+        limit = TARGETS["took_p50_ms_at_1_client"]
+        note = (
+            f"took p50 {took['p50']} / p95 {took['p95']} ms; p50 <= {limit} ms "
+            f"{mark(took['p50'] <= limit)}"
+        )
+        rows.append(("in-process, request cache off", latency_text(uncached["latency_ms"]), note))
     inproc = result.get("in_process")
     if inproc:
         took = f"took p50 {inproc['took_ms']['p50']} ms"
@@ -688,9 +715,6 @@ def table_rows(result: dict) -> list[tuple[str, str, str]]:
         )
         limit = TARGETS["overhead_median_ms"]
         note = f"overhead p50 <= {limit} ms {mark(overhead['p50'] <= limit)}"
-        if clients == 1:
-            took_limit = TARGETS["took_p50_ms_at_1_client"]
-            note += f"; took p50 <= {took_limit} ms {mark(took['p50'] <= took_limit)}"
         rows.append((f"  took, overhead, {clients}", measured, note))
     database = result.get("database")
     if database:
@@ -867,6 +891,7 @@ def main() -> int:
                 "providers": reindex("providers", arguments.providers),
             }
         log("searching in-process")
+        result["in_process_uncached"] = in_process_uncached()
         result["in_process"] = in_process(arguments.rounds)
         if not arguments.skip_api:
             check = result["corpus"]["check"]
