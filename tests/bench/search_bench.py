@@ -716,7 +716,7 @@ def table_rows(result: dict) -> list[tuple[str, str, str]]:
         limit = TARGETS["overhead_median_ms"]
         note = f"overhead p50 <= {limit} ms {mark(overhead['p50'] <= limit)}"
         rows.append((f"  took, overhead, {clients}", measured, note))
-    database = result.get("database")
+    database = result.get("database_engine")
     if database:
         build = database["build"]
         speed = f"{build['documents_per_second']:,} docs/s"
@@ -757,7 +757,7 @@ def print_by_query(result: dict) -> None:
     """One line per query: hits, in-process p50, API p50 at 1 client, database engine, Wagtail."""
     inproc = result.get("in_process", {}).get("by_query", {})
     api = result.get("api", {}).get("clients_1", {}).get("by_query_p50_ms", {})
-    fb = result.get("database", {}).get("by_query", {})
+    fb = result.get("database_engine", {}).get("by_query", {})
     peer = result.get("wagtail", {}).get("search", {}).get("by_query", {})
     print(f"\n{'query':<52} {'hits':>7} {'in-proc':>8} {'API@1':>7} {'database':>9} "
           f"{'wagtail':>8}  (p50 ms)")  # fmt: skip
@@ -825,8 +825,8 @@ def main() -> int:
     parser.add_argument("--clients", default="1,8,32", help="API concurrency levels")
     parser.add_argument("--min-requests", type=int, default=96, help="API requests per level")
     parser.add_argument("--rounds", type=int, default=3, help="passes of the mix in-process")
-    parser.add_argument("--server-workers", type=int, default=2)
-    parser.add_argument("--server-threads", type=int, default=4)
+    parser.add_argument("--server-workers", type=int, default=4)
+    parser.add_argument("--server-threads", type=int, default=1)
     parser.add_argument("--profile-documents", type=int, default=5000,
                         help="documents read under cProfile (0: no profile)")  # fmt: skip
     parser.add_argument("--database-queries", type=int, default=0,
@@ -904,7 +904,7 @@ def main() -> int:
             )
         if not arguments.skip_database:
             log("the database's search engine")
-            result["database"] = database_engine(arguments.database_queries or None,
+            result["database_engine"] = database_engine(arguments.database_queries or None,
                                                  arguments.rounds, services)  # fmt: skip
         if not arguments.skip_wagtail:
             log("Wagtail's elasticsearch8 backend")
