@@ -241,6 +241,22 @@ def _raw_cjk(term: str) -> str | None:
     return "".join(_character(rank) for rank in ranks)
 
 
+def _fragment(text: str, first_mark: int, size: int) -> tuple[int, int]:
+    """Where the shown fragment starts and ends: the whole text when it fits in ``size``, else
+    ``size`` characters from a little before the first mark, cut between words."""
+    if len(text) <= size:
+        return 0, len(text)
+    start = max(0, first_mark - size // 4)
+    if start:
+        boundary = text.rfind(" ", 0, start + 1)
+        start = boundary + 1 if boundary >= 0 else start
+    end = min(len(text), start + size)
+    if end < len(text):
+        boundary = text.rfind(" ", start, end)
+        end = boundary if boundary > first_mark else end
+    return start, end
+
+
 def cjk_pairs(query_terms: set[str]) -> set[str]:
     """The Chinese terms of a query as characters (what ``highlighted`` compares)."""
     return {raw for raw in map(_raw_cjk, query_terms) if raw}
@@ -288,8 +304,7 @@ def highlighted(
             mark(match.start(), match.end())
     if not spans:
         return None
-    start = max(0, spans[0][0] - fragment_size // 4)
-    end = min(len(text), start + fragment_size)
+    start, end = _fragment(text, spans[0][0], fragment_size)
     parts, position = [], start
     for span_start, span_end in spans:
         if span_start >= end:

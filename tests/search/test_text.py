@@ -46,3 +46,15 @@ def test_highlights_mark_the_words_whose_terms_were_searched_and_escape_the_rest
     assert marked == "&lt;b&gt;GLP&lt;/b&gt; rodent <mark>studies</mark>"
     assert highlighted("药物化学FTE团队", set(terms("化学"))) == "药物<mark>化学</mark>FTE团队"
     assert highlighted("nothing here", set(terms("adme"))) is None
+
+
+def test_a_text_that_fits_is_shown_whole_and_a_long_one_is_cut_between_words():
+    title = "In vitro ADME screening panel with Caco-2 and MDCK permeability, batch 4c8328"
+    assert highlighted(title, set(terms("MDCK"))) == title.replace("MDCK", "<mark>MDCK</mark>")
+
+    long = " ".join(["filler words here"] * 20) + " the MDCK assay " + "more words " * 20
+    fragment = highlighted(long, set(terms("MDCK")))
+    shown = fragment.replace("<mark>", "").replace("</mark>", "")
+    start = long.index(shown)
+    assert "<mark>MDCK</mark>" in fragment and len(shown) <= 160
+    assert start > 0 and long[start - 1] == " " and long[start + len(shown)] == " "
