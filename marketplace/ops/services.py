@@ -74,12 +74,15 @@ def _send(pk: int) -> bool:
 
 def _hand_over(pending: PendingTask) -> None:
     """Give the task to the broker, failing within a second or two when the broker is down
-    (Celery's defaults would retry the connection for many seconds, holding a web request)."""
+    (Celery's defaults would retry the connection for many seconds, holding a web request).
+
+    The connection comes from the app's pool: opening one per task (a TCP connection and its
+    channel set up each time) cost a webhook delivery more than the rest of its work."""
     task = import_string(pending.task)
     if task.app.conf.task_always_eager:
         task.apply_async(args=pending.args, kwargs=pending.kwargs)
         return
-    with task.app.connection_for_write() as connection:
+    with task.app.pool.acquire(block=True) as connection:
         connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
         task.apply_async(
             args=pending.args, kwargs=pending.kwargs, connection=connection, retry=False
