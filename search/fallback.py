@@ -106,6 +106,10 @@ class EntrySearch:
         self.score = "e.boost"
         self.where, self.params = ['e."index" = %s'], [index]
         self.facet_names = list(names)
+        if text.strip() and not self.clauses:
+            # Words that analysis leaves nothing of ("the of", "*"): nothing matches them, as in
+            # Elasticsearch.
+            self.where.append("1 = 0")
         if self.clauses:
             (join, score, join_params), condition = self.dialect.match(self.clauses)
             self.joins, self.score, self.params_join = join, score, join_params

@@ -77,7 +77,11 @@ def search_results(*, query: ServiceQuery | JobQuery | ProviderQuery) -> dict:
         return search_database(query)
     try:
         result = search(query)
-    except (TransportError, ApiError, NotFoundError) as error:
+    except (TransportError, ApiError) as error:
+        if isinstance(error, ApiError) and not isinstance(error, NotFoundError):
+            if error.meta.status < 500:  # a request it refused: ours to fix, not an outage
+                logger.error("Elasticsearch refused a search; the database answered", exc_info=True)
+                return search_database(query)
         OUTAGE.failed(error)
         return search_database(query)
     OUTAGE.answered()

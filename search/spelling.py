@@ -11,7 +11,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from search.models import SearchTerm
-from search.text import SYNONYMS, stem, tokens
+from search.text import SYNONYMS, normalised_with_origins, original_span, stem, tokens
 
 MIN_WORD_LENGTH = 4
 
@@ -71,9 +71,10 @@ def corrected(text: str, found: dict[str, str]) -> str | None:
     if not found:
         return None
     result, end = [], 0
-    lowered = text.lower()
+    _normalised, origins = normalised_with_origins(text)
     for token in tokens(text):
-        if token.word in found and lowered[token.start : token.end] == token.word:
-            result += [text[end : token.start], found[token.word]]
-            end = token.end
+        if token.word in found:
+            start, stop = original_span(origins, token.start, token.end)
+            result += [text[end:start], found[token.word]]
+            end = stop
     return "".join([*result, text[end:]]) if result else None

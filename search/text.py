@@ -1,10 +1,10 @@
 """Text analysis for the database search engine, done in Python so PostgreSQL and SQLite index
 and search the same terms, and match what Elasticsearch's analyzers do (``search/analysis.py``).
 
-English words are lowercased, stripped of possessives and stop words and Porter-stemmed; Chinese
-text is split into overlapping bigrams. Every term is plain ASCII letters and digits (a Chinese
-bigram is written as its characters' ranks in base 36, ``zzb0ycna``), so neither database's own
-tokenizer, nor its locale, can split or drop it.
+English words are lowercased, stripped of accents, possessives and stop words and Porter-stemmed;
+Chinese text is split into overlapping bigrams. Every term is letters and digits, ASCII but for
+the rare letter with no ASCII base (ø, ß); a Chinese bigram is written as its characters' ranks
+in base 36 (``zzb0ycna``), so neither database's own tokenizer, nor its locale, can split it.
 
 A query is a list of clauses, each matched if any of its alternatives is (a clause is a word, or
 a capability's name with its synonyms in both languages; an alternative is a phrase of terms).
@@ -25,13 +25,45 @@ STOP_WORDS = frozenset(
     "there these they this to was will with".split()
 )
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_WORDS = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[a-z0-9\u00c0-\u024f]+(?:'[a-z]+)?)")
+# Latin letters with their accented forms (not the signs × and ÷ that sit among them).
+_LATIN = "a-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_WORDS = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[{_LATIN}]+(?:'[a-z]+)?)")
 _stemmer = snowballstemmer.stemmer("porter")
 
 
 def normalise(text: str) -> str:
     """Full-width forms folded, lowercase (``cjk_width`` and ``lowercase``)."""
     return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def normalised_with_origins(text: str) -> tuple[str, list[int] | None]:
+    """``text`` normalised, and where each of its characters came from in ``text`` (None when
+    the two line up, as they nearly always do: "½" or "™" become several characters)."""
+    normalised = normalise(text)
+    if len(normalised) == len(text or ""):
+        return normalised, None
+    parts, origins = [], []
+    for index, character in enumerate(text):
+        folded = normalise(character)
+        parts.append(folded)
+        origins += [index] * len(folded)
+    return "".join(parts), origins
+
+
+def original_span(origins: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    """The span of ``text`` that the normalised span ``start:end`` came from."""
+    if origins is None:
+        return start, end
+    return origins[start], origins[end - 1] + 1
+
+
+def _without_accents(word: str) -> str:
+    """ "protéine" as "proteine": the terms stay plain ASCII (both databases' tokenizers treat
+    accented letters by their own rules)."""
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(character for character in decomposed if not unicodedata.combining(character))
 
 
 @lru_cache(maxsize=50_000)
@@ -84,7 +116,8 @@ def tokens(text: str) -> list[Token]:
     """The terms of ``text`` in order: stemmed English words without stop words, Chinese bigrams
     (a lone Chinese character stays a term of its own)."""
     found = []
-    for match in _WORDS.finditer(normalise(text)):
+    normalised, _origins = normalised_with_origins(text or "")
+    for match in _WORDS.finditer(normalised):
         if match.group("cjk"):
             run, offset = match.group("cjk"), match.start()
             if len(run) == 1:
@@ -95,12 +128,13 @@ def tokens(text: str) -> list[Token]:
                     Token(_cjk_term(pair), pair, offset + index, offset + index + 2, False)
                 )
             continue
-        word = match.group("word")
+        word = _without_accents(match.group("word"))
         if word.endswith("'s"):
             word = word[:-2]
         word = word.replace("'", "")
-        if word and word not in STOP_WORDS:
-            found.append(Token(stem(word), word, match.start(), match.end(), True))
+        term = stem(word) if word and word not in STOP_WORDS else ""
+        if term:  # the stemmer leaves nothing of a lone "s"
+            found.append(Token(term, word, match.start(), match.end(), True))
     return found
 
 
@@ -249,7 +283,8 @@ def _fragment(text: str, first_mark: int, size: int) -> tuple[int, int]:
     start = max(0, first_mark - size // 4)
     if start:
         boundary = text.rfind(" ", 0, start + 1)
-        start = boundary + 1 if boundary >= 0 else start
+        if boundary >= 0 and first_mark - boundary < size // 2:  # not back past the mark's room
+            start = boundary + 1
     end = min(len(text), start + size)
     if end < len(text):
         boundary = text.rfind(" ", start, end)
@@ -273,13 +308,12 @@ def highlighted(
     terms, when the caller marks several texts."""
     if not text:
         return None
-    normalised = normalise(text)
-    if len(normalised) != len(text):
-        text = normalised  # offsets are the normalised text's; shown as written when they agree
+    normalised, origins = normalised_with_origins(text)
     pairs = cjk_pairs(query_terms) if pairs is None else pairs
     spans = []
 
     def mark(start: int, end: int) -> None:
+        start, end = original_span(origins, start, end)
         if spans and start <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(spans[-1][1], end))
         else:
@@ -296,7 +330,7 @@ def highlighted(
                     if run[index : index + 2] in pairs:
                         mark(offset + index, offset + index + 2)
             continue
-        word = match.group("word")
+        word = _without_accents(match.group("word"))
         if word.endswith("'s"):
             word = word[:-2]
         word = word.replace("'", "")

@@ -82,7 +82,7 @@ def _hand_over(pending: PendingTask) -> None:
     if task.app.conf.task_always_eager:
         task.apply_async(args=pending.args, kwargs=pending.kwargs)
         return
-    with task.app.pool.acquire(block=True) as connection:
+    with task.app.pool.acquire(block=True, timeout=2) as connection:
         connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
         task.apply_async(
             args=pending.args, kwargs=pending.kwargs, connection=connection, retry=False

@@ -9,6 +9,7 @@ from search.client import get_client, index_name
 from search.fallback import search_services_from_database
 from search.indexing import SERVICES, index_rebuild
 from search.queries import PAGE_SIZE, ServiceQuery, search_services
+from search.text import terms
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +227,12 @@ def test_a_standard_named_in_the_query_finds_the_listings_that_follow_it(engine)
         for page in (1, 2)
         for hit in engine.services(ServiceQuery(text="GLP", page=page))["results"]
     }
+
+
+@pytest.mark.parametrize("text", ["Type S", "the of", '"', "*", "OR", "!", "😀", "o'reilly's"])
+def test_queries_that_analysis_empties_answer_like_elasticsearch(engine, text):
+    answer = engine.services(ServiceQuery(text=text))
+
+    if not [term for term in terms(text)]:
+        assert answer["count"] == 0
+    assert answer["count"] == search_services(ServiceQuery(text=text))["count"]

@@ -58,3 +58,25 @@ def test_a_text_that_fits_is_shown_whole_and_a_long_one_is_cut_between_words():
     start = long.index(shown)
     assert "<mark>MDCK</mark>" in fragment and len(shown) <= 160
     assert start > 0 and long[start - 1] == " " and long[start + len(shown)] == " "
+
+
+def test_words_the_stemmer_empties_and_signs_make_no_terms():
+    assert terms("Type S") == terms("type") and terms("s") == []
+    assert terms("a × b ÷ c") == terms("a b c")
+    assert terms("protéine") == terms("proteine")
+
+
+def test_a_match_late_in_text_without_spaces_is_still_shown():
+    text = "A " + "毒" * 300 + " 毒理"
+    assert "<mark>毒理</mark>" in highlighted(text, set(terms("毒理")))
+
+
+def test_highlights_keep_the_text_as_written_when_normalising_changes_its_length():
+    marked = highlighted("Acme™ GLP Toxicology Study (½ day)", set(terms("toxicology")))
+
+    assert marked == "Acme™ GLP <mark>Toxicology</mark> Study (½ day)"
+
+
+@pytest.mark.django_db
+def test_a_correction_keeps_the_rest_of_the_query_as_typed(search_entries):
+    assert corrected("™ toxicolgy", corrections("™ toxicolgy")) == "™ toxicology"
