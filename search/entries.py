@@ -53,8 +53,16 @@ WEIGHTS = {
 }
 FILTERS = {SERVICES: KEYWORD_FILTERS, JOBS: JOB_FILTERS, PROVIDERS: PROVIDER_FILTERS}
 SPELLING = {
-    SERVICES: ("title_en", "description_en", "capability_labels_en"),
-    JOBS: ("title_en", "description_en", "discipline_labels_en"),
+    # Every English text a service is found by: a word found only in its broader or context
+    # labels (a standard's name, a species) must not be "corrected" into another.
+    SERVICES: (
+        "title_en",
+        "description_en",
+        "capability_labels_en",
+        "broader_labels_en",
+        "context_labels_en",
+    ),
+    JOBS: ("title_en", "description_en", "discipline_labels_en", "facts"),
     PROVIDERS: ("title_en", "summary_en", "capability_labels_en"),
 }
 

@@ -2,6 +2,8 @@
 
 import pytest
 
+from search.entries import _terms_of
+from search.indexing import SERVICES
 from search.spelling import corrected, corrections
 from search.text import highlighted, query_clauses, terms
 
@@ -80,3 +82,14 @@ def test_highlights_keep_the_text_as_written_when_normalising_changes_its_length
 @pytest.mark.django_db
 def test_a_correction_keeps_the_rest_of_the_query_as_typed(search_entries):
     assert corrected("™ toxicolgy", corrections("™ toxicolgy")) == "™ toxicology"
+
+
+def test_the_words_a_listing_is_found_by_are_all_in_the_spelling_vocabulary():
+    document = {
+        "title_en": "Rodent toxicology",
+        "broader_labels_en": ["General toxicology"],
+        "context_labels_en": ["Cynomolgus", "FDA inspected"],
+        "provider": {"title_en": "Kanghe"},
+    }
+
+    assert {"cynomolgus", "inspected", "general", "kanghe"} <= _terms_of(SERVICES, [document])
