@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from search.indexing import INDEXES, JOBS, PROVIDERS, SERVICES
 from search.models import IndexChange, SearchEntry, SearchTerm
-from search.queries import JOB_FILTERS, KEYWORD_FILTERS, PROVIDER_FILTERS
+from search.queries import (
+    CERTIFIED_BOOST,
+    EARLY_CAREER_BOOST,
+    EARLY_CAREER_LEVELS,
+    JOB_FILTERS,
+    KEYWORD_FILTERS,
+    PROVIDER_FILTERS,
+    VERIFIED_BOOST,
+)
 from search.text import indexed_text, spelling_words
 
 WRITE_CHUNK = 1000
@@ -82,12 +90,12 @@ def _as_list(value) -> list:
 def _boost(index: str, document: dict) -> float:
     if index == SERVICES:
         provider = document["provider"]
-        return (1.15 if provider.get("is_verified") else 1.0) * (
-            1.1 if provider.get("has_valid_certification") else 1.0
+        return (VERIFIED_BOOST if provider.get("is_verified") else 1.0) * (
+            CERTIFIED_BOOST if provider.get("has_valid_certification") else 1.0
         )
     if index == JOBS:
-        return 1.2 if document.get("level") in ("graduate", "intern") else 1.0
-    return 1.15 if document.get("is_verified") else 1.0
+        return EARLY_CAREER_BOOST if document.get("level") in EARLY_CAREER_LEVELS else 1.0
+    return VERIFIED_BOOST if document.get("is_verified") else 1.0
 
 
 def _moment(value: str | None):
@@ -127,7 +135,7 @@ def _terms_of(index: str, documents: list[dict]) -> set[str]:
     words = set()
     for document in documents:
         words |= spelling_words(*(document.get(name) for name in SPELLING[index]))
-        words |= spelling_words(*_provider_names(document), document.get("title_en"))
+        words |= spelling_words(*_provider_names(document))
     return {word for word in words if len(word) <= 64}
 
 

@@ -30,7 +30,7 @@ from search.queries import (
     result_from_document,
 )
 from search.spelling import corrected, corrections
-from search.text import cjk_pairs, query_clauses
+from search.text import cjk_pairs, query_clauses, terms_of
 
 FACET_SIZE = 50
 # Relative weights of the classes D, C, B and A, as the field boosts 0.7, 1, 2 and 3.
@@ -129,7 +129,7 @@ class EntrySearch:
         )
 
     def query_terms(self) -> set[str]:
-        return {term for clause in self.clauses for alt in clause.alternatives for term in alt}
+        return terms_of(self.clauses)
 
     def run(self, *, order: list[str], page: int) -> tuple[int, list[tuple[int, dict]], dict]:
         """The count, one page of (page id, document), and the facets, from one pass over the

@@ -11,9 +11,15 @@ from elasticsearch.dsl import Q, Search
 from search.client import get_client, index_name
 from search.indexing import JOBS, PROVIDERS, SERVICES
 from search.spelling import corrected, corrections
-from search.text import cjk_pairs, highlighted, query_clauses
+from search.text import cjk_pairs, highlighted, query_clauses, terms_of
 
 PAGE_SIZE = 20
+# Ranking factors, multiplied into the text score by both engines (here as function_score
+# weights, in search.entries as each entry's boost).
+VERIFIED_BOOST = 1.15
+CERTIFIED_BOOST = 1.1
+EARLY_CAREER_BOOST = 1.2  # graduate and intern postings first among equals
+EARLY_CAREER_LEVELS = ("graduate", "intern")
 # Only titles and descriptions are marked, by ``highlights`` from the page of results (in
 # Elasticsearch, highlighting cost a quarter of each search's time on 100,000 listings).
 HIGHLIGHTED = ["title_en", "title_zh", "description_en", "description_zh"]
@@ -127,8 +133,11 @@ def build_search(query: ServiceQuery, corrected_text: str | None = None) -> Sear
         "function_score",
         query=Q("bool", must=[relevance], filter=_filters(query)),
         functions=[
-            {"filter": Q("term", **{"provider.is_verified": True}), "weight": 1.15},
-            {"filter": Q("term", **{"provider.has_valid_certification": True}), "weight": 1.1},
+            {"filter": Q("term", **{"provider.is_verified": True}), "weight": VERIFIED_BOOST},
+            {
+                "filter": Q("term", **{"provider.has_valid_certification": True}),
+                "weight": CERTIFIED_BOOST,
+            },
         ],
         score_mode="multiply",
         boost_mode="multiply",
@@ -203,8 +212,7 @@ def answer(
 
 def query_terms(text: str) -> set[str]:
     """The terms a search for ``text`` looks for, synonyms included (what ``highlights`` marks)."""
-    clauses = query_clauses(text) if text.strip() else []
-    return {term for clause in clauses for phrase in clause.alternatives for term in phrase}
+    return terms_of(query_clauses(text) if text.strip() else [])
 
 
 def highlights(
@@ -314,7 +322,9 @@ def search_jobs(query: JobQuery) -> dict:
     scored = Q(
         "function_score",
         query=Q("bool", must=[relevance], filter=filters),
-        functions=[{"filter": Q("terms", level=["graduate", "intern"]), "weight": 1.2}],
+        functions=[
+            {"filter": Q("terms", level=list(EARLY_CAREER_LEVELS)), "weight": EARLY_CAREER_BOOST}
+        ],
         boost_mode="multiply",
     )
     return _faceted(JOBS, scored, JOB_FILTERS, query.page, job_result)
@@ -407,7 +417,7 @@ def search_providers(query: ProviderQuery) -> dict:
     scored = Q(
         "function_score",
         query=Q("bool", must=[relevance], filter=filters),
-        functions=[{"filter": Q("term", is_verified=True), "weight": 1.15}],
+        functions=[{"filter": Q("term", is_verified=True), "weight": VERIFIED_BOOST}],
         boost_mode="multiply",
     )
     return _faceted(PROVIDERS, scored, PROVIDER_FILTERS, query.page, provider_result)

@@ -112,6 +112,16 @@ class Token:
     latin: bool
 
 
+def _latin_term(raw: str) -> tuple[str, str]:
+    """A Latin word as written (accents, possessive and apostrophes gone) and its term ("" for a
+    stop word, or a word the stemmer leaves nothing of, like a lone "s")."""
+    word = _without_accents(raw)
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.replace("'", "")
+    return word, stem(word) if word and word not in STOP_WORDS else ""
+
+
 def tokens(text: str) -> list[Token]:
     """The terms of ``text`` in order: stemmed English words without stop words, Chinese bigrams
     (a lone Chinese character stays a term of its own)."""
@@ -128,12 +138,8 @@ def tokens(text: str) -> list[Token]:
                     Token(_cjk_term(pair), pair, offset + index, offset + index + 2, False)
                 )
             continue
-        word = _without_accents(match.group("word"))
-        if word.endswith("'s"):
-            word = word[:-2]
-        word = word.replace("'", "")
-        term = stem(word) if word and word not in STOP_WORDS else ""
-        if term:  # the stemmer leaves nothing of a lone "s"
+        word, term = _latin_term(match.group("word"))
+        if term:
             found.append(Token(term, word, match.start(), match.end(), True))
     return found
 
@@ -185,7 +191,6 @@ class Synonyms:
     TTL_SECONDS = 60
 
     def __init__(self):
-        self._groups: list[list[Phrase]] = []
         self._by_first: dict[str, list[tuple[Phrase, list[Phrase]]]] = {}
         self._terms: set[str] = set()
         self._read_at = float("-inf")
@@ -208,13 +213,9 @@ class Synonyms:
         for group in groups:
             for phrase in group:
                 by_first.setdefault(phrase[0], []).append((phrase, group))
-        self._groups, self._by_first = groups, by_first
+        self._by_first = by_first
         self._terms = {term for group in groups for phrase in group for term in phrase}
         self._read_at = time.monotonic()
-
-    def groups(self) -> list[list[Phrase]]:
-        self._refresh()
-        return self._groups
 
     def starting_with(self, term: str) -> list[tuple[Phrase, list[Phrase]]]:
         """Each phrase that starts with ``term``, with its synonym set."""
@@ -231,6 +232,11 @@ class Synonyms:
 
 
 SYNONYMS = Synonyms()
+
+
+def terms_of(clauses: list[Clause]) -> set[str]:
+    """Every term a query's clauses look for (what highlighting marks)."""
+    return {term for clause in clauses for phrase in clause.alternatives for term in phrase}
 
 
 def query_clauses(text: str) -> list[Clause]:
@@ -330,11 +336,8 @@ def highlighted(
                     if run[index : index + 2] in pairs:
                         mark(offset + index, offset + index + 2)
             continue
-        word = _without_accents(match.group("word"))
-        if word.endswith("'s"):
-            word = word[:-2]
-        word = word.replace("'", "")
-        if word and word not in STOP_WORDS and stem(word) in query_terms:
+        _word, term = _latin_term(match.group("word"))
+        if term and term in query_terms:
             mark(match.start(), match.end())
     if not spans:
         return None
