@@ -55,14 +55,14 @@ install: $(INSTALLED)
 
 # Quiet on purpose: what a newcomer needs is the address and the logins (the last lines before the
 # server's own banner). SITE_URL follows HOST and PORT so every printed link is the one served.
+run: export SITE_URL = http://$(HOST):$(PORT)
 run: install
 	@echo "migrating the local database (SQLite: db.sqlite3)"
-	@SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py migrate --noinput -v 0
-	@SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py load_demo
-	@SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py search_reindex --if-available \
-		--quiet-progress
-	@SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py load_demo --logins
-	@SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@$(BIN)/python manage.py migrate --noinput -v 0
+	@$(BIN)/python manage.py load_demo
+	@$(BIN)/python manage.py search_reindex --if-available --quiet-progress
+	@$(BIN)/python manage.py load_demo --logins
+	@$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite on PostgreSQL, then the payment tests and the database search engine's tests
 # again on SQLite, the database `make run` serves the demo with (FTS5 there, not PostgreSQL's

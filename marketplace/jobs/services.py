@@ -140,7 +140,12 @@ def application_create(*, posting, candidate: User, cover_note: str) -> Applicat
 
 
 def _locked(application: Application) -> Application:
-    return Application.objects.select_for_update().get(pk=application.pk)
+    # The employer comes along (require_member reads it), locked is the application alone.
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("employer")
+        .get(pk=application.pk)
+    )
 
 
 @transaction.atomic

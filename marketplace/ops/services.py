@@ -28,7 +28,8 @@ def task_enqueue(task: str, *args, **kwargs) -> PendingTask:
 def task_enqueue_once(task: str, *args, **kwargs) -> PendingTask:
     """As ``task_enqueue``, unless the same task with the same arguments already waits for this
     transaction to commit: work that covers every change made before it runs is asked for once."""
-    for _savepoints, callback, _robust in connection.run_on_commit:
+    for entry in connection.run_on_commit:  # (savepoints, callback, robust) in Django 5.2
+        callback = entry[1]
         if (
             isinstance(callback, _Send)
             and not callback.has_run

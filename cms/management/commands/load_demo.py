@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from tqdm import tqdm
 
-from cms.demo import load_demo_deal, load_demo_site
+from cms.demo import DEMO_BUYER, DEMO_CRO, load_demo_deal, load_demo_site
 from cms.services import platform_moderator_add
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
@@ -46,8 +46,6 @@ class Command(BaseCommand):
             self._load()
 
     def _logins_print(self) -> None:
-        from cms.demo import DEMO_BUYER, DEMO_CRO
-
         site = settings.SITE_URL
         self.stdout.write(self.style.SUCCESS(f"The demo site: {site}/"))
         self.stdout.write(f"  admin  {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}  ({site}/admin/)")
