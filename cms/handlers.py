@@ -1,14 +1,17 @@
-"""The CMS's subscriptions to domain events, and what publishing a listing tells the domain
-(registered in CmsConfig.ready)."""
+"""The CMS's subscriptions to domain events, what publishing a listing tells the domain, and
+what makes the kept anonymous pages stale (registered in CmsConfig.ready)."""
 
-from django.db.models.signals import post_delete
-from wagtail.signals import page_published, page_unpublished
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.models import ProviderPage, ServicePage, TCMServicePage
 from cms.services import membership_groups_sync, provider_workspace_ensure
 from marketplace import events
 from marketplace.accounts.models import Organisation
 from marketplace.accounts.services import organisation_capabilities_set
+from marketplace.catalog.models import TaxonomyNode
+from marketplace.page_cache import pages_changed
 
 
 @events.subscribe(events.ORGANISATION_CREATED)
@@ -23,6 +26,7 @@ def grant_publishing(*, organisation_id: int) -> None:
     organisation = Organisation.objects.get(pk=organisation_id)
     if organisation.is_provider:
         provider_workspace_ensure(organisation=organisation)
+    pages_changed()  # its pages show the verified mark
 
 
 @events.subscribe(events.MEMBERSHIP_CHANGED)
@@ -46,7 +50,25 @@ def _offered_capabilities_sync(sender, instance, **kwargs) -> None:
     organisation_capabilities_set(organisation=provider.organisation, codes=codes)
 
 
+def _pages_changed(sender, **kwargs) -> None:
+    pages_changed()
+
+
 def connect() -> None:
+    # Any page's publish, unpublish, move or delete, and any label the pages show, may change
+    # what another page lists (a provider lists its services, a listing names its provider).
+    page_signals = {
+        "publish": page_published,
+        "unpublish": page_unpublished,
+        "move": post_page_move,
+    }
+    for name, signal in page_signals.items():
+        signal.connect(_pages_changed, dispatch_uid=f"cms-pages-{name}")
+    post_delete.connect(_pages_changed, sender=Page, dispatch_uid="cms-pages-delete")
+    for name, signal in {"save": post_save, "delete": post_delete}.items():
+        signal.connect(
+            _pages_changed, sender=TaxonomyNode, dispatch_uid=f"cms-pages-taxonomy-{name}"
+        )
     signals = {"publish": page_published, "unpublish": page_unpublished, "delete": post_delete}
     for model in (ServicePage, TCMServicePage):
         for name, signal in signals.items():

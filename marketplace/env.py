@@ -44,6 +44,15 @@ def boolean(name: str, *, default: bool, help: str) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
 
 
+def integer(name: str, *, default: int, help: str) -> int:
+    """Return the variable as a whole number."""
+    raw = _read(name, str(default), help).strip()
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+
+
 def strings(name: str, *, default: str, help: str) -> list[str]:
     """Return a comma-separated variable as a list, without blanks."""
     return [item.strip() for item in _read(name, default, help).split(",") if item.strip()]

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "marketplace.page_cache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,6 +155,13 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }  # fmt: skip
+
+PAGE_CACHE_SECONDS = env.integer(
+    "PAGE_CACHE_SECONDS",
+    default=300,
+    help="How long a public page read without a session is kept (marketplace/page_cache.py); "
+    "publishing anything starts afresh. 0: every read renders.",
+)
 
 # Content Security Policy: scripts, styles and frames from this site (and Stripe's payment form
 # where it is used); nothing inline, no framing of the site.

@@ -44,6 +44,10 @@ STRIPE_MOCK_URL = env.string(
 )
 STRIPE_WEBHOOK_SECRET = "whsec_test_marketplace"  # noqa: S105
 
+# Pages render on every read, as the tests change rows directly; the page cache's tests switch
+# it on.
+PAGE_CACHE_SECONDS = 0
+
 # The suite's own requests would trip the limits; their tests switch them on.
 RATE_LIMITS_ENABLED = False
 

@@ -56,7 +56,14 @@ TARGETS = {
     "api_p50_times_faster_than_wagtail": 2,
     "database_p95_ms_at_1_client": 100,
     "reindex_docs_per_second": 3000,
+    "cached_provider_page_requests_per_second": 300,
 }
+# Anonymous provider pages read in the cached-page run, and its concurrency.
+CACHED_PAGES = 200
+CACHED_PAGE_CLIENTS = 8
+CACHED_PAGE_REQUESTS = 4000
+# The server's shared cache (as in production): a Redis database of the bench's own, emptied first.
+BENCH_CACHE_URL = "redis://127.0.0.1:6379/4"
 # What overseas buyers type: capability phrases, abbreviations, Chinese, typos; some with filters,
 # some paging on. ``q`` and the filters are the API's parameters.
 QUERY_MIX: list[dict] = [
@@ -388,6 +395,15 @@ def database_engine(limit: int | None, rounds: int, expected: int) -> dict:
 # --- The HTTP API -------------------------------------------------------------------------------
 
 
+def provider_urls(count: int) -> list[str]:
+    """The addresses of ``count`` live provider pages, spread over the corpus."""
+    from cms.models import ProviderPage
+
+    pages = ProviderPage.objects.live().order_by("pk")
+    step = max(1, pages.count() // count)
+    return [page.url for page in pages[::step][:count]]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -422,11 +438,16 @@ def fetch(connection: http.client.HTTPConnection, path: str) -> tuple[int, bytes
     return response.status, response.read()
 
 
-def load(port: int, *, clients: int, requests_per_client: int) -> dict:
-    """``clients`` threads, each on its own keep-alive connection, going through the mix from a
-    different starting point; every request's latency and the ``took_ms`` it reports."""
-    paths = [api_path(params) for params in QUERY_MIX]
-    labels = [query_label(params) for params in QUERY_MIX]
+def load(port: int, *, clients: int, requests_per_client: int, paths: list[str] | None = None,
+         labels: list[str] | None = None) -> dict:  # fmt: skip
+    """``clients`` threads, each on its own keep-alive connection, going through the mix (or
+    ``paths``, pages rather than API answers) from a different starting point; every request's
+    latency and the ``took_ms`` it reports."""
+    pages = paths is not None
+    if not pages:
+        paths = [api_path(params) for params in QUERY_MIX]
+        labels = [query_label(params) for params in QUERY_MIX]
+    labels = labels or paths
     barrier = threading.Barrier(clients + 1)
     samples: list[tuple[int, float, int | None, bool]] = []
     errors: list[str] = []
@@ -452,7 +473,7 @@ def load(port: int, *, clients: int, requests_per_client: int) -> dict:
                 with lock:
                     errors.append(f"{labels[index]}: HTTP {status}")
                 continue
-            answer = json.loads(body)
+            answer = {} if pages else json.loads(body)
             mine.append((index, elapsed, answer.get("took_ms"), bool(answer.get("degraded"))))
         connection.close()
         with lock:
@@ -488,11 +509,15 @@ def load(port: int, *, clients: int, requests_per_client: int) -> dict:
 
 
 def api_benchmark(*, levels: list[int], min_requests: int, workers: int, threads: int,
-                  check_urls: list[str]) -> dict:  # fmt: skip
+                  check_urls: list[str], page_urls: list[str]) -> dict:  # fmt: skip
+    import redis
+
+    redis.Redis.from_url(BENCH_CACHE_URL).flushdb()
     environment = {
         "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
         "DATABASE_URL": os.environ["DATABASE_URL"],
         "ELASTICSEARCH_INDEX_PREFIX": os.environ["ELASTICSEARCH_INDEX_PREFIX"],
+        "CACHE_URL": BENCH_CACHE_URL,
         "DEBUG": "false",
         # The site's capacity is measured, not its rate limits (they would answer 429s).
         "RATE_LIMITS_ENABLED": "false",
@@ -518,6 +543,13 @@ def api_benchmark(*, levels: list[int], min_requests: int, workers: int, threads
             result[f"clients_{clients}"] = load(
                 port, clients=clients, requests_per_client=per_client
             )
+        log(f"  provider pages, anonymous: {len(page_urls)} pages, rendered then kept")
+        result["cached_pages"] = {
+            "rendering": load(port, clients=CACHED_PAGE_CLIENTS, paths=page_urls,
+                              requests_per_client=-(-len(page_urls) // CACHED_PAGE_CLIENTS)),
+            "cached": load(port, clients=CACHED_PAGE_CLIENTS, paths=page_urls,
+                           requests_per_client=CACHED_PAGE_REQUESTS // CACHED_PAGE_CLIENTS),
+        }  # fmt: skip
     return result
 
 
@@ -716,6 +748,17 @@ def table_rows(result: dict) -> list[tuple[str, str, str]]:
         limit = TARGETS["overhead_median_ms"]
         note = f"overhead p50 <= {limit} ms {mark(overhead['p50'] <= limit)}"
         rows.append((f"  took, overhead, {clients}", measured, note))
+    pages = (result.get("api") or {}).get("cached_pages")
+    if pages:
+        for name in ("rendering", "cached"):
+            level = pages[name]
+            latency = latency_text(level["latency_ms"])
+            measured = f"{level['requests_per_second']} req/s; {latency}; {level['errors']} errors"
+            note = "first pass over the pages (most rendered)"
+            if name == "cached":
+                wanted = TARGETS["cached_provider_page_requests_per_second"]
+                note = f">= {wanted} req/s {mark(level['requests_per_second'] >= wanted)}"
+            rows.append((f"provider page, anonymous, {name}, {level['clients']}", measured, note))
     database = result.get("database_engine")
     if database:
         build = database["build"]
@@ -901,6 +944,7 @@ def main() -> int:
                 workers=arguments.server_workers,
                 threads=arguments.server_threads,
                 check_urls=[check["sample_listing_url"], check["sample_provider_url"]],
+                page_urls=provider_urls(CACHED_PAGES),
             )
         if not arguments.skip_database:
             log("the database's search engine")
