@@ -6,8 +6,16 @@ from celery import shared_task
 
 @shared_task(ignore_result=False)
 def ping_task() -> dict:
-    """Answer with the worker's host and process id: proof that a real worker ran it."""
-    return {"hostname": socket.gethostname(), "pid": os.getpid()}
+    """Answer with the worker's host, process id and database session (PostgreSQL's backend
+    process): proof that a real worker ran it, and which connection it used."""
+    from django.db import connection
+
+    session = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (session,) = cursor.fetchone()
+    return {"hostname": socket.gethostname(), "pid": os.getpid(), "database_session": session}
 
 
 @shared_task

@@ -225,7 +225,19 @@ DATABASE_URL = env.string(
     default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
     help="Database, as a URL: postgres://user:password@host:5432/name or sqlite:///path.",
 )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Connections are kept between requests and tasks (checked before reuse: a restarted database
+# costs one reconnect, not an error).
+DATABASE_CONN_MAX_AGE = env.integer(
+    "DATABASE_CONN_MAX_AGE",
+    default=60,
+    help="Seconds a process keeps its database connection for later requests and tasks; "
+    "0 behind a transaction-pooling proxy.",
+)
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -328,6 +340,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes the database connection around every task unless told to reuse
+# it; marketplace/celery.py closes old or broken ones around each task instead, as Django does
+# around each request (CONN_MAX_AGE above).
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs: one schedule, each entry saying why and how often (added by the apps as they come).
 CELERY_BEAT_SCHEDULE: dict = {

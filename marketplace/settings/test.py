@@ -14,13 +14,17 @@ from .base import *  # noqa: F403
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789abcdef"  # noqa: S105
 
+# No connection is kept past its request or task (DATABASE_CONN_MAX_AGE unset): an idle worker
+# holding a session would stop the tests copying the test database as a template.
 DATABASES = {
     "default": dj_database_url.parse(
         env.string(
             "DATABASE_URL",
             default="postgres://marketplace:marketplace@127.0.0.1:5432/marketplace",
             help="",
-        )
+        ),
+        conn_max_age=env.integer("DATABASE_CONN_MAX_AGE", default=0, help=""),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
