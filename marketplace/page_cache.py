@@ -20,7 +20,7 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
@@ -32,8 +32,10 @@ _NOT_REPLAYED = {"set-cookie", "content-length", "date"}
 
 
 def pages_changed() -> None:
-    """The public pages may show something else: once committed, no kept page is served."""
-    transaction.on_commit(_new_generation)
+    """The public pages may show something else: once committed, no kept page is served (one
+    new generation per transaction, however many changes it made)."""
+    if not any(entry[1] is _new_generation for entry in connection.run_on_commit):
+        transaction.on_commit(_new_generation)
 
 
 def _new_generation() -> None:

@@ -131,3 +131,11 @@ def test_the_cache_switched_off_renders_every_read(client, provider, settings):
     client.get(provider.url)
 
     assert queries_of(client, provider.url) > 0
+
+
+def test_many_changes_in_one_transaction_start_one_generation(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        page_cache.pages_changed()
+        page_cache.pages_changed()
+
+    assert callbacks.count(page_cache._new_generation) == 1
