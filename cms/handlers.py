@@ -29,6 +29,11 @@ def grant_publishing(*, organisation_id: int) -> None:
     pages_changed()  # its pages show the verified mark
 
 
+@events.subscribe(events.REVIEWS_CHANGED)
+def show_rating(*, organisation_id: int) -> None:
+    pages_changed()  # its pages and listings show the rating
+
+
 @events.subscribe(events.MEMBERSHIP_CHANGED)
 def sync_editor_groups(*, organisation_id: int, user_id: int) -> None:
     membership_groups_sync(

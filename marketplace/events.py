@@ -12,6 +12,8 @@ from collections.abc import Callable
 ORGANISATION_CREATED = "organisation_created"
 ORGANISATION_VERIFIED = "organisation_verified"
 MEMBERSHIP_CHANGED = "membership_changed"
+# A provider's reviews changed (a new one, an answer, one hidden): its rating may differ.
+REVIEWS_CHANGED = "reviews_changed"
 
 _handlers: dict[str, list[Callable[..., None]]] = defaultdict(list)
 

@@ -2,8 +2,13 @@
 
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from marketplace.transitions import InvalidTransition
 
 # How a service names a field of one item of a list it was given: ``lines[2].quantity``.
 ITEM_FIELD = re.compile(r"^(?P<items>\w+)\[(?P<index>\d+)\]\.(?P<field>\w+)$")
@@ -34,3 +39,31 @@ def refusal_page(request, message: str, back: str, status: int = 409):
     return render(
         request, "contracting/refused.html", {"message": message, "back": back}, status=status
     )
+
+
+def run_service(request, action, back: str):
+    """Call a service for a POSTed action: ``(result, None)``, or ``(None, a page saying why)``
+    when it refuses (409 status, 400 input, 403 permission), nothing written."""
+    try:
+        with transaction.atomic():
+            result = action()
+    except InvalidTransition as error:
+        return None, refusal_page(request, error.message, back)
+    except ValidationError as error:
+        return None, refusal_page(request, " ".join(error.messages), back, status=400)
+    except PermissionDenied as error:
+        return None, refusal_page(
+            request, str(error) or _("You may not do this."), back, status=403
+        )
+    return result, None
+
+
+def next_or(request, default: str) -> str:
+    """The ``next`` page (of the query, or of the form posted) if it is on this site (https kept
+    over https), else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default

@@ -40,6 +40,7 @@ urlpatterns = [
     path("deals/", include("marketplace.contracting.urls")),
     path("payments/", include("payments.urls")),
     path("applications/", include("marketplace.jobs.urls")),
+    path("reviews/", include("marketplace.trust.urls")),
     path("search/", search_page, name="search"),
     path("staff/trade-report/", include("marketplace.reports.urls")),
 ]

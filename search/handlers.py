@@ -1,10 +1,11 @@
-"""Wagtail's page signals record index changes, taxonomy edits refresh the synonyms (see
-search.services); nothing more happens here."""
+"""Wagtail's page signals and the domain's events record index changes, taxonomy edits refresh
+the synonyms (see search.services); nothing more happens here."""
 
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.models import JobPostingPage, ProviderPage, ServicePage, TCMServicePage
+from marketplace import events
 from marketplace.catalog.models import TaxonomyNode
 from search.models import IndexChange
 from search.services import index_change_record, taxonomy_changed
@@ -18,6 +19,14 @@ def _changed(sender, instance, **kwargs):
 
 def _deleted(sender, instance, **kwargs):
     index_change_record(page=instance, action=IndexChange.Action.DELETE)
+
+
+@events.subscribe(events.REVIEWS_CHANGED)
+def _rating_changed(*, organisation_id: int) -> None:
+    """A provider's rating is in its document and its listings' (sorted and filtered on)."""
+    page = ProviderPage.objects.filter(organisation_id=organisation_id).first()
+    if page is not None:
+        index_change_record(page=page, action=IndexChange.Action.UPSERT)
 
 
 def _taxonomy_changed(sender, **kwargs):

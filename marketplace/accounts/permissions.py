@@ -14,6 +14,16 @@ ACTING_ROLES = (Role.OWNER, Role.EDITOR)
 PLATFORM_MODERATORS = "Platform moderators"
 
 
+def is_member(*, user: User, organisation_id: int, acting: bool = True) -> bool:
+    """Whether ``user`` belongs to the organisation (as owner or editor when ``acting``)."""
+    if not user.is_authenticated:
+        return False
+    roles = ACTING_ROLES if acting else tuple(Role)
+    return Membership.objects.filter(
+        user=user, organisation_id=organisation_id, role__in=roles
+    ).exists()
+
+
 def require_member(
     *, user: User, organisation: Organisation, acting: bool = True, message: str | None = None
 ) -> None:
@@ -21,8 +31,7 @@ def require_member(
 
     ``message`` replaces the default refusal where a page says who may do the thing.
     """
-    roles = ACTING_ROLES if acting else tuple(Role)
-    if not Membership.objects.filter(user=user, organisation=organisation, role__in=roles).exists():
+    if not is_member(user=user, organisation_id=organisation.pk, acting=acting):
         raise PermissionDenied(
             message
             or _("Only owners and editors of %(organisation)s can do this.")

@@ -4,6 +4,7 @@ from marketplace.api.errors import not_found
 from marketplace.api.views import SchemaView
 from marketplace.contracting import api as deals
 from marketplace.ops.views import HealthView
+from marketplace.trust import api as trust
 from search.api import JobSearchView, ProviderSearchView, ServiceSearchView, SuggestView
 
 app_name = "api"
@@ -52,6 +53,14 @@ urlpatterns = [
         name="milestone-action",
     ),
     path("screening", deals.ScreenView.as_view(), name="screening"),
+    path(
+        "providers/<slug:slug>/reviews",
+        trust.ProviderReviewsView.as_view(),
+        name="provider-reviews",
+    ),
+    path("reviews", trust.ReviewCreateView.as_view(), name="reviews"),
+    path("reviews/<int:pk>/reply", trust.ReviewReplyView.as_view(), name="review-reply"),
+    path("reviews/<int:pk>/hide", trust.ReviewHideView.as_view(), name="review-hide"),
     # Last: what matched nothing above (a malformed id, a mistyped path) is a JSON 404 too.
     re_path(r"", not_found, name="not-found"),
 ]

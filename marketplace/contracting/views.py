@@ -34,23 +34,7 @@ from marketplace.contracting.models import (
     RfqInvitation,
 )
 from marketplace.contracting.services.screening import current_revision
-from marketplace.pages import form_errors_add, refusal_page
-
-
-def _run(request, action, back: str):
-    """Call a service for a POSTed action; its refusal becomes a page that says why."""
-    try:
-        with transaction.atomic():
-            result = action()
-    except services.InvalidTransition as error:
-        return None, refusal_page(request, error.message, back)
-    except ValidationError as error:
-        return None, refusal_page(request, " ".join(error.messages), back, status=400)
-    except PermissionDenied as error:
-        return None, refusal_page(
-            request, str(error) or _("You may not do this."), back, status=403
-        )
-    return result, None
+from marketplace.pages import form_errors_add, refusal_page, run_service
 
 
 def _provider_orgs(user):
@@ -213,7 +197,7 @@ def rfq_action(request, pk: int, action: str):
     }
     if action not in actions:
         raise Http404
-    _result, refusal = _run(request, actions[action], back)
+    _result, refusal = run_service(request, actions[action], back)
     return refusal or redirect(back)
 
 
@@ -403,7 +387,7 @@ def quote_action(request, pk: int, action: str):
     }
     if action not in actions:
         raise Http404
-    result, refusal = _run(request, actions[action], back)
+    result, refusal = run_service(request, actions[action], back)
     if refusal:
         return refusal
     if action == "accept":
@@ -449,7 +433,7 @@ def contract_action(request, pk: int, action: str):
     }
     if action not in actions:
         raise Http404
-    _result, refusal = _run(request, actions[action], back)
+    _result, refusal = run_service(request, actions[action], back)
     return refusal or redirect(back)
 
 
@@ -463,7 +447,7 @@ def checklist_complete(request, pk: int, item_pk: int):
     if not form.is_valid():
         errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return refusal_page(request, errors, back, status=400)
-    _result, refusal = _run(
+    _result, refusal = run_service(
         request,
         lambda: services.checklist_item_complete(item=item, by=request.user, **form.cleaned_data),
         back,
@@ -483,7 +467,7 @@ def milestone_action(request, pk: int, milestone_pk: int, action: str):
     }
     if action not in actions:
         raise Http404
-    _result, refusal = _run(request, actions[action], back)
+    _result, refusal = run_service(request, actions[action], back)
     return refusal or redirect(back)
 
 
@@ -499,7 +483,7 @@ def attachment_add(request, pk: int):
     upload = request.FILES.get("file")
     if upload is None:
         return refusal_page(request, _("Choose a file to attach."), back, status=400)
-    _result, refusal = _run(
+    _result, refusal = run_service(
         request, lambda: services.rfq_attachment_add(rfq=rfq, by=request.user, upload=upload), back
     )
     return refusal or redirect(back)

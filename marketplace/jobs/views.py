@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,17 +16,7 @@ from cms.models import JobPostingPage
 from marketplace.jobs import selectors, services
 from marketplace.jobs.forms import ApplyForm, MoveForm, ProfileForm
 from marketplace.jobs.models import Application, CandidateProfile
-from marketplace.pages import form_errors_add, refusal_page
-
-
-def _next_or(request, default: str) -> str:
-    """The ``?next=`` page if it is on this site (https kept over https), else ``default``."""
-    target = request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+from marketplace.pages import form_errors_add, next_or, refusal_page
 
 
 @login_required
@@ -60,7 +49,7 @@ def profile(request):
                 form_errors_add(form, error)
             else:
                 messages.success(request, _("Your profile is saved."))
-                return HttpResponseRedirect(_next_or(request, reverse("jobs:applications")))
+                return HttpResponseRedirect(next_or(request, reverse("jobs:applications")))
         status = 400
     return render(request, "jobs/profile.html", {"form": form, "profile": current}, status=status)
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "marketplace.contracting",
     "marketplace.jobs",
     "marketplace.ops",
+    "marketplace.trust",
     "cms",
     "search",
     "payments",
@@ -434,7 +435,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "PREPROCESSING_HOOKS": ["marketplace.api.schema.public_endpoints_only"],
-    "ENUM_NAME_OVERRIDES": {"ServiceStateEnum": "marketplace.ops.selectors.SERVICE_STATES"},
+    "ENUM_NAME_OVERRIDES": {
+        "ServiceStateEnum": "marketplace.ops.selectors.SERVICE_STATES",
+        "ReviewLanguageEnum": "marketplace.trust.models.Review.Language",
+    },
 }
 
 LOGGING = {

@@ -17,8 +17,11 @@ from marketplace.contracting.models import Contract, Milestone, Quote, Rfq
 from marketplace.contracting.services import (
     LineInput,
     MilestoneInput,
+    contract_complete,
     contract_sign,
+    milestone_accept,
     milestone_mark_due,
+    milestone_mark_paid,
     quote_accept,
     quote_save_draft,
     quote_submit,
@@ -184,3 +187,18 @@ def due_milestone() -> tuple[Party, Party, Milestone]:
     contract_sign(contract=contract, by=provider.owner)
     milestone = milestone_mark_due(milestone=contract.milestones.get(position=1), by=provider.owner)
     return buyer, provider, milestone
+
+
+def completed_contract(buyer: Party | None = None, provider: Party | None = None) -> Contract:
+    """A contract both signed, every milestone due, paid and accepted, then completed by the
+    buyer: what a review needs."""
+    fx_rates()
+    buyer, provider = buyer or buyer_party(), provider or provider_party()
+    contract = contract_for(buyer, provider)
+    contract_sign(contract=contract, by=buyer.owner)
+    contract_sign(contract=contract, by=provider.owner)
+    for milestone in contract.milestones.all():
+        milestone_mark_due(milestone=milestone, by=provider.owner)
+        milestone_mark_paid(milestone=milestone, reference=f"pi_{milestone.pk}")
+        milestone_accept(milestone=milestone, by=buyer.owner)
+    return contract_complete(contract=contract, by=buyer.owner)

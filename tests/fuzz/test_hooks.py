@@ -49,6 +49,10 @@ def test_the_fuzzer_finds_every_number_in_the_request_bodies():
         "POST /api/v1/screening": sorted(
             [*FACTS, (("single_payment_usd_equivalent",), "decimal")]
         ),
+        "POST /api/v1/reviews": sorted(
+            ((name,), "integer")
+            for name in ("contract", "overall", "quality", "timeliness", "communication", "value")
+        ),
     }  # fmt: skip
 
 

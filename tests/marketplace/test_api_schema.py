@@ -24,6 +24,10 @@ def test_the_openapi_schema_is_valid_and_documents_the_search_endpoints(tmp_path
         "/api/v1/quotes/{id}/accept",
         "/api/v1/contracts/{id}/",
         "/api/v1/screening",
+        "/api/v1/providers/{slug}/reviews",
+        "/api/v1/reviews",
+        "/api/v1/reviews/{id}/reply",
+        "/api/v1/reviews/{id}/hide",
     } <= set(paths)
     parameters = {p["name"] for p in paths["/api/v1/search/services"]["get"]["parameters"]}
     assert {"q", "capability", "zone", "standard", "page"} <= parameters

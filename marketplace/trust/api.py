@@ -1,0 +1,154 @@
+"""REST API for reviews: /api/v1/providers/<slug>/reviews (anyone), /api/v1/reviews (a buyer
+with a completed contract), /reviews/<id>/reply (the provider), /reviews/<id>/hide (staff).
+
+Thin: parse, find the object, call one service, shape the answer. Errors: 400 by field, 403, 404,
+409 when the contract or review does not allow it (not completed, reviewed already, answered).
+"""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketplace.accounts.models import PROVIDER_KINDS, Organisation
+from marketplace.api.schema import CONFLICT
+from marketplace.contracting.selectors import contracts_for_user
+from marketplace.trust import selectors, services
+from marketplace.trust.models import ASPECTS, RATING_MAX, RATING_MIN, Review
+from marketplace.trust.services import TEXT_MAX
+
+
+def _rating_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=RATING_MIN, max_value=RATING_MAX, **kwargs)
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    buyer_country = serializers.CharField(source="buyer.country", read_only=True)
+
+    class Meta:
+        model = Review
+        fields = [
+            "id", "overall", *ASPECTS, "text", "language", "created_at", "buyer_country",
+            "reply", "reply_language", "replied_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class StaffReviewSerializer(ReviewSerializer):
+    class Meta(ReviewSerializer.Meta):
+        fields = [*ReviewSerializer.Meta.fields, "hidden_at", "hidden_reason"]
+        read_only_fields = fields
+
+
+class BucketSerializer(serializers.Serializer):
+    rating = serializers.IntegerField()
+    count = serializers.IntegerField()
+    percent = serializers.IntegerField()
+
+
+class RatingSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    average = serializers.DecimalField(max_digits=2, decimal_places=1, allow_null=True)
+    aspects = serializers.DictField(
+        child=serializers.DecimalField(max_digits=2, decimal_places=1, allow_null=True)
+    )
+    distribution = BucketSerializer(many=True)
+
+
+class ProviderReviewsSerializer(serializers.Serializer):
+    rating = RatingSerializer()
+    reviews = ReviewSerializer(many=True)
+
+
+class ReviewCreateSerializer(serializers.Serializer):
+    contract = serializers.IntegerField(help_text="The completed contract reviewed (its id).")
+    overall = _rating_field()
+    quality = _rating_field()
+    timeliness = _rating_field()
+    communication = _rating_field()
+    value = _rating_field()
+    text = serializers.CharField(max_length=TEXT_MAX)
+
+
+class ReplySerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=TEXT_MAX)
+
+
+class HideSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=TEXT_MAX)
+
+
+def _valid(serializer_class, request: Request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ProviderReviewsView(APIView):
+    """A provider's rating and latest reviews, as its page shows them (hidden ones left out)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=ProviderReviewsSerializer, operation_id="provider_reviews")
+    def get(self, request: Request, slug: str) -> Response:
+        provider = get_object_or_404(Organisation, slug=slug, kind__in=PROVIDER_KINDS)
+        answer = {
+            "rating": selectors.provider_rating(provider=provider),
+            "reviews": selectors.latest_reviews(provider=provider, limit=50),
+        }
+        return Response(ProviderReviewsSerializer(answer).data)
+
+
+class ReviewCreateView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=ReviewCreateSerializer,
+        responses={201: ReviewSerializer, 409: CONFLICT},
+        operation_id="reviews_create",
+    )
+    def post(self, request: Request) -> Response:
+        """Review the provider of a completed contract of your organisation's (once)."""
+        data = dict(_valid(ReviewCreateSerializer, request))
+        contract = contracts_for_user(user=request.user).filter(pk=data.pop("contract")).first()
+        if contract is None:  # a field naming an object the caller cannot see: 400, as a slug
+            raise ValidationError({"contract": [_("None of your contracts has this id.")]})
+        review = services.review_create(contract=contract, by=request.user, **data)
+        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewReplyView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=ReplySerializer,
+        responses={200: ReviewSerializer, 409: CONFLICT},
+        operation_id="reviews_reply",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """The reviewed provider answers, once and publicly."""
+        review = get_object_or_404(selectors.visible_reviews(), pk=pk)
+        text = _valid(ReplySerializer, request)["text"]
+        review = services.review_reply(review=review, by=request.user, text=text)
+        return Response(ReviewSerializer(review).data)
+
+
+class ReviewHideView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=HideSerializer,
+        responses={200: StaffReviewSerializer, 409: CONFLICT},
+        operation_id="reviews_hide",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Platform staff hide a review from the pages and the rating, saying why."""
+        review = get_object_or_404(Review, pk=pk)
+        reason = _valid(HideSerializer, request)["reason"]
+        review = services.review_hide(review=review, by=request.user, reason=reason)
+        return Response(StaffReviewSerializer(review).data)

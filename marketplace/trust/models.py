@@ -1,0 +1,89 @@
+"""Verified reviews: a buyer organisation rates a provider once per completed contract."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# Every rating is a whole number on this scale.
+RATING_MIN, RATING_MAX = 1, 5
+ASPECTS = ("quality", "timeliness", "communication", "value")
+ASPECT_LABELS = {
+    "overall": _("Overall"),
+    "quality": _("Quality"),
+    "timeliness": _("Timeliness"),
+    "communication": _("Communication"),
+    "value": _("Value"),
+}
+
+
+def _rating(name: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(ASPECT_LABELS[name])
+
+
+class Review(models.Model):
+    """A buyer's review of the provider of one completed contract, with the provider's one
+    public answer; platform staff may hide it, saying why (kept, not deleted)."""
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        CHINESE = "zh-hans", _("Chinese")
+
+    contract = models.OneToOneField(
+        "contracting.Contract", on_delete=models.PROTECT, related_name="review"
+    )
+    buyer = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="reviews_given"
+    )
+    provider = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="reviews"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    overall = _rating("overall")
+    quality = _rating("quality")
+    timeliness = _rating("timeliness")
+    communication = _rating("communication")
+    value = _rating("value")
+    text = models.TextField(_("review"))
+    language = models.CharField(max_length=10, choices=Language.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reply = models.TextField(_("answer"), blank=True)
+    reply_language = models.CharField(max_length=10, choices=Language.choices, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    replied_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hidden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("review")
+        indexes = [models.Index(fields=["provider", "hidden_at", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    **{f"{name}__gte": RATING_MIN for name in ("overall", *ASPECTS)},
+                    **{f"{name}__lte": RATING_MAX for name in ("overall", *ASPECTS)},
+                ),
+                name="review_ratings_on_scale",
+            ),
+            models.CheckConstraint(
+                condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
+                name="review_hidden_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.provider} for contract {self.contract_id}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    def aspects(self) -> list[tuple[str, int]]:
+        """(label, rating) of each aspect, in order."""
+        return [(ASPECT_LABELS[name], getattr(self, name)) for name in ASPECTS]

@@ -1,0 +1,81 @@
+"""Reading reviews: a provider's rating (visible reviews only), its latest reviews, and who may
+review or answer what (one rule for the pages and the API)."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, QuerySet
+
+from marketplace.accounts.models import Organisation, User
+from marketplace.accounts.permissions import is_member
+from marketplace.contracting.models import Contract, ContractStatus
+from marketplace.trust.models import ASPECTS, RATING_MAX, RATING_MIN, Review
+
+LATEST = 5
+
+
+def visible_reviews(*, provider: Organisation | None = None) -> QuerySet[Review]:
+    """Reviews shown on the pages and counted in ratings: not hidden by staff."""
+    reviews = Review.objects.filter(hidden_at__isnull=True).select_related("buyer")
+    return reviews.filter(provider=provider) if provider is not None else reviews
+
+
+def _one_place(value) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def provider_rating(*, provider: Organisation) -> dict:
+    """Average (one decimal), count, distribution of overall ratings (5 down to 1) and each
+    aspect's average, over the provider's visible reviews."""
+    reviews = visible_reviews(provider=provider)
+    figures = reviews.aggregate(
+        count=Count("pk"),
+        average=Avg("overall"),
+        **{name: Avg(name) for name in ASPECTS},
+    )
+    by_rating = dict(reviews.values_list("overall").annotate(n=Count("pk")).order_by())
+    count = figures["count"]
+    return {
+        "count": count,
+        "average": _one_place(figures["average"]),
+        "aspects": {name: _one_place(figures[name]) for name in ASPECTS},
+        "distribution": [
+            {
+                "rating": rating,
+                "count": by_rating.get(rating, 0),
+                "percent": round(100 * by_rating.get(rating, 0) / count) if count else 0,
+            }
+            for rating in range(RATING_MAX, RATING_MIN - 1, -1)
+        ],
+    }
+
+
+def ratings_of(*, organisation_ids: list[int]) -> dict[int, tuple[Decimal, int]]:
+    """(average, count) of visible reviews per provider organisation that has any."""
+    rows = (
+        visible_reviews()
+        .filter(provider_id__in=organisation_ids)
+        .values("provider_id")
+        .annotate(average=Avg("overall"), count=Count("pk"))
+        .order_by()
+    )
+    return {row["provider_id"]: (_one_place(row["average"]), row["count"]) for row in rows}
+
+
+def latest_reviews(*, provider: Organisation, limit: int = LATEST) -> list[Review]:
+    return list(visible_reviews(provider=provider)[:limit])
+
+
+def may_review(*, user: User, contract: Contract) -> bool:
+    """Whether ``user`` may review ``contract`` now: the buyer's, completed, not yet reviewed."""
+    return (
+        contract.status == ContractStatus.COMPLETED
+        and not Review.objects.filter(contract=contract).exists()
+        and is_member(user=user, organisation_id=contract.buyer_id)
+    )
+
+
+def may_reply(*, user: User, review: Review) -> bool:
+    """Whether ``user`` may answer ``review`` now: the provider's, not answered yet."""
+    return not review.reply and is_member(user=user, organisation_id=review.provider_id)

@@ -1,0 +1,127 @@
+"""Writing reviews: only a buyer with a completed contract, once per contract; the provider's one
+answer; platform staff hiding one with a recorded reason. Each tells the integrations that the
+provider's rating changed (search re-indexes its listings, its pages render afresh)."""
+
+import re
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace import events
+from marketplace.accounts.models import User
+from marketplace.accounts.permissions import is_platform_staff, require_member
+from marketplace.contracting.audit import audit
+from marketplace.contracting.models import Contract, ContractStatus
+from marketplace.transitions import InvalidTransition
+from marketplace.trust.models import ASPECTS, RATING_MAX, RATING_MIN, Review
+
+TEXT_MAX = 5000
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def language_of(text: str) -> str:
+    """The language a review is written in, as its page marks it: Chinese if it has Chinese."""
+    return Review.Language.CHINESE if _CJK.search(text) else Review.Language.ENGLISH
+
+
+def _clean_text(text: str, field: str, *, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: [what]})
+    if len(text) > TEXT_MAX:
+        raise ValidationError({field: [_("Keep it under %(max)d characters.") % {"max": TEXT_MAX}]})
+    return text
+
+
+def _clean_ratings(ratings: dict) -> dict[str, int]:
+    errors, clean = {}, {}
+    for name in ("overall", *ASPECTS):
+        value = ratings.get(name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            try:
+                value = int(str(value).strip())
+            except (TypeError, ValueError):
+                errors[name] = [_("Give a whole number from 1 to 5.")]
+                continue
+        if not RATING_MIN <= value <= RATING_MAX:
+            errors[name] = [_("A rating is from 1 to 5.")]
+            continue
+        clean[name] = value
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+@transaction.atomic
+def review_create(*, contract: Contract, by: User, text: str, **ratings) -> Review:
+    """The buyer reviews the provider of a completed contract (once); the rating is on 1-5."""
+    clean = _clean_ratings(ratings)
+    text = _clean_text(text, "text", what=_("Say how the work went."))
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    require_member(
+        user=by,
+        organisation=contract.buyer,
+        message=_("Only the buyer's owners and editors can review this contract."),
+    )
+    if contract.status != ContractStatus.COMPLETED:
+        raise InvalidTransition(_("A contract can be reviewed once it is completed."))
+    if Review.objects.filter(contract=contract).exists():
+        raise InvalidTransition(_("This contract has been reviewed already."))
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                contract=contract,
+                buyer=contract.buyer,
+                provider=contract.provider,
+                author=by,
+                text=text,
+                language=language_of(text),
+                **clean,
+            )
+    except IntegrityError:  # the same review sent twice at once: the second finds the first
+        raise InvalidTransition(_("This contract has been reviewed already.")) from None
+    audit(review, action="review", actor=by)
+    events.publish(events.REVIEWS_CHANGED, organisation_id=contract.provider_id)
+    return review
+
+
+def _locked(review: Review) -> Review:
+    return Review.objects.select_for_update().get(pk=review.pk)
+
+
+@transaction.atomic
+def review_reply(*, review: Review, by: User, text: str) -> Review:
+    """The provider answers a review once, publicly."""
+    review = _locked(review)
+    require_member(
+        user=by,
+        organisation=review.provider,
+        message=_("Only the reviewed provider's owners and editors can answer this review."),
+    )
+    if review.reply:
+        raise InvalidTransition(_("This review has been answered already."))
+    review.reply = _clean_text(text, "text", what=_("Write your answer."))
+    review.reply_language = language_of(review.reply)
+    review.replied_by, review.replied_at = by, timezone.now()
+    review.save(update_fields=["reply", "reply_language", "replied_by", "replied_at"])
+    audit(review, action="reply", actor=by)
+    events.publish(events.REVIEWS_CHANGED, organisation_id=review.provider_id)
+    return review
+
+
+@transaction.atomic
+def review_hide(*, review: Review, by: User, reason: str) -> Review:
+    """Platform staff take a review off the pages (and out of the rating), saying why."""
+    if not is_platform_staff(user=by):
+        raise PermissionDenied(_("Only platform staff can hide a review."))
+    review = _locked(review)
+    reason = _clean_text(reason, "reason", what=_("Say why the review is hidden."))
+    if review.is_hidden:
+        raise InvalidTransition(_("This review is hidden already."))
+    review.hidden_reason, review.hidden_by, review.hidden_at = reason, by, timezone.now()
+    review.save(update_fields=["hidden_reason", "hidden_by", "hidden_at"])
+    audit(review, action="hide", actor=by, reason=reason)
+    events.publish(events.REVIEWS_CHANGED, organisation_id=review.provider_id)
+    return review
