@@ -140,6 +140,8 @@ SHARED_HIT_FIELDS = {
     "zone": partial(serializers.CharField, allow_null=True),
     "city": partial(serializers.CharField, allow_blank=True),
     "is_verified": serializers.BooleanField,
+    "rating_average": partial(serializers.FloatField, allow_null=True),
+    "rating_count": serializers.IntegerField,
     "capabilities": _words,
     "standards": _words,
 }
@@ -162,7 +164,8 @@ class Hit(serializers.Serializer):
 class ServiceHit(Hit):
     shown = (
         "id external_id kind title title_en title_zh provider provider_url url zone city"
-        " is_verified price_from price_currency turnaround_days capabilities standards highlight"
+        " is_verified rating_average rating_count price_from price_currency turnaround_days"
+        " capabilities standards highlight"
     )
     kind = serializers.ChoiceField(["service", "tcm"])
     provider_url = serializers.CharField()
@@ -201,7 +204,10 @@ class JobSearchView(SearchView):
 
 
 class ProviderHit(Hit):
-    shown = "id title title_en title_zh url kind zone city is_verified standards capabilities"
+    shown = (
+        "id title title_en title_zh url kind zone city is_verified rating_average rating_count"
+        " standards capabilities"
+    )
     kind = serializers.CharField(allow_null=True)
 
 

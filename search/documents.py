@@ -4,7 +4,17 @@ Prices are kept exact: ``price_from_fen`` (an integer number of fen) for ranges 
 ``price_from`` (the Decimal as text) for display; never a float.
 """
 
-from elasticsearch.dsl import Boolean, Date, Document, Integer, Keyword, Long, Object, Text
+from elasticsearch.dsl import (
+    Boolean,
+    Date,
+    Document,
+    Float,
+    Integer,
+    Keyword,
+    Long,
+    Object,
+    Text,
+)
 
 
 def english_text(**kwargs) -> Text:
@@ -91,7 +101,13 @@ class ServiceDocument(SearchDocument):
     price_from_fen = Long()
     turnaround_days = Integer()
     provider = provider_object(
-        tier=Keyword(), city=Keyword(), is_verified=Boolean(), has_valid_certification=Boolean()
+        tier=Keyword(),
+        city=Keyword(),
+        is_verified=Boolean(),
+        has_valid_certification=Boolean(),
+        # Verified reviews (marketplace.trust): sorted and filtered on.
+        rating_average=Float(),
+        rating_count=Integer(),
     )
 
     class Index:
@@ -136,6 +152,8 @@ class ProviderDocument(SearchDocument):
     certifications)."""
 
     is_verified = Boolean()
+    rating_average = Float()
+    rating_count = Integer()
 
     class Index:
         name = "providers"

@@ -113,7 +113,9 @@ def entry_of(index: str, document: dict) -> SearchEntry:
             if value not in (None, "")
         }
     )
-    verified = _value(document, "provider.is_verified" if index != PROVIDERS else "is_verified")
+    # The provider's facts: in a listing's or posting's document under ``provider.``.
+    of_provider = "" if index == PROVIDERS else "provider."
+    verified = _value(document, f"{of_provider}is_verified")
     return SearchEntry(
         index=index,
         page_id=int(document["_id"]),
@@ -122,6 +124,8 @@ def entry_of(index: str, document: dict) -> SearchEntry:
         **{f"text_{name}": text for name, text in texts.items()},
         boost=_boost(index, document),
         is_verified=bool(verified),
+        rating_average=_value(document, f"{of_provider}rating_average"),
+        rating_count=_value(document, f"{of_provider}rating_count") or 0,
         price_fen=document.get("price_from_fen"),
         turnaround_days=document.get("turnaround_days"),
         salary_max_fen=document.get("salary_max_fen"),

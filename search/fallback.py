@@ -139,7 +139,8 @@ class EntrySearch:
         ordering = ", ".join(order)
         statement = (
             "WITH m AS MATERIALIZED (SELECT e.page_id, e.keys, e.tie_breaker, e.price_fen, "
-            f"e.turnaround_days, e.published_at, {self.score} AS score {source}) "
+            "e.turnaround_days, e.published_at, e.rating_average, e.rating_count, "
+            f"{self.score} AS score {source}) "
             "SELECT 'count', NULL, count(*), CAST(NULL AS integer) FROM m "
             "UNION ALL SELECT 'facet', k.value, count(*), NULL "
             f"FROM m {self.dialect.facet_source('m')} GROUP BY k.value "
@@ -193,6 +194,13 @@ SERVICE_ORDER = {
     "relevance": ["score DESC", "m.tie_breaker", "m.page_id"],
     "price": ["m.price_fen ASC NULLS LAST", "score DESC", "m.page_id"],
     "turnaround": ["m.turnaround_days ASC NULLS LAST", "score DESC", "m.page_id"],
+    "rating": [
+        "m.rating_average DESC NULLS LAST",
+        "m.rating_count DESC NULLS LAST",
+        "score DESC",
+        "m.tie_breaker",
+        "m.page_id",
+    ],
 }
 
 
@@ -205,6 +213,8 @@ def search_services_from_database(query: ServiceQuery) -> dict:
         search.add("e.turnaround_days <= %s", [query.turnaround_max])
     if query.verified_only:
         search.add("e.is_verified")
+    if query.rating_min is not None:
+        search.add("e.rating_average >= %s", [float(query.rating_min)])
     count, documents, facets = search.run(
         order=SERVICE_ORDER.get(query.sort, SERVICE_ORDER["relevance"]), page=query.page
     )
@@ -235,6 +245,8 @@ def search_providers_from_database(query: ProviderQuery) -> dict:
     search = EntrySearch(PROVIDERS, query.text, query.filters, PROVIDER_FILTERS)
     if query.verified_only:
         search.add("e.is_verified")
+    if query.rating_min is not None:
+        search.add("e.rating_average >= %s", [float(query.rating_min)])
     count, documents, facets = search.run(
         order=["score DESC", "m.published_at DESC NULLS LAST", "m.page_id"], page=query.page
     )

@@ -27,6 +27,7 @@ from cms.models import (
 )
 from marketplace.catalog.cities import city_name_zh
 from marketplace.catalog.models import Standard, TaxonomyKind, TaxonomyNode
+from marketplace.trust.selectors import ratings_of
 from search.analysis import analysis_settings, synonym_rules, synonyms_fingerprint
 from search.client import get_client, index_name
 from search.documents import JobDocument, ProviderDocument, ServiceDocument
@@ -51,9 +52,15 @@ def _fen(amount: Decimal | None) -> int | None:
     return None if amount is None else int((amount * 100).to_integral_value())
 
 
-def provider_with_valid_standards(provider: ProviderPage) -> ProviderPage:
-    """Set ``valid_standards`` (the standards of its certifications valid today) and
-    ``url_cached`` (its URL, which its listings' URLs start with)."""
+def provider_with_valid_standards(
+    provider: ProviderPage, ratings: dict[int, tuple] | None = None
+) -> ProviderPage:
+    """Set ``valid_standards`` (the standards of its certifications valid today),
+    ``url_cached`` (its URL, which its listings' URLs start with) and ``rating`` (the average and
+    count of its verified reviews, or None; from ``ratings`` by organisation when given)."""
+    if ratings is None:
+        ratings = ratings_of(organisation_ids=[provider.organisation_id])
+    provider.rating = ratings.get(provider.organisation_id)
     today = timezone.localdate()
     provider.valid_standards = sorted(
         {c.standard for c in provider.certifications.all() if c.is_valid_on(today)}
@@ -68,7 +75,17 @@ def providers_by_path() -> dict[str, ProviderPage]:
         .select_related("zone", "organisation")
         .prefetch_related(Prefetch("certifications", queryset=Certification.objects.all()))
     )
-    return {provider.path: provider_with_valid_standards(provider) for provider in providers}
+    providers = list(providers)
+    ratings = ratings_of(organisation_ids=[provider.organisation_id for provider in providers])
+    return {
+        provider.path: provider_with_valid_standards(provider, ratings) for provider in providers
+    }
+
+
+def rating_fields(provider: ProviderPage) -> dict:
+    """The provider's review average (one decimal, None without reviews) and count."""
+    average, count = provider.rating or (None, 0)
+    return {"rating_average": None if average is None else float(average), "rating_count": count}
 
 
 def broader_labels(codes: Iterable[str]) -> dict[str, tuple[str, str]]:
@@ -169,6 +186,7 @@ def service_document(
             city=provider.city,
             is_verified=provider.is_verified,
             has_valid_certification=bool(provider.valid_standards),
+            **rating_fields(provider),
         ),
     }
 
@@ -304,6 +322,7 @@ def provider_document(provider: ProviderPage, listings: list[ListingPage]) -> di
         "tier": provider.zone.tier if provider.zone else None,
         "city": provider.city,
         "is_verified": provider.is_verified,
+        **rating_fields(provider),
         "published_at": latest.isoformat() if latest else None,
     }
 

@@ -60,6 +60,8 @@ class SearchEntry(models.Model):
     text_d = models.TextField(blank=True)
     boost = models.FloatField(default=1.0)  # a ranking factor (verified, certified, graduate role)
     is_verified = models.BooleanField(default=False)
+    rating_average = models.FloatField(null=True)  # of the provider's verified reviews
+    rating_count = models.IntegerField(null=True)  # null only in entries written before it
     price_fen = models.BigIntegerField(null=True)
     turnaround_days = models.IntegerField(null=True)
     salary_max_fen = models.BigIntegerField(null=True)

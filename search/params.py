@@ -55,6 +55,13 @@ def _verified() -> serializers.BooleanField:
     return serializers.BooleanField(required=False, default=False)
 
 
+def _rating_min() -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=2, decimal_places=1, min_value=1, max_value=5, required=False,
+        help_text="the least average rating of verified reviews, 1 to 5",
+    )  # fmt: skip
+
+
 class SearchParams(serializers.Serializer):
     """The parameters of one kind of search: ``q``, one repeatable filter per entry of
     ``filters`` (the kind's filter table in ``search.queries``), the subclass's own fields, then
@@ -97,6 +104,7 @@ class ServiceSearchParams(SearchParams):
         "price_max": "price_max",
         "turnaround_max": "turnaround_max",
         "verified_only": "verified",
+        "rating_min": "rating_min",
         "sort": "sort",
     }
 
@@ -111,6 +119,7 @@ class ServiceSearchParams(SearchParams):
         help_text="days",
     )
     verified = _verified()
+    rating_min = _rating_min()
     sort = serializers.ChoiceField(choices=list(SORTS), required=False, default="relevance")
 
 
@@ -127,9 +136,10 @@ class JobSearchParams(SearchParams):
 class ProviderSearchParams(SearchParams):
     filters = PROVIDER_FILTERS
     query_class = ProviderQuery
-    query_values = {"verified_only": "verified"}
+    query_values = {"verified_only": "verified", "rating_min": "rating_min"}
 
     verified = _verified()
+    rating_min = _rating_min()
 
 
 # The parsers the pages and the API call: a query from request parameters, or ``None`` and the

@@ -65,6 +65,12 @@ SORTS = {
     "relevance": ["_score", "external_id"],
     "price": [{"price_from_fen": {"order": "asc", "missing": "_last"}}, "_score"],
     "turnaround": [{"turnaround_days": {"order": "asc", "missing": "_last"}}, "_score"],
+    "rating": [
+        {"provider.rating_average": {"order": "desc", "missing": "_last"}},
+        {"provider.rating_count": {"order": "desc", "missing": "_last"}},
+        "_score",
+        "external_id",
+    ],
 }
 
 
@@ -82,6 +88,7 @@ class ServiceQuery(SearchQuery):
     price_max: Decimal | None = None
     turnaround_max: int | None = None
     verified_only: bool = False
+    rating_min: Decimal | None = None  # the least average of verified reviews
     sort: str = "relevance"
 
 
@@ -117,6 +124,8 @@ def _filters(query: ServiceQuery) -> list:
         clauses.append(Q("range", turnaround_days={"lte": query.turnaround_max}))
     if query.verified_only:
         clauses.append(Q("term", **{"provider.is_verified": True}))
+    if query.rating_min is not None:
+        clauses.append(Q("range", **{"provider.rating_average": {"gte": float(query.rating_min)}}))
     return clauses
 
 
@@ -245,6 +254,8 @@ def result_from_document(page_id: int, source: dict, highlight: dict) -> dict:
         "zone": provider["zone"],
         "city": provider["city"],
         "is_verified": provider["is_verified"],
+        "rating_average": provider.get("rating_average"),
+        "rating_count": provider.get("rating_count") or 0,
         "price_from": source.get("price_from"),
         "price_currency": "CNY",
         "turnaround_days": source.get("turnaround_days"),
@@ -406,6 +417,7 @@ PROVIDER_FILTERS = {
 @dataclass
 class ProviderQuery(SearchQuery):
     verified_only: bool = False
+    rating_min: Decimal | None = None
 
 
 def search_providers(query: ProviderQuery) -> dict:
@@ -413,6 +425,8 @@ def search_providers(query: ProviderQuery) -> dict:
     filters = _terms(query.filters, PROVIDER_FILTERS)
     if query.verified_only:
         filters.append(Q("term", is_verified=True))
+    if query.rating_min is not None:
+        filters.append(Q("range", rating_average={"gte": float(query.rating_min)}))
     relevance = _matching(query.text, PROVIDER_TEXT_FIELDS)
     scored = Q(
         "function_score",
@@ -434,6 +448,8 @@ def provider_result(page_id: int, source: dict) -> dict:
         "zone": source.get("zone"),
         "city": source.get("city") or "",
         "is_verified": source["is_verified"],
+        "rating_average": source.get("rating_average"),
+        "rating_count": source.get("rating_count") or 0,
         "standards": source.get("standards", []),
         "capabilities": source.get("capability_labels_en", []),
     }

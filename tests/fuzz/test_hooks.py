@@ -58,13 +58,14 @@ def test_the_fuzzer_finds_every_number_in_the_request_bodies():
 
 def test_the_fuzzer_finds_every_number_in_the_query_strings():
     page = (("page",), "integer")
+    rating = (("rating_min",), "decimal")
 
     assert _numbers_by_operation("query") == {
         "GET /api/v1/search/services": sorted(
-            [page, (("price_max",), "decimal"), (("turnaround_max",), "integer")]
+            [page, (("price_max",), "decimal"), (("turnaround_max",), "integer"), rating]
         ),
         "GET /api/v1/search/jobs": sorted([page, (("salary_at_least",), "decimal")]),
-        "GET /api/v1/search/providers": [page],
+        "GET /api/v1/search/providers": sorted([page, rating]),
     }
 
 
