@@ -102,4 +102,66 @@ def load_demo_deal() -> dict[str, str]:
                 provider_is_ciio=False,
             )  # fmt: skip
             deals.quote_submit(quote=quote, by=cro_user)
+    _demo_reviewed_deal(buyer=buyer, buyer_user=buyer_user, cro=cro, cro_user=cro_user)
     return dict((DEMO_BUYER, DEMO_CRO))
+
+
+def _demo_reviewed_deal(*, buyer, buyer_user, cro, cro_user) -> None:
+    """An earlier deal between the demo buyer and CRO, done, paid, completed and reviewed (with
+    the CRO's answer), so the provider page and the contract page show a verified review."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from marketplace.contracting import services as deals
+    from marketplace.trust.models import Review
+    from marketplace.trust.services import review_create, review_reply
+
+    if Review.objects.filter(buyer=buyer, provider=cro).exists():
+        return
+    with transaction.atomic():
+        rfq = deals.rfq_create(
+            buyer=buyer, by=buyer_user, title="Plasma protein binding, 8 compounds",
+            summary="Equilibrium dialysis in human and rat plasma.",
+            scope="Plasma protein binding by equilibrium dialysis for 8 compounds in human and "
+            "rat plasma; fraction unbound with recovery.",
+            capability_codes=["dmpk.in_vitro_adme"], budget_currency="USD",
+            budget_max_amount=Decimal("8000.00"), hgr_materials_leave_china=False,
+            hgr_information_abroad=False, hgr_joint_research=False,
+            registration_trial_at_institution=False, personal_info_subjects_ytd=0,
+            sensitive_personal_info_subjects_ytd=0, important_data=False,
+            technology_transfer=False, technology_catalogue_item="none",
+            foreign_staff_on_site=False, ai_generated_prescriptions=False,
+        )  # fmt: skip
+        deals.rfq_invite(rfq=rfq, providers=[cro], by=buyer_user)
+        deals.rfq_open(rfq=rfq, by=buyer_user)
+        quote = deals.quote_save_draft(
+            rfq=rfq, provider=cro, by=cro_user,
+            lines=[deals.LineInput("Plasma protein binding, 8 compounds × 2 species",
+                                   Decimal(16), Decimal("2100.00"), Decimal(0),
+                                   "zero_rated_export", "dmpk.in_vitro_adme")],
+            milestones=[deals.MilestoneInput("Final report", share=Decimal(100),
+                                             trigger="Report delivered")],
+            valid_until=timezone.localdate() + timedelta(days=60), turnaround_days=10,
+            provider_is_ciio=False,
+        )  # fmt: skip
+        deals.quote_submit(quote=quote, by=cro_user)
+        contract = deals.quote_accept(quote=quote, by=buyer_user)
+        deals.contract_sign(contract=contract, by=buyer_user)
+        deals.contract_sign(contract=contract, by=cro_user)
+        for milestone in contract.milestones.all():
+            deals.milestone_mark_due(milestone=milestone, by=cro_user)
+            deals.milestone_mark_paid(milestone=milestone, reference="demo-bank-transfer")
+            deals.milestone_accept(milestone=milestone, by=buyer_user)
+        contract = deals.contract_complete(contract=contract, by=buyer_user)
+        review = review_create(
+            contract=contract, by=buyer_user, overall=5, quality=5, timeliness=4,
+            communication=5, value=4,
+            text="Clean equilibrium-dialysis data with recovery for every compound; the report "
+            "came two days after the agreed date, with the reason explained in advance.",
+        )  # fmt: skip
+        review_reply(
+            review=review, by=cro_user,
+            text="感谢反馈。我们已调整透析排期，后续项目按期交付。",
+        )  # fmt: skip

@@ -10,6 +10,7 @@ from django.urls import reverse
 from cms.demo import DEMO_CRO, UNVERIFIED_DEMO_PROVIDERS, load_demo_deal, load_demo_site
 from cms.models import HomePage, JobPostingPage, ProviderPage, ServicePage, TCMServicePage
 from marketplace.accounts.models import Membership, Role
+from marketplace.trust.models import Review
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -180,6 +181,11 @@ def test_loading_the_demo_again_gives_an_existing_demo_provider_login_its_editin
 
     load_demo_deal()
     load_demo_deal()  # every `make run` loads it again: nothing doubles
+
+    # An earlier deal, completed and reviewed once, with the CRO's answer: on the CRO's page.
+    (review,) = Review.objects.filter(provider=own.organisation)
+    assert review.contract.status == "completed" and review.reply
+    assert "Clean equilibrium-dialysis data" in Client().get(own.url).text
 
     membership = Membership.objects.get(user=cro)
     assert (membership.organisation_id, membership.role) == (own.organisation_id, Role.OWNER)
