@@ -103,6 +103,10 @@ def load_demo_deal() -> dict[str, str]:
             )  # fmt: skip
             deals.quote_submit(quote=quote, by=cro_user)
     _demo_reviewed_deal(buyer=buyer, buyer_user=buyer_user, cro=cro, cro_user=cro_user)
+    # What the hourly task computes in production (the local site runs no scheduler).
+    from marketplace.trust.services import track_records_refresh
+
+    track_records_refresh()
     return dict((DEMO_BUYER, DEMO_CRO))
 
 

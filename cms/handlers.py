@@ -34,6 +34,11 @@ def show_rating(*, organisation_id: int) -> None:
     pages_changed()  # its pages and listings show the rating
 
 
+@events.subscribe(events.TRACK_RECORDS_CHANGED)
+def show_track_records() -> None:
+    pages_changed()
+
+
 @events.subscribe(events.MEMBERSHIP_CHANGED)
 def sync_editor_groups(*, organisation_id: int, user_id: int) -> None:
     membership_groups_sync(

@@ -14,6 +14,8 @@ ORGANISATION_VERIFIED = "organisation_verified"
 MEMBERSHIP_CHANGED = "membership_changed"
 # A provider's reviews changed (a new one, an answer, one hidden): its rating may differ.
 REVIEWS_CHANGED = "reviews_changed"
+# Providers' track records were recomputed and some changed.
+TRACK_RECORDS_CHANGED = "track_records_changed"
 
 _handlers: dict[str, list[Callable[..., None]]] = defaultdict(list)
 

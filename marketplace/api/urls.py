@@ -58,6 +58,11 @@ urlpatterns = [
         trust.ProviderReviewsView.as_view(),
         name="provider-reviews",
     ),
+    path(
+        "providers/<slug:slug>/track-record",
+        trust.ProviderTrackRecordView.as_view(),
+        name="provider-track-record",
+    ),
     path("reviews", trust.ReviewCreateView.as_view(), name="reviews"),
     path("reviews/<int:pk>/reply", trust.ReviewReplyView.as_view(), name="review-reply"),
     path("reviews/<int:pk>/hide", trust.ReviewHideView.as_view(), name="review-hide"),

@@ -375,6 +375,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "payments.tasks.stripe_events_process_pending_task",
         "schedule": 300.0,
     },
+    # Providers' track records (response, quoting, delivery, repeat buyers) from the deals.
+    # Hourly: the figures move with deals that take days.
+    "trust-track-records": {
+        "task": "marketplace.trust.tasks.track_records_refresh_task",
+        "schedule": 3600.0,
+    },
     # Compare recent Stripe payments with ours; differences are logged for staff. Hourly.
     "payments-reconciliation": {"task": "payments.tasks.reconciliation_task", "schedule": 3600.0},
     "contracting-milestones-due": {

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -102,6 +103,39 @@ class ProviderReviewsView(APIView):
             "reviews": selectors.latest_reviews(provider=provider, limit=50),
         }
         return Response(ProviderReviewsSerializer(answer).data)
+
+
+class TrackRecordSerializer(serializers.Serializer):
+    computed_at = serializers.DateTimeField()
+    rfqs_received = serializers.IntegerField()
+    rfqs_quoted = serializers.IntegerField()
+    quoted_percent = serializers.IntegerField(
+        allow_null=True, help_text="null: fewer requests than minimum_history"
+    )
+    median_response_hours = serializers.DecimalField(
+        max_digits=8, decimal_places=1, allow_null=True,
+        help_text="from invitation to first quote; null: fewer quotes than minimum_history",
+    )  # fmt: skip
+    contracts_completed = serializers.IntegerField()
+    milestones_dated = serializers.IntegerField()
+    on_time_percent = serializers.IntegerField(allow_null=True)
+    buyers = serializers.IntegerField()
+    repeat_buyer_percent = serializers.IntegerField(allow_null=True)
+    minimum_history = serializers.IntegerField()
+
+
+class ProviderTrackRecordView(APIView):
+    """A provider's track record on the platform, as its page shows it (recomputed hourly)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=TrackRecordSerializer, operation_id="provider_track_record")
+    def get(self, request: Request, slug: str) -> Response:
+        provider = get_object_or_404(Organisation, slug=slug, kind__in=PROVIDER_KINDS)
+        record = selectors.track_record_of(provider=provider)
+        if record is None:
+            raise NotFound(_("This provider's track record has not been computed yet."))
+        return Response(TrackRecordSerializer(record).data)
 
 
 class ReviewCreateView(APIView):

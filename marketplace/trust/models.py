@@ -87,3 +87,38 @@ class Review(models.Model):
     def aspects(self) -> list[tuple[str, int]]:
         """(label, rating) of each aspect, in order."""
         return [(ASPECT_LABELS[name], getattr(self, name)) for name in ASPECTS]
+
+
+# Below this many cases a share or a median says more about chance than about the provider: the
+# page says "too little history" instead.
+MIN_HISTORY = 3
+
+
+class TrackRecord(models.Model):
+    """What a provider's work on the platform shows, recomputed from the deals themselves by a
+    periodic task (``track_records_refresh``): how fast and how often it quotes, what it
+    completes, whether it delivers on time, whether buyers come back."""
+
+    provider = models.OneToOneField(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="track_record",
+    )
+    rfqs_received = models.PositiveIntegerField(default=0)
+    rfqs_quoted = models.PositiveIntegerField(default=0)
+    median_response_hours = models.DecimalField(
+        max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    contracts_completed = models.PositiveIntegerField(default=0)
+    milestones_dated = models.PositiveIntegerField(default=0)
+    milestones_on_time = models.PositiveIntegerField(default=0)
+    buyers = models.PositiveIntegerField(default=0)
+    repeat_buyers = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("track record")
+
+    def __str__(self) -> str:
+        return f"Track record of {self.provider}"

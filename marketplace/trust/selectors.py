@@ -8,7 +8,14 @@ from django.db.models import Avg, Count, QuerySet
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.permissions import is_member
 from marketplace.contracting.models import Contract, ContractStatus
-from marketplace.trust.models import ASPECTS, RATING_MAX, RATING_MIN, Review
+from marketplace.trust.models import (
+    ASPECTS,
+    MIN_HISTORY,
+    RATING_MAX,
+    RATING_MIN,
+    Review,
+    TrackRecord,
+)
 
 LATEST = 5
 
@@ -79,3 +86,31 @@ def may_review(*, user: User, contract: Contract) -> bool:
 def may_reply(*, user: User, review: Review) -> bool:
     """Whether ``user`` may answer ``review`` now: the provider's, not answered yet."""
     return not review.reply and is_member(user=user, organisation_id=review.provider_id)
+
+
+def _share(part: int, whole: int) -> int | None:
+    """A whole percentage, or None with too little history to say."""
+    return round(100 * part / whole) if whole >= MIN_HISTORY else None
+
+
+def track_record_of(*, provider: Organisation) -> dict | None:
+    """The track record as the page and the API show it (None until first computed): each
+    share or median is None where the cases behind it are fewer than ``MIN_HISTORY``."""
+    record = TrackRecord.objects.filter(provider=provider).first()
+    if record is None:
+        return None
+    return {
+        "computed_at": record.computed_at,
+        "rfqs_received": record.rfqs_received,
+        "rfqs_quoted": record.rfqs_quoted,
+        "quoted_percent": _share(record.rfqs_quoted, record.rfqs_received),
+        "median_response_hours": (
+            record.median_response_hours if record.rfqs_quoted >= MIN_HISTORY else None
+        ),
+        "contracts_completed": record.contracts_completed,
+        "milestones_dated": record.milestones_dated,
+        "on_time_percent": _share(record.milestones_on_time, record.milestones_dated),
+        "buyers": record.buyers,
+        "repeat_buyer_percent": _share(record.repeat_buyers, record.buyers),
+        "minimum_history": MIN_HISTORY,
+    }

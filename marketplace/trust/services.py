@@ -125,3 +125,30 @@ def review_hide(*, review: Review, by: User, reason: str) -> Review:
     audit(review, action="hide", actor=by, reason=reason)
     events.publish(events.REVIEWS_CHANGED, organisation_id=review.provider_id)
     return review
+
+
+def track_records_refresh() -> int:
+    """Recompute every provider organisation's track record from its deals; return how many
+    changed (the pages that show them are told when any did)."""
+    from marketplace.accounts.models import PROVIDER_KINDS, Organisation
+    from marketplace.trust.models import TrackRecord
+    from marketplace.trust.track_record import figures_of
+
+    now = timezone.now()
+    before = {record.provider_id: record for record in TrackRecord.objects.all()}
+    changed = 0
+    for provider_id in Organisation.objects.filter(kind__in=PROVIDER_KINDS).values_list(
+        "pk", flat=True
+    ):
+        figures = figures_of(provider_id)
+        old = before.get(provider_id)
+        if old is not None and all(getattr(old, name) == value for name, value in figures.items()):
+            continue
+        TrackRecord.objects.update_or_create(
+            provider_id=provider_id, defaults={**figures, "computed_at": now}
+        )
+        changed += 1
+    TrackRecord.objects.update(computed_at=now)  # every figure is current as of this run
+    if changed:
+        events.publish(events.TRACK_RECORDS_CHANGED)
+    return changed

@@ -25,6 +25,7 @@ def test_the_openapi_schema_is_valid_and_documents_the_search_endpoints(tmp_path
         "/api/v1/contracts/{id}/",
         "/api/v1/screening",
         "/api/v1/providers/{slug}/reviews",
+        "/api/v1/providers/{slug}/track-record",
         "/api/v1/reviews",
         "/api/v1/reviews/{id}/reply",
         "/api/v1/reviews/{id}/hide",

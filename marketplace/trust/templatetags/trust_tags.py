@@ -27,6 +27,12 @@ def provider_reviews(context, organisation):
     }
 
 
+@register.inclusion_tag("trust/track_record.html")
+def provider_track_record(organisation):
+    record = selectors.track_record_of(provider=organisation) if organisation else None
+    return {"record": record}
+
+
 @register.inclusion_tag("trust/contract_review.html", takes_context=True)
 def contract_review(context, contract):
     request = context["request"]
