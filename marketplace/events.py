@@ -16,6 +16,8 @@ MEMBERSHIP_CHANGED = "membership_changed"
 REVIEWS_CHANGED = "reviews_changed"
 # Providers' track records were recomputed and some changed.
 TRACK_RECORDS_CHANGED = "track_records_changed"
+# A provider was flagged, or no longer is, by the company-of-concern screen.
+CONCERN_FLAG_CHANGED = "concern_flag_changed"
 
 _handlers: dict[str, list[Callable[..., None]]] = defaultdict(list)
 

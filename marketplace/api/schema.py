@@ -70,7 +70,8 @@ class ApiSchema(AutoSchema):
         reads_query = self.method == "GET" and bool(self.get_override_parameters())
         if self.method in ("POST", "PUT", "PATCH") or reads_query:
             errors[400] = INVALID
-        if not all(issubclass(permission, AllowAny) for permission in self.view.permission_classes):
+        # The view's permissions for this operation's method (a view may open reading to anyone).
+        if not all(isinstance(permission, AllowAny) for permission in self.view.get_permissions()):
             errors[403] = FORBIDDEN
         if "{" in self.path:
             errors[404] = NOT_FOUND

@@ -64,6 +64,8 @@ urlpatterns = [
         name="provider-track-record",
     ),
     path("reviews", trust.ReviewCreateView.as_view(), name="reviews"),
+    path("concern-lists", trust.ConcernListsView.as_view(), name="concern-lists"),
+    path("concern-lists/<int:pk>", trust.ConcernListView.as_view(), name="concern-list"),
     path("reviews/<int:pk>/reply", trust.ReviewReplyView.as_view(), name="review-reply"),
     path("reviews/<int:pk>/hide", trust.ReviewHideView.as_view(), name="review-hide"),
     # Last: what matched nothing above (a malformed id, a mistyped path) is a JSON 404 too.

@@ -381,6 +381,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "marketplace.trust.tasks.track_records_refresh_task",
         "schedule": 3600.0,
     },
+    # Providers' names against the company-of-concern lists (saving a list screens at once;
+    # this catches renamed and new organisations). Hourly.
+    "trust-concern-screen": {
+        "task": "marketplace.trust.tasks.concern_matches_refresh_task",
+        "schedule": 3600.0,
+    },
     # Compare recent Stripe payments with ours; differences are logged for staff. Hourly.
     "payments-reconciliation": {"task": "payments.tasks.reconciliation_task", "schedule": 3600.0},
     "contracting-milestones-due": {

@@ -138,6 +138,79 @@ class ProviderTrackRecordView(APIView):
         return Response(TrackRecordSerializer(record).data)
 
 
+class ConcernEntrySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=300)
+    aliases = serializers.CharField(required=False, allow_blank=True, default="")
+    identifiers = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ConcernListInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    source = serializers.CharField(max_length=300)
+    url = serializers.URLField(required=False, allow_blank=True, default="")
+    published_on = serializers.DateField()
+    entries = ConcernEntrySerializer(many=True)
+
+
+class ConcernListSerializer(ConcernListInSerializer):
+    id = serializers.IntegerField()
+    flagged_providers = serializers.SerializerMethodField()
+
+    def get_flagged_providers(self, concern_list) -> list[str]:
+        return sorted(
+            {
+                match.provider.slug
+                for entry in concern_list.entries.all()
+                for match in entry.matches.all()
+            }
+        )
+
+
+class ConcernListsView(APIView):
+    """The company-of-concern lists and the providers each flags (anyone reads; platform
+    staff add)."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
+
+    @extend_schema(responses=ConcernListSerializer(many=True), operation_id="concern_lists")
+    def get(self, request: Request) -> Response:
+        return Response(ConcernListSerializer(selectors.concern_lists(), many=True).data)
+
+    @extend_schema(
+        request=ConcernListInSerializer,
+        responses={201: ConcernListSerializer},
+        operation_id="concern_lists_create",
+    )
+    def post(self, request: Request) -> Response:
+        """Add a list (platform staff): the providers are screened against it at once."""
+        data = dict(_valid(ConcernListInSerializer, request))
+        entries = [dict(entry) for entry in data.pop("entries")]
+        saved = services.concern_list_save(by=request.user, entries=entries, **data)
+        answer = selectors.concern_lists().get(pk=saved.pk)
+        return Response(ConcernListSerializer(answer).data, status=status.HTTP_201_CREATED)
+
+
+class ConcernListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=ConcernListInSerializer,
+        responses={200: ConcernListSerializer},
+        operation_id="concern_lists_replace",
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        """Replace a list's facts and entries (platform staff); the providers are screened again."""
+        concern_list = get_object_or_404(selectors.concern_lists(), pk=pk)
+        data = dict(_valid(ConcernListInSerializer, request))
+        entries = [dict(entry) for entry in data.pop("entries")]
+        services.concern_list_save(
+            by=request.user, entries=entries, concern_list=concern_list, **data
+        )
+        answer = selectors.concern_lists().get(pk=pk)
+        return Response(ConcernListSerializer(answer).data)
+
+
 class ReviewCreateView(APIView):
     permission_classes = [IsAuthenticated]
 

@@ -122,3 +122,64 @@ class TrackRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Track record of {self.provider}"
+
+
+class ConcernList(models.Model):
+    """A published list of companies some buyers must avoid (a government's list of biotechnology
+    companies of concern, say), kept by platform staff as data: name, source, date."""
+
+    name = models.CharField(_("name"), max_length=200)
+    source = models.CharField(_("source"), max_length=300, help_text=_("Who publishes it."))
+    url = models.URLField(_("address"), blank=True)
+    published_on = models.DateField(_("published on"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("company-of-concern list")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConcernEntry(models.Model):
+    """One company named on a list: its name, other names, identifiers (registration numbers),
+    each matched against the providers' names in English and Chinese."""
+
+    concern_list = models.ForeignKey(ConcernList, on_delete=models.CASCADE, related_name="entries")
+    name = models.CharField(_("name"), max_length=300)
+    aliases = models.TextField(
+        _("other names"), blank=True, help_text=_("One per line: former names, Chinese name.")
+    )
+    identifiers = models.TextField(
+        _("identifiers"), blank=True, help_text=_("One per line: registration numbers, codes.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("listed company")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def names(self) -> list[str]:
+        return [self.name, *(line.strip() for line in self.aliases.splitlines() if line.strip())]
+
+
+class ConcernMatch(models.Model):
+    """A provider organisation whose name matches a listed company (recomputed when a list or
+    an organisation's names change): the provider is flagged on its page and in results."""
+
+    provider = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="concern_matches"
+    )
+    entry = models.ForeignKey(ConcernEntry, on_delete=models.CASCADE, related_name="matches")
+    matched_name = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "entry"], name="concern_match_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} named on {self.entry.concern_list} as {self.entry}"

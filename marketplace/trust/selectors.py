@@ -13,6 +13,8 @@ from marketplace.trust.models import (
     MIN_HISTORY,
     RATING_MAX,
     RATING_MIN,
+    ConcernList,
+    ConcernMatch,
     Review,
     TrackRecord,
 )
@@ -114,3 +116,31 @@ def track_record_of(*, provider: Organisation) -> dict | None:
         "repeat_buyer_percent": _share(record.repeat_buyers, record.buyers),
         "minimum_history": MIN_HISTORY,
     }
+
+
+def concern_flags_of(*, provider: Organisation) -> list[dict]:
+    """The lists naming ``provider`` (by a name it goes by), as its page shows them."""
+    matches = ConcernMatch.objects.filter(provider=provider).select_related("entry__concern_list")
+    return [
+        {
+            "list": match.entry.concern_list.name,
+            "source": match.entry.concern_list.source,
+            "url": match.entry.concern_list.url,
+            "published_on": match.entry.concern_list.published_on,
+            "listed_name": match.entry.name,
+        }
+        for match in matches
+    ]
+
+
+def flagged_organisation_ids(*, organisation_ids: list[int]) -> set[int]:
+    """Which of these provider organisations the company-of-concern screen flags."""
+    return set(
+        ConcernMatch.objects.filter(provider_id__in=organisation_ids).values_list(
+            "provider_id", flat=True
+        )
+    )
+
+
+def concern_lists() -> QuerySet[ConcernList]:
+    return ConcernList.objects.prefetch_related("entries__matches__provider")

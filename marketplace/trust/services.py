@@ -152,3 +152,76 @@ def track_records_refresh() -> int:
     if changed:
         events.publish(events.TRACK_RECORDS_CHANGED)
     return changed
+
+
+# --- The company-of-concern screen ------------------------------------------------------------
+
+
+@transaction.atomic
+def concern_matches_refresh() -> set[int]:
+    """Match every provider organisation's names (English and Chinese) against every listed
+    company; return the organisations whose flag changed (their pages and search documents are
+    told)."""
+    from marketplace.accounts.models import PROVIDER_KINDS, Organisation
+    from marketplace.trust.concern import normalised
+    from marketplace.trust.models import ConcernEntry, ConcernMatch
+
+    listed: dict[str, list[ConcernEntry]] = {}
+    for entry in ConcernEntry.objects.all():
+        for name in entry.names():
+            if key := normalised(name):
+                listed.setdefault(key, []).append(entry)
+    wanted: set[tuple[int, int, str]] = set()
+    for organisation in Organisation.objects.filter(kind__in=PROVIDER_KINDS).only(
+        "pk", "name", "name_zh"
+    ):
+        for name in (organisation.name, organisation.name_zh):
+            for entry in listed.get(normalised(name), []) if name else []:
+                wanted.add((organisation.pk, entry.pk, name))
+    current = {(match.provider_id, match.entry_id): match for match in ConcernMatch.objects.all()}
+    wanted_pairs = {(provider, entry) for provider, entry, _name in wanted}
+    gone = [match.pk for pair, match in current.items() if pair not in wanted_pairs]
+    ConcernMatch.objects.filter(pk__in=gone).delete()
+    ConcernMatch.objects.bulk_create(
+        [
+            ConcernMatch(provider_id=provider, entry_id=entry, matched_name=name)
+            for provider, entry, name in wanted
+            if (provider, entry) not in current
+        ],
+        ignore_conflicts=True,
+    )
+    flagged_before = {provider for provider, _entry in current}
+    flagged_now = {provider for provider, _entry in wanted_pairs}
+    changed = flagged_before ^ flagged_now
+    for organisation_id in changed:
+        events.publish(events.CONCERN_FLAG_CHANGED, organisation_id=organisation_id)
+    return changed
+
+
+def _require_staff_for_lists(user: User) -> None:
+    if not is_platform_staff(user=user):
+        raise PermissionDenied(_("Only platform staff can edit company-of-concern lists."))
+
+
+@transaction.atomic
+def concern_list_save(*, by: User, entries: list[dict], concern_list=None, **values):
+    """Create or replace a list (its facts and every entry), then screen the providers again."""
+    from marketplace.trust.models import ConcernEntry, ConcernList
+
+    _require_staff_for_lists(by)
+    if not entries:
+        raise ValidationError({"entries": [_("A list names at least one company.")]})
+    if concern_list is None:
+        concern_list = ConcernList(**values)
+    else:
+        for name, value in values.items():
+            setattr(concern_list, name, value)
+    concern_list.full_clean()
+    concern_list.save()
+    concern_list.entries.all().delete()
+    ConcernEntry.objects.bulk_create(
+        [ConcernEntry(concern_list=concern_list, **entry) for entry in entries]
+    )
+    audit(concern_list, action="concern_list_save", actor=by)
+    concern_matches_refresh()
+    return concern_list

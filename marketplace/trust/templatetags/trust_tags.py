@@ -27,6 +27,11 @@ def provider_reviews(context, organisation):
     }
 
 
+@register.inclusion_tag("trust/concern_flags.html")
+def provider_concern_flags(organisation):
+    return {"flags": selectors.concern_flags_of(provider=organisation) if organisation else []}
+
+
 @register.inclusion_tag("trust/track_record.html")
 def provider_track_record(organisation):
     record = selectors.track_record_of(provider=organisation) if organisation else None
