@@ -142,6 +142,7 @@ SHARED_HIT_FIELDS = {
     "is_verified": serializers.BooleanField,
     "rating_average": partial(serializers.FloatField, allow_null=True),
     "rating_count": serializers.IntegerField,
+    "concern_flagged": serializers.BooleanField,
     "capabilities": _words,
     "standards": _words,
 }
@@ -164,7 +165,8 @@ class Hit(serializers.Serializer):
 class ServiceHit(Hit):
     shown = (
         "id external_id kind title title_en title_zh provider provider_url url zone city"
-        " is_verified rating_average rating_count price_from price_currency turnaround_days"
+        " is_verified rating_average rating_count concern_flagged price_from price_currency"
+        " turnaround_days"
         " capabilities standards highlight"
     )
     kind = serializers.ChoiceField(["service", "tcm"])
@@ -206,7 +208,7 @@ class JobSearchView(SearchView):
 class ProviderHit(Hit):
     shown = (
         "id title title_en title_zh url kind zone city is_verified rating_average rating_count"
-        " standards capabilities"
+        " concern_flagged standards capabilities"
     )
     kind = serializers.CharField(allow_null=True)
 

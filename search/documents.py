@@ -108,6 +108,8 @@ class ServiceDocument(SearchDocument):
         # Verified reviews (marketplace.trust): sorted and filtered on.
         rating_average=Float(),
         rating_count=Integer(),
+        # Named on a company-of-concern list (marketplace.trust): buyers may leave it out.
+        concern_flagged=Boolean(),
     )
 
     class Index:
@@ -154,6 +156,7 @@ class ProviderDocument(SearchDocument):
     is_verified = Boolean()
     rating_average = Float()
     rating_count = Integer()
+    concern_flagged = Boolean()
 
     class Index:
         name = "providers"

@@ -126,6 +126,7 @@ def entry_of(index: str, document: dict) -> SearchEntry:
         is_verified=bool(verified),
         rating_average=_value(document, f"{of_provider}rating_average"),
         rating_count=_value(document, f"{of_provider}rating_count") or 0,
+        concern_flagged=bool(_value(document, f"{of_provider}concern_flagged")),
         price_fen=document.get("price_from_fen"),
         turnaround_days=document.get("turnaround_days"),
         salary_max_fen=document.get("salary_max_fen"),

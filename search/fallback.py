@@ -190,6 +190,8 @@ def _answer(search: EntrySearch, query, count, results, facets, started, text) -
     )
 
 
+# Not named on a company-of-concern list (entries written before the flag existed have none).
+NOT_FLAGGED = "(e.concern_flagged IS NULL OR NOT e.concern_flagged)"
 SERVICE_ORDER = {
     "relevance": ["score DESC", "m.tie_breaker", "m.page_id"],
     "price": ["m.price_fen ASC NULLS LAST", "score DESC", "m.page_id"],
@@ -215,6 +217,8 @@ def search_services_from_database(query: ServiceQuery) -> dict:
         search.add("e.is_verified")
     if query.rating_min is not None:
         search.add("e.rating_average >= %s", [float(query.rating_min)])
+    if query.exclude_flagged:
+        search.add(NOT_FLAGGED)
     count, documents, facets = search.run(
         order=SERVICE_ORDER.get(query.sort, SERVICE_ORDER["relevance"]), page=query.page
     )
@@ -247,6 +251,8 @@ def search_providers_from_database(query: ProviderQuery) -> dict:
         search.add("e.is_verified")
     if query.rating_min is not None:
         search.add("e.rating_average >= %s", [float(query.rating_min)])
+    if query.exclude_flagged:
+        search.add(NOT_FLAGGED)
     count, documents, facets = search.run(
         order=["score DESC", "m.published_at DESC NULLS LAST", "m.page_id"], page=query.page
     )

@@ -22,8 +22,10 @@ def _deleted(sender, instance, **kwargs):
 
 
 @events.subscribe(events.REVIEWS_CHANGED)
+@events.subscribe(events.CONCERN_FLAG_CHANGED)
 def _rating_changed(*, organisation_id: int) -> None:
-    """A provider's rating is in its document and its listings' (sorted and filtered on)."""
+    """A provider's rating and concern flag are in its document and its listings' (sorted and
+    filtered on)."""
     page = ProviderPage.objects.filter(organisation_id=organisation_id).first()
     if page is not None:
         index_change_record(page=page, action=IndexChange.Action.UPSERT)

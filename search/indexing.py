@@ -27,7 +27,7 @@ from cms.models import (
 )
 from marketplace.catalog.cities import city_name_zh
 from marketplace.catalog.models import Standard, TaxonomyKind, TaxonomyNode
-from marketplace.trust.selectors import ratings_of
+from marketplace.trust.selectors import flagged_organisation_ids, ratings_of
 from search.analysis import analysis_settings, synonym_rules, synonyms_fingerprint
 from search.client import get_client, index_name
 from search.documents import JobDocument, ProviderDocument, ServiceDocument
@@ -53,14 +53,20 @@ def _fen(amount: Decimal | None) -> int | None:
 
 
 def provider_with_valid_standards(
-    provider: ProviderPage, ratings: dict[int, tuple] | None = None
+    provider: ProviderPage,
+    ratings: dict[int, tuple] | None = None,
+    flagged: set[int] | None = None,
 ) -> ProviderPage:
     """Set ``valid_standards`` (the standards of its certifications valid today),
     ``url_cached`` (its URL, which its listings' URLs start with) and ``rating`` (the average and
-    count of its verified reviews, or None; from ``ratings`` by organisation when given)."""
+    count of its verified reviews, or None; from ``ratings`` by organisation when given) and
+    ``concern_flagged`` (named on a company-of-concern list; ``flagged`` organisations)."""
     if ratings is None:
         ratings = ratings_of(organisation_ids=[provider.organisation_id])
+    if flagged is None:
+        flagged = flagged_organisation_ids(organisation_ids=[provider.organisation_id])
     provider.rating = ratings.get(provider.organisation_id)
+    provider.concern_flagged = provider.organisation_id in flagged
     today = timezone.localdate()
     provider.valid_standards = sorted(
         {c.standard for c in provider.certifications.all() if c.is_valid_on(today)}
@@ -76,16 +82,23 @@ def providers_by_path() -> dict[str, ProviderPage]:
         .prefetch_related(Prefetch("certifications", queryset=Certification.objects.all()))
     )
     providers = list(providers)
-    ratings = ratings_of(organisation_ids=[provider.organisation_id for provider in providers])
+    organisation_ids = [provider.organisation_id for provider in providers]
+    ratings = ratings_of(organisation_ids=organisation_ids)
+    flagged = flagged_organisation_ids(organisation_ids=organisation_ids)
     return {
-        provider.path: provider_with_valid_standards(provider, ratings) for provider in providers
+        provider.path: provider_with_valid_standards(provider, ratings, flagged)
+        for provider in providers
     }
 
 
 def rating_fields(provider: ProviderPage) -> dict:
     """The provider's review average (one decimal, None without reviews) and count."""
     average, count = provider.rating or (None, 0)
-    return {"rating_average": None if average is None else float(average), "rating_count": count}
+    return {
+        "rating_average": None if average is None else float(average),
+        "rating_count": count,
+        "concern_flagged": provider.concern_flagged,
+    }
 
 
 def broader_labels(codes: Iterable[str]) -> dict[str, tuple[str, str]]:

@@ -62,6 +62,7 @@ class SearchEntry(models.Model):
     is_verified = models.BooleanField(default=False)
     rating_average = models.FloatField(null=True)  # of the provider's verified reviews
     rating_count = models.IntegerField(null=True)  # null only in entries written before it
+    concern_flagged = models.BooleanField(null=True)  # on a company-of-concern list
     price_fen = models.BigIntegerField(null=True)
     turnaround_days = models.IntegerField(null=True)
     salary_max_fen = models.BigIntegerField(null=True)

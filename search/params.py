@@ -55,6 +55,13 @@ def _verified() -> serializers.BooleanField:
     return serializers.BooleanField(required=False, default=False)
 
 
+def _exclude_flagged() -> serializers.BooleanField:
+    return serializers.BooleanField(
+        required=False, default=False,
+        help_text="leave out providers named on a company-of-concern list",
+    )  # fmt: skip
+
+
 def _rating_min() -> serializers.DecimalField:
     return serializers.DecimalField(
         max_digits=2, decimal_places=1, min_value=1, max_value=5, required=False,
@@ -105,6 +112,7 @@ class ServiceSearchParams(SearchParams):
         "turnaround_max": "turnaround_max",
         "verified_only": "verified",
         "rating_min": "rating_min",
+        "exclude_flagged": "exclude_flagged",
         "sort": "sort",
     }
 
@@ -120,6 +128,7 @@ class ServiceSearchParams(SearchParams):
     )
     verified = _verified()
     rating_min = _rating_min()
+    exclude_flagged = _exclude_flagged()
     sort = serializers.ChoiceField(choices=list(SORTS), required=False, default="relevance")
 
 
@@ -136,10 +145,15 @@ class JobSearchParams(SearchParams):
 class ProviderSearchParams(SearchParams):
     filters = PROVIDER_FILTERS
     query_class = ProviderQuery
-    query_values = {"verified_only": "verified", "rating_min": "rating_min"}
+    query_values = {
+        "verified_only": "verified",
+        "rating_min": "rating_min",
+        "exclude_flagged": "exclude_flagged",
+    }
 
     verified = _verified()
     rating_min = _rating_min()
+    exclude_flagged = _exclude_flagged()
 
 
 # The parsers the pages and the API call: a query from request parameters, or ``None`` and the

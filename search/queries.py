@@ -89,6 +89,7 @@ class ServiceQuery(SearchQuery):
     turnaround_max: int | None = None
     verified_only: bool = False
     rating_min: Decimal | None = None  # the least average of verified reviews
+    exclude_flagged: bool = False  # leave out providers named on a company-of-concern list
     sort: str = "relevance"
 
 
@@ -126,6 +127,8 @@ def _filters(query: ServiceQuery) -> list:
         clauses.append(Q("term", **{"provider.is_verified": True}))
     if query.rating_min is not None:
         clauses.append(Q("range", **{"provider.rating_average": {"gte": float(query.rating_min)}}))
+    if query.exclude_flagged:
+        clauses.append(~Q("term", **{"provider.concern_flagged": True}))
     return clauses
 
 
@@ -256,6 +259,7 @@ def result_from_document(page_id: int, source: dict, highlight: dict) -> dict:
         "is_verified": provider["is_verified"],
         "rating_average": provider.get("rating_average"),
         "rating_count": provider.get("rating_count") or 0,
+        "concern_flagged": bool(provider.get("concern_flagged")),
         "price_from": source.get("price_from"),
         "price_currency": "CNY",
         "turnaround_days": source.get("turnaround_days"),
@@ -418,6 +422,7 @@ PROVIDER_FILTERS = {
 class ProviderQuery(SearchQuery):
     verified_only: bool = False
     rating_min: Decimal | None = None
+    exclude_flagged: bool = False
 
 
 def search_providers(query: ProviderQuery) -> dict:
@@ -427,6 +432,8 @@ def search_providers(query: ProviderQuery) -> dict:
         filters.append(Q("term", is_verified=True))
     if query.rating_min is not None:
         filters.append(Q("range", rating_average={"gte": float(query.rating_min)}))
+    if query.exclude_flagged:
+        filters.append(~Q("term", concern_flagged=True))
     relevance = _matching(query.text, PROVIDER_TEXT_FIELDS)
     scored = Q(
         "function_score",
@@ -450,6 +457,7 @@ def provider_result(page_id: int, source: dict) -> dict:
         "is_verified": source["is_verified"],
         "rating_average": source.get("rating_average"),
         "rating_count": source.get("rating_count") or 0,
+        "concern_flagged": bool(source.get("concern_flagged")),
         "standards": source.get("standards", []),
         "capabilities": source.get("capability_labels_en", []),
     }
