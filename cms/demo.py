@@ -32,6 +32,22 @@ def load_demo_site(*, progress=None) -> ImportReport:
     return report
 
 
+# The demo deals' answers to the cross-border questions, every one stated: nothing sensitive
+# crosses the border (the tests' deals answer the same).
+DEMO_DEAL_FACTS = {
+    "hgr_materials_leave_china": False,
+    "buyer_collects_hgr": False,
+    "hgr_information_abroad": False,
+    "hgr_joint_research": False,
+    "registration_trial_at_institution": False,
+    "personal_info_subjects_ytd": 0,
+    "sensitive_personal_info_subjects_ytd": 0,
+    "important_data": False,
+    "technology_transfer": False,
+    "technology_catalogue_item": "none",
+    "foreign_staff_on_site": False,
+    "ai_generated_prescriptions": False,
+}
 DEMO_BUYER = ("buyer@example.com", "buyer")  # the local demo's documented logins, DEBUG only
 DEMO_CRO = ("cro@example.com", "cro")
 
@@ -75,12 +91,7 @@ def load_demo_deal() -> dict[str, str]:
                 scope="Liver microsomal stability (human, rat) and CYP inhibition for 12 "
                 "compounds; report with intrinsic clearance.",
                 capability_codes=["dmpk.in_vitro_adme"], budget_currency="USD",
-                budget_max_amount=Decimal("15000.00"), hgr_materials_leave_china=False,
-                hgr_information_abroad=False, hgr_joint_research=False,
-                registration_trial_at_institution=False, personal_info_subjects_ytd=0,
-                sensitive_personal_info_subjects_ytd=0, important_data=False,
-                technology_transfer=False, technology_catalogue_item="none",
-                foreign_staff_on_site=False, ai_generated_prescriptions=False,
+                budget_max_amount=Decimal("15000.00"), **DEMO_DEAL_FACTS,
             )  # fmt: skip
             deals.rfq_invite(rfq=rfq, providers=[cro], by=buyer_user)
             deals.rfq_open(rfq=rfq, by=buyer_user)
@@ -131,12 +142,7 @@ def _demo_reviewed_deal(*, buyer, buyer_user, cro, cro_user) -> None:
             scope="Plasma protein binding by equilibrium dialysis for 8 compounds in human and "
             "rat plasma; fraction unbound with recovery.",
             capability_codes=["dmpk.in_vitro_adme"], budget_currency="USD",
-            budget_max_amount=Decimal("8000.00"), hgr_materials_leave_china=False,
-            hgr_information_abroad=False, hgr_joint_research=False,
-            registration_trial_at_institution=False, personal_info_subjects_ytd=0,
-            sensitive_personal_info_subjects_ytd=0, important_data=False,
-            technology_transfer=False, technology_catalogue_item="none",
-            foreign_staff_on_site=False, ai_generated_prescriptions=False,
+            budget_max_amount=Decimal("8000.00"), **DEMO_DEAL_FACTS,
         )  # fmt: skip
         deals.rfq_invite(rfq=rfq, providers=[cro], by=buyer_user)
         deals.rfq_open(rfq=rfq, by=buyer_user)

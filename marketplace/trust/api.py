@@ -166,6 +166,17 @@ class ConcernListSerializer(ConcernListInSerializer):
         )
 
 
+def _concern_list_saved(request: Request, concern_list, status_code: int) -> Response:
+    """Save the list in the request (a new one, or ``concern_list`` replaced); answer it."""
+    data = dict(_valid(ConcernListInSerializer, request))
+    entries = [dict(entry) for entry in data.pop("entries")]
+    saved = services.concern_list_save(
+        by=request.user, entries=entries, concern_list=concern_list, **data
+    )
+    answer = selectors.concern_lists().get(pk=saved.pk)
+    return Response(ConcernListSerializer(answer).data, status=status_code)
+
+
 class ConcernListsView(APIView):
     """The company-of-concern lists and the providers each flags (anyone reads; platform
     staff add)."""
@@ -184,11 +195,7 @@ class ConcernListsView(APIView):
     )
     def post(self, request: Request) -> Response:
         """Add a list (platform staff): the providers are screened against it at once."""
-        data = dict(_valid(ConcernListInSerializer, request))
-        entries = [dict(entry) for entry in data.pop("entries")]
-        saved = services.concern_list_save(by=request.user, entries=entries, **data)
-        answer = selectors.concern_lists().get(pk=saved.pk)
-        return Response(ConcernListSerializer(answer).data, status=status.HTTP_201_CREATED)
+        return _concern_list_saved(request, None, status.HTTP_201_CREATED)
 
 
 class ConcernListView(APIView):
@@ -202,13 +209,7 @@ class ConcernListView(APIView):
     def put(self, request: Request, pk: int) -> Response:
         """Replace a list's facts and entries (platform staff); the providers are screened again."""
         concern_list = get_object_or_404(selectors.concern_lists(), pk=pk)
-        data = dict(_valid(ConcernListInSerializer, request))
-        entries = [dict(entry) for entry in data.pop("entries")]
-        services.concern_list_save(
-            by=request.user, entries=entries, concern_list=concern_list, **data
-        )
-        answer = selectors.concern_lists().get(pk=pk)
-        return Response(ConcernListSerializer(answer).data)
+        return _concern_list_saved(request, concern_list, status.HTTP_200_OK)
 
 
 class ReviewCreateView(APIView):

@@ -39,37 +39,35 @@ def review_create(request, contract_pk: int):
     return redirect(back)
 
 
+def _on_review(request, reviews, pk: int, form_class, act):
+    """A form posted about one review of ``reviews``: validated, then ``act(review, data)``
+    (one service), back to the page it came from or to a page saying why not."""
+    review = get_object_or_404(reviews, pk=pk)
+    back = next_or(request, "/")
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _invalid(request, form, back)
+    _review, refusal = run_service(request, lambda: act(review, form.cleaned_data), back)
+    return refusal or redirect(back)
+
+
 @login_required
 @require_POST
 def review_reply(request, pk: int):
-    review = get_object_or_404(selectors.visible_reviews(), pk=pk)
-    back = next_or(request, "/")
-    form = ReplyForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, back)
-    _review, refusal = run_service(
-        request,
-        lambda: services.review_reply(
-            review=review, by=request.user, text=form.cleaned_data["text"]
+    return _on_review(
+        request, selectors.visible_reviews(), pk, ReplyForm,
+        lambda review, data: services.review_reply(
+            review=review, by=request.user, text=data["text"]
         ),
-        back,
-    )
-    return refusal or redirect(back)
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
 def review_hide(request, pk: int):
-    review = get_object_or_404(Review, pk=pk)
-    back = next_or(request, "/")
-    form = HideForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, back)
-    _review, refusal = run_service(
-        request,
-        lambda: services.review_hide(
-            review=review, by=request.user, reason=form.cleaned_data["reason"]
+    return _on_review(
+        request, Review.objects.all(), pk, HideForm,
+        lambda review, data: services.review_hide(
+            review=review, by=request.user, reason=data["reason"]
         ),
-        back,
-    )
-    return refusal or redirect(back)
+    )  # fmt: skip

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from cms.demo import DEMO_DEAL_FACTS
 from marketplace.accounts.models import Organisation, OrganisationKind, User
 from marketplace.accounts.services import (
     organisation_capabilities_set,
@@ -32,20 +33,7 @@ from marketplace.contracting.services import (
 from tests.factories.accounts import UserFactory
 
 # Facts of a deal with nothing sensitive in it: every compliance fact stated, all harmless.
-HARMLESS_FACTS = {
-    "hgr_materials_leave_china": False,
-    "buyer_collects_hgr": False,
-    "hgr_information_abroad": False,
-    "hgr_joint_research": False,
-    "registration_trial_at_institution": False,
-    "personal_info_subjects_ytd": 0,
-    "sensitive_personal_info_subjects_ytd": 0,
-    "important_data": False,
-    "technology_transfer": False,
-    "technology_catalogue_item": "none",
-    "foreign_staff_on_site": False,
-    "ai_generated_prescriptions": False,
-}
+HARMLESS_FACTS = DEMO_DEAL_FACTS
 
 
 @dataclass
