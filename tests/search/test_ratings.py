@@ -1,7 +1,8 @@
-"""Verified reviews in search: the rating sort, the minimum-rating filter and the rating in each
-result, on Elasticsearch and on the database engine, kept current by the outbox when a review
-is written or hidden."""
+"""Trust signals in search: the rating sort, the minimum-rating filter, the rating in each result
+and the company-of-concern flag (shown, and a filter leaving flagged providers out), on
+Elasticsearch and on the database engine, kept current by the outbox."""
 
+from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -12,7 +13,7 @@ from cms.importer import providers_import
 from cms.models import ProviderPage
 from marketplace.accounts.models import Membership, Organisation, Role
 from marketplace.trust.models import Review
-from marketplace.trust.services import review_create, review_hide
+from marketplace.trust.services import concern_list_save, review_create, review_hide
 from search.client import get_client, index_name
 from search.indexing import PROVIDERS, SERVICES, index_rebuild
 from search.params import provider_query, service_query
@@ -144,3 +145,24 @@ def test_the_search_page_shows_the_rating_and_offers_the_sort_and_filter(client,
     assert "4 stars and above" in english and "sort=rating" in english
     assert "评分 4.5（满分 5）" in chinese and "4 星及以上" in chinese
     assert chinese.count('class="card"') == 1  # only the provider rated 4 or more
+
+
+def test_providers_on_a_concern_list_are_marked_and_can_be_left_out(
+    engine, rated, django_capture_on_commit_callbacks
+):
+    staff = UserFactory(is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        concern_list_save(
+            by=staff, name="Companies of concern", source="A register",
+            published_on=date(2026, 1, 15), entries=[{"name": "Provider rated-low Co., Ltd."}],
+        )  # fmt: skip
+    refreshed()
+
+    results = {r["external_id"]: r for r in assay(engine)}
+    kept = {r["external_id"] for r in assay(engine, exclude_flagged="true")}
+    providers, _errors = parsed(provider_query, q="rated", exclude_flagged="true")
+
+    assert results[rated["rated-low"]]["concern_flagged"]
+    assert not results[rated["rated-high"]]["concern_flagged"]
+    assert kept == {rated["rated-high"], rated["rated-none"]}
+    assert "Provider rated-low" not in {r["title"] for r in engine.providers(providers)["results"]}
