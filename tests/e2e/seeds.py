@@ -93,3 +93,31 @@ def cro_editor_with_rfq(external_id: str) -> None:
         "listing_title": listing.title_en,
         "rfq_title": rfq.title,
     }))  # fmt: skip
+
+
+REVIEWED_PROVIDER = "demo-p002"  # Shanghai Lingang DMPK Laboratories: verified, in vitro ADME
+
+
+def reviewable_deal() -> None:
+    """A contract between a new buyer and a demo provider, done, paid and completed: what a
+    review needs. Prints the buyer's email, the contract's id and the provider's page and name."""
+    from django.contrib.auth import get_user_model
+
+    from marketplace.accounts.models import Role
+    from tests.factories import Party, completed_contract
+
+    provider = _organisation(REVIEWED_PROVIDER)
+    owner = get_user_model().objects.get(email=_member(provider, role=Role.OWNER, prefix="cro"))
+    buyer = _buyer("US")
+    contract = completed_contract(buyer, Party(provider, owner))
+    print(json.dumps({
+        "email": buyer.owner.email, "contract": contract.pk, "provider": provider.name,
+        "provider_zh": provider.name_zh, "provider_url": provider.provider_page.url,
+    }))  # fmt: skip
+
+
+def track_records() -> None:
+    """What the hourly task does: every provider's track record, computed now."""
+    from marketplace.trust.services import track_records_refresh
+
+    print(json.dumps({"changed": track_records_refresh()}))
