@@ -36,7 +36,7 @@ def show_rating(*, organisation_id: int) -> None:
 
 
 @events.subscribe(events.TRACK_RECORDS_CHANGED)
-def show_track_records() -> None:
+def show_track_records(*, organisation_ids: list[int]) -> None:
     pages_changed()
 
 

@@ -143,6 +143,7 @@ SHARED_HIT_FIELDS = {
     "rating_average": partial(serializers.FloatField, allow_null=True),
     "rating_count": serializers.IntegerField,
     "concern_flagged": serializers.BooleanField,
+    "contracts_completed": serializers.IntegerField,
     "capabilities": _words,
     "standards": _words,
 }
@@ -165,8 +166,8 @@ class Hit(serializers.Serializer):
 class ServiceHit(Hit):
     shown = (
         "id external_id kind title title_en title_zh provider provider_url url zone city"
-        " is_verified rating_average rating_count concern_flagged price_from price_currency"
-        " turnaround_days"
+        " is_verified rating_average rating_count concern_flagged contracts_completed price_from"
+        " price_currency turnaround_days"
         " capabilities standards highlight"
     )
     kind = serializers.ChoiceField(["service", "tcm"])
@@ -208,7 +209,7 @@ class JobSearchView(SearchView):
 class ProviderHit(Hit):
     shown = (
         "id title title_en title_zh url kind zone city is_verified rating_average rating_count"
-        " concern_flagged standards capabilities"
+        " concern_flagged contracts_completed standards capabilities"
     )
     kind = serializers.CharField(allow_null=True)
 

@@ -110,6 +110,7 @@ class ServiceDocument(SearchDocument):
         rating_count=Integer(),
         # Named on a company-of-concern list (marketplace.trust): buyers may leave it out.
         concern_flagged=Boolean(),
+        contracts_completed=Integer(),  # from its track record
     )
 
     class Index:
@@ -157,6 +158,7 @@ class ProviderDocument(SearchDocument):
     rating_average = Float()
     rating_count = Integer()
     concern_flagged = Boolean()
+    contracts_completed = Integer()
 
     class Index:
         name = "providers"

@@ -31,6 +31,13 @@ def _rating_changed(*, organisation_id: int) -> None:
         index_change_record(page=page, action=IndexChange.Action.UPSERT)
 
 
+@events.subscribe(events.TRACK_RECORDS_CHANGED)
+def _track_records_changed(*, organisation_ids: list[int]) -> None:
+    """Results show each provider's completed contracts (from its track record)."""
+    for page in ProviderPage.objects.filter(organisation_id__in=organisation_ids):
+        index_change_record(page=page, action=IndexChange.Action.UPSERT)
+
+
 def _taxonomy_changed(sender, **kwargs):
     taxonomy_changed()
 

@@ -27,7 +27,11 @@ from cms.models import (
 )
 from marketplace.catalog.cities import city_name_zh
 from marketplace.catalog.models import Standard, TaxonomyKind, TaxonomyNode
-from marketplace.trust.selectors import flagged_organisation_ids, ratings_of
+from marketplace.trust.selectors import (
+    contracts_completed_of,
+    flagged_organisation_ids,
+    ratings_of,
+)
 from search.analysis import analysis_settings, synonym_rules, synonyms_fingerprint
 from search.client import get_client, index_name
 from search.documents import JobDocument, ProviderDocument, ServiceDocument
@@ -56,6 +60,7 @@ def provider_with_valid_standards(
     provider: ProviderPage,
     ratings: dict[int, tuple] | None = None,
     flagged: set[int] | None = None,
+    completed: dict[int, int] | None = None,
 ) -> ProviderPage:
     """Set ``valid_standards`` (the standards of its certifications valid today),
     ``url_cached`` (its URL, which its listings' URLs start with) and ``rating`` (the average and
@@ -65,6 +70,9 @@ def provider_with_valid_standards(
         ratings = ratings_of(organisation_ids=[provider.organisation_id])
     if flagged is None:
         flagged = flagged_organisation_ids(organisation_ids=[provider.organisation_id])
+    if completed is None:
+        completed = contracts_completed_of(organisation_ids=[provider.organisation_id])
+    provider.contracts_completed = completed.get(provider.organisation_id, 0)
     provider.rating = ratings.get(provider.organisation_id)
     provider.concern_flagged = provider.organisation_id in flagged
     today = timezone.localdate()
@@ -85,19 +93,22 @@ def providers_by_path() -> dict[str, ProviderPage]:
     organisation_ids = [provider.organisation_id for provider in providers]
     ratings = ratings_of(organisation_ids=organisation_ids)
     flagged = flagged_organisation_ids(organisation_ids=organisation_ids)
+    completed = contracts_completed_of(organisation_ids=organisation_ids)
     return {
-        provider.path: provider_with_valid_standards(provider, ratings, flagged)
+        provider.path: provider_with_valid_standards(provider, ratings, flagged, completed)
         for provider in providers
     }
 
 
 def rating_fields(provider: ProviderPage) -> dict:
-    """The provider's review average (one decimal, None without reviews) and count."""
+    """What a buyer trusts the provider by: its review average (one decimal, None without
+    reviews) and count, its company-of-concern flag, its completed contracts."""
     average, count = provider.rating or (None, 0)
     return {
         "rating_average": None if average is None else float(average),
         "rating_count": count,
         "concern_flagged": provider.concern_flagged,
+        "contracts_completed": provider.contracts_completed,
     }
 
 

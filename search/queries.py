@@ -260,6 +260,7 @@ def result_from_document(page_id: int, source: dict, highlight: dict) -> dict:
         "rating_average": provider.get("rating_average"),
         "rating_count": provider.get("rating_count") or 0,
         "concern_flagged": bool(provider.get("concern_flagged")),
+        "contracts_completed": provider.get("contracts_completed") or 0,
         "price_from": source.get("price_from"),
         "price_currency": "CNY",
         "turnaround_days": source.get("turnaround_days"),
@@ -458,6 +459,7 @@ def provider_result(page_id: int, source: dict) -> dict:
         "rating_average": source.get("rating_average"),
         "rating_count": source.get("rating_count") or 0,
         "concern_flagged": bool(source.get("concern_flagged")),
+        "contracts_completed": source.get("contracts_completed") or 0,
         "standards": source.get("standards", []),
         "capabilities": source.get("capability_labels_en", []),
     }

@@ -133,6 +133,15 @@ def concern_flags_of(*, provider: Organisation) -> list[dict]:
     ]
 
 
+def contracts_completed_of(*, organisation_ids: list[int]) -> dict[int, int]:
+    """Completed contracts per provider organisation, as its last computed track record says."""
+    return dict(
+        TrackRecord.objects.filter(provider_id__in=organisation_ids).values_list(
+            "provider_id", "contracts_completed"
+        )
+    )
+
+
 def flagged_organisation_ids(*, organisation_ids: list[int]) -> set[int]:
     """Which of these provider organisations the company-of-concern screen flags."""
     return set(

@@ -136,7 +136,7 @@ def track_records_refresh() -> int:
 
     now = timezone.now()
     before = {record.provider_id: record for record in TrackRecord.objects.all()}
-    changed = 0
+    changed: list[int] = []
     for provider_id in Organisation.objects.filter(kind__in=PROVIDER_KINDS).values_list(
         "pk", flat=True
     ):
@@ -147,11 +147,11 @@ def track_records_refresh() -> int:
         TrackRecord.objects.update_or_create(
             provider_id=provider_id, defaults={**figures, "computed_at": now}
         )
-        changed += 1
+        changed.append(provider_id)
     TrackRecord.objects.update(computed_at=now)  # every figure is current as of this run
     if changed:
-        events.publish(events.TRACK_RECORDS_CHANGED)
-    return changed
+        events.publish(events.TRACK_RECORDS_CHANGED, organisation_ids=changed)
+    return len(changed)
 
 
 # --- The company-of-concern screen ------------------------------------------------------------

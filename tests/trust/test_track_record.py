@@ -119,3 +119,25 @@ def test_refreshing_again_without_new_deals_changes_nothing():
     provider_party()
     assert track_records_refresh() > 0
     assert track_records_refresh() == 0
+
+
+def test_a_changed_track_record_reaches_the_provider_s_search_documents():
+    from cms.models import ProviderPage, ServicePage
+    from marketplace.accounts.models import Membership, Organisation, Role
+    from search.indexing import provider_with_valid_standards, service_document
+    from search.models import IndexChange
+    from tests.factories import Party, UserFactory
+
+    organisation = Organisation.objects.get(external_id="demo-p001")
+    owner = UserFactory(email_verified=True)
+    Membership.objects.create(user=owner, organisation=organisation, role=Role.OWNER)
+    completed_contract(buyer_party(), Party(organisation, owner))
+    page = ProviderPage.objects.get(organisation=organisation)
+    IndexChange.objects.all().delete()
+
+    track_records_refresh()
+
+    assert IndexChange.objects.filter(object_id=page.pk, action="upsert").exists()
+    listing = ServicePage.objects.live().child_of(page).first()
+    document = service_document(listing, provider_with_valid_standards(page))
+    assert document["provider"]["contracts_completed"] == 1
