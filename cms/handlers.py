@@ -31,7 +31,7 @@ def grant_publishing(*, organisation_id: int) -> None:
 
 @events.subscribe(events.REVIEWS_CHANGED)
 @events.subscribe(events.CONCERN_FLAG_CHANGED)
-def show_rating(*, organisation_id: int) -> None:
+def show_trust_signals(*, organisation_id: int) -> None:
     pages_changed()  # its pages and listings show its rating and any concern flag
 
 

@@ -23,7 +23,7 @@ def _deleted(sender, instance, **kwargs):
 
 @events.subscribe(events.REVIEWS_CHANGED)
 @events.subscribe(events.CONCERN_FLAG_CHANGED)
-def _rating_changed(*, organisation_id: int) -> None:
+def _trust_changed(*, organisation_id: int) -> None:
     """A provider's rating and concern flag are in its document and its listings' (sorted and
     filtered on)."""
     page = ProviderPage.objects.filter(organisation_id=organisation_id).first()

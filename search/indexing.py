@@ -56,16 +56,17 @@ def _fen(amount: Decimal | None) -> int | None:
     return None if amount is None else int((amount * 100).to_integral_value())
 
 
-def provider_with_valid_standards(
+def provider_facts(
     provider: ProviderPage,
     ratings: dict[int, tuple] | None = None,
     flagged: set[int] | None = None,
     completed: dict[int, int] | None = None,
 ) -> ProviderPage:
-    """Set ``valid_standards`` (the standards of its certifications valid today),
-    ``url_cached`` (its URL, which its listings' URLs start with) and ``rating`` (the average and
-    count of its verified reviews, or None; from ``ratings`` by organisation when given) and
-    ``concern_flagged`` (named on a company-of-concern list; ``flagged`` organisations)."""
+    """Set what the provider's documents and its listings' say of it: ``valid_standards`` (of
+    its certifications valid today), ``url_cached`` (its URL, which its listings' start with),
+    and its trust signals: ``rating`` (average and count of visible reviews, or None),
+    ``concern_flagged`` and ``contracts_completed``. ``ratings``, ``flagged`` and ``completed``
+    (by organisation) are given when many providers are read at once; else each is queried."""
     if ratings is None:
         ratings = ratings_of(organisation_ids=[provider.organisation_id])
     if flagged is None:
@@ -95,12 +96,12 @@ def providers_by_path() -> dict[str, ProviderPage]:
     flagged = flagged_organisation_ids(organisation_ids=organisation_ids)
     completed = contracts_completed_of(organisation_ids=organisation_ids)
     return {
-        provider.path: provider_with_valid_standards(provider, ratings, flagged, completed)
+        provider.path: provider_facts(provider, ratings, flagged, completed)
         for provider in providers
     }
 
 
-def rating_fields(provider: ProviderPage) -> dict:
+def trust_fields(provider: ProviderPage) -> dict:
     """What a buyer trusts the provider by: its review average (one decimal, None without
     reviews) and count, its company-of-concern flag, its completed contracts."""
     average, count = provider.rating or (None, 0)
@@ -210,7 +211,7 @@ def service_document(
             city=provider.city,
             is_verified=provider.is_verified,
             has_valid_certification=bool(provider.valid_standards),
-            **rating_fields(provider),
+            **trust_fields(provider),
         ),
     }
 
@@ -346,7 +347,7 @@ def provider_document(provider: ProviderPage, listings: list[ListingPage]) -> di
         "tier": provider.zone.tier if provider.zone else None,
         "city": provider.city,
         "is_verified": provider.is_verified,
-        **rating_fields(provider),
+        **trust_fields(provider),
         "published_at": latest.isoformat() if latest else None,
     }
 

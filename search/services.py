@@ -22,7 +22,7 @@ from search.indexing import (
     job_document,
     live_listings_of,
     provider_document,
-    provider_with_valid_standards,
+    provider_facts,
     service_document,
     stale_indexes,
 )
@@ -71,9 +71,7 @@ def _document(index: str, page_id: int) -> dict | None:
         )
         if provider is None:
             return None
-        return provider_document(
-            provider_with_valid_standards(provider), live_listings_of(provider)
-        )
+        return provider_document(provider_facts(provider), live_listings_of(provider))
     for model in PAGE_MODELS[index]:
         taxonomy = TAXONOMY if index == SERVICES else ("disciplines",)
         page = model.objects.live().filter(pk=page_id).prefetch_related(*taxonomy).first()
@@ -87,7 +85,7 @@ def _document(index: str, page_id: int) -> dict | None:
         )
         if provider is None:
             return None
-        provider = provider_with_valid_standards(provider)
+        provider = provider_facts(provider)
         return (
             service_document(page, provider) if index == SERVICES else job_document(page, provider)
         )

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 
 from marketplace.accounts.models import Membership, Organisation, Role
 from marketplace.accounts.permissions import PLATFORM_MODERATORS
@@ -95,7 +96,7 @@ def test_a_rating_off_the_scale_is_refused_by_field(client, deal, rating):
 
 def test_the_service_refuses_a_rating_off_the_scale_too(deal):
     buyer, _provider, contract = deal
-    with pytest.raises(Exception, match="from 1 to 5"):
+    with pytest.raises(ValidationError, match="from 1 to 5"):
         review_create(contract=contract, by=buyer.owner, text="x", **{**RATINGS, "value": 9})
     assert not Review.objects.exists()
 

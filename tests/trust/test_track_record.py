@@ -124,7 +124,7 @@ def test_refreshing_again_without_new_deals_changes_nothing():
 def test_a_changed_track_record_reaches_the_provider_s_search_documents():
     from cms.models import ProviderPage, ServicePage
     from marketplace.accounts.models import Membership, Organisation, Role
-    from search.indexing import provider_with_valid_standards, service_document
+    from search.indexing import provider_facts, service_document
     from search.models import IndexChange
     from tests.factories import Party, UserFactory
 
@@ -139,5 +139,5 @@ def test_a_changed_track_record_reaches_the_provider_s_search_documents():
 
     assert IndexChange.objects.filter(object_id=page.pk, action="upsert").exists()
     listing = ServicePage.objects.live().child_of(page).first()
-    document = service_document(listing, provider_with_valid_standards(page))
+    document = service_document(listing, provider_facts(page))
     assert document["provider"]["contracts_completed"] == 1
