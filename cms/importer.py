@@ -140,6 +140,24 @@ def _money(value: dict | None) -> Decimal | None:
     return Decimal(value["amount"]) if value else None
 
 
+def _certifications(page: ProviderPage, records: list[dict]) -> list[Certification]:
+    """The bundle's certifications, updating the page's own where standard and reference match:
+    they keep their certificate document and stay the same rows (a verification holds while the
+    facts it verified stay the same)."""
+    existing = {(c.standard, c.reference): c for c in page.certifications.all()}
+    certifications = []
+    for record in records:
+        reference = record.get("reference", "")
+        certification = existing.pop((record["standard"], reference), None) or Certification(
+            standard=record["standard"], reference=reference
+        )
+        certification.issuer = record.get("issuer", "")
+        certification.valid_until = _date(record.get("valid_until"))
+        certification.scope = record.get("scope", "")
+        certifications.append(certification)
+    return certifications
+
+
 def _date(value: str | None) -> date | None:
     # Real dates, not strings: Wagtail revisions silently drop child objects they cannot serialise.
     return date.fromisoformat(value) if value else None
@@ -586,15 +604,7 @@ def _update_provider_page(page, record, catalog, profile, base, outcome) -> None
     page.headcount = record.get("headcount")
     page.website = record.get("website", "")
     page.languages = [code.split("-")[0] for code in record.get("languages", [])]
-    page.certifications = [
-        Certification(
-            standard=certification["standard"],
-            issuer=certification.get("issuer", ""),
-            reference=certification.get("reference", ""),
-            valid_until=_date(certification.get("valid_until")),
-        )
-        for certification in record.get("certifications", [])
-    ]
+    page.certifications = _certifications(page, record.get("certifications", []))
     _publish(page, profile, base, outcome)
 
 

@@ -6,6 +6,7 @@ listing and one set of permissions per provider, and lets a listing written only
 to English readers (labelled) without a translation step.
 """
 
+import hashlib
 from datetime import date
 
 from django import forms
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -339,17 +341,35 @@ class ProviderSite(Orderable):
 
 
 class Certification(Orderable):
-    """A certification or accreditation the provider holds; shown as a badge, expired or not."""
+    """A certification or accreditation the provider declares; shown as a badge, expired or not,
+    and marked "checked" once platform staff have confirmed exactly these facts with its issuer."""
 
     page = ParentalKey(ProviderPage, on_delete=models.CASCADE, related_name="certifications")
     standard = models.CharField(_("standard"), max_length=20, choices=Standard.choices)
     issuer = models.CharField(_("issuer"), max_length=200, blank=True)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    scope = models.TextField(
+        _("scope"),
+        blank=True,
+        max_length=1000,
+        help_text=_("What the certificate covers: test types, species, sites, as it states."),
+    )
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("certificate"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A scan or PDF of the certificate, for buyers and for the platform's check."),
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("standard"), FieldPanel("valid_until")]),
         FieldRowPanel([FieldPanel("issuer"), FieldPanel("reference")]),
+        FieldPanel("scope"),
+        FieldPanel("document"),
     ]
 
     def __str__(self) -> str:
@@ -361,6 +381,124 @@ class Certification(Orderable):
     @property
     def is_expired(self) -> bool:
         return not self.is_valid_on(timezone.localdate())
+
+    @property
+    def fingerprint(self) -> str:
+        """The facts a verification confirms, as one digest: a verification holds while none of
+        them changes (a provider who edits the reference, the expiry or the document is verified
+        afresh), and survives the page being saved, published or re-imported with the same facts."""
+        facts = [
+            self.standard,
+            self.issuer.strip(),
+            self.reference.strip(),
+            self.valid_until.isoformat() if self.valid_until else "",
+            " ".join(self.scope.split()),
+            (self.document.file_hash or str(self.document.pk)) if self.document_id else "",
+        ]
+        return hashlib.sha256("\x1f".join(facts).encode()).hexdigest()
+
+    @cached_property
+    def verification(self) -> "CertificationVerification | None":
+        """The latest verification of the facts this certification states now, if any (read from
+        the organisation's verifications, which the selectors load with the page)."""
+        organisation = self.page.organisation if self.page_id else None
+        if organisation is None:
+            return None
+        fingerprint = self.fingerprint
+        return next(
+            (
+                verification
+                for verification in organisation.certification_verifications.all()
+                if verification.fingerprint == fingerprint
+            ),
+            None,
+        )
+
+    @property
+    def verification_state(self) -> str:
+        """Where the platform's verification stands: expired, checked, not_confirmed (the issuer
+        did not confirm these facts) or declared (stated by the provider, not yet verified)."""
+        if self.is_expired:
+            return "expired"
+        if self.verification is None:
+            return "declared"
+        return "checked" if self.verification.is_confirmed else "not_confirmed"
+
+    @property
+    def is_checked(self) -> bool:
+        """Confirmed with its issuer by platform staff, as it stands now, and not expired."""
+        return (
+            self.verification is not None and self.verification.is_confirmed and not self.is_expired
+        )
+
+
+class VerificationOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed with the issuer")
+    NOT_CONFIRMED = "not_confirmed", _("Not confirmed")
+
+
+class CertificationVerification(models.Model):
+    """Platform staff verified a provider's certification against its issuing registry: who, when,
+    which source, and the facts verified (the certification's fingerprint), kept when the
+    certification itself is edited or removed."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        related_name="certification_verifications",
+    )
+    certification = models.ForeignKey(
+        Certification, null=True, on_delete=models.SET_NULL, related_name="verifications"
+    )
+    fingerprint = models.CharField(max_length=64)
+    standard = models.CharField(_("standard"), max_length=20, choices=Standard.choices)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=VerificationOutcome.choices)
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        help_text=_("The registry or issuer consulted, e.g. the NMPA GLP register."),
+    )
+    source_url = models.URLField(_("source address"), max_length=500, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    verified_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("verified by")
+    )
+    verified_at = models.DateTimeField(_("verified at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-verified_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "fingerprint"])]
+        verbose_name = _("certification verification")
+        verbose_name_plural = _("certification verifications")
+
+    def __str__(self) -> str:
+        return f"{self.get_standard_display()} {self.reference} ({self.get_outcome_display()})"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.outcome == VerificationOutcome.CONFIRMED
+
+
+class CertificationReminder(models.Model):
+    """A reminder sent to the provider before a certification expires: one per certification,
+    expiry date and lead time (a renewed certificate is reminded of again)."""
+
+    certification = models.ForeignKey(
+        Certification, on_delete=models.CASCADE, related_name="reminders"
+    )
+    valid_until = models.DateField()
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certification", "valid_until", "days_before"],
+                name="one_reminder_per_certification_expiry_and_lead",
+            )
+        ]
 
 
 # --- Listings ---------------------------------------------------------------------------------
@@ -401,6 +539,13 @@ class ProviderChildPage(BilingualTitleMixin, Page):
     @property
     def provider(self) -> ProviderPage:
         return self.get_parent().specific
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.selectors import listing_provider
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(listing_provider(listing=self))
+        return context
 
 
 def taxonomy_field(verbose_name, kind: str, *, blank: bool = True) -> ParentalManyToManyField:

@@ -1,7 +1,7 @@
 """Reads for the public pages, tuned so a listing costs a fixed number of queries; and which
 pages an editor may see in the admin."""
 
-from django.db.models import Case, Prefetch, QuerySet, When
+from django.db.models import Case, F, Prefetch, QuerySet, When, prefetch_related_objects
 from django.utils import timezone
 from wagtail.models import Page, PageQuerySet
 from wagtail.permissions import page_permission_policy
@@ -22,7 +22,11 @@ def _providers() -> QuerySet[ProviderPage]:
         ProviderPage.objects.live()
         .select_related("zone", "organisation")
         .prefetch_related(
-            Prefetch("certifications", queryset=Certification.objects.order_by("sort_order"))
+            Prefetch(
+                "certifications",
+                queryset=Certification.objects.select_related("document").order_by("sort_order"),
+            ),
+            "organisation__certification_verifications",
         )
     )
 
@@ -60,8 +64,28 @@ def provider_profile(*, provider: ProviderPage) -> dict:
         .order_by("title"),
         "jobs": open_job_postings().child_of(provider),
         "sites": provider.sites.select_related("zone"),
-        "certifications": provider.certifications.all(),
+        "certifications": certifications_shown(provider=provider),
     }
+
+
+def certifications_shown(*, provider: ProviderPage) -> list[Certification]:
+    """A provider's certifications as its pages show them, each knowing whether platform staff
+    verified the facts it states (``is_checked``): two queries, also for a page in preview."""
+    if provider.organisation is not None:
+        prefetch_related_objects([provider.organisation], "certification_verifications")
+    return list(provider.certifications.select_related("document").order_by("sort_order"))
+
+
+def listing_provider(*, listing) -> dict:
+    """What a listing's page shows of its provider: the provider page and its certifications."""
+    provider = listing.provider
+    certifications = certifications_shown(provider=provider)
+    return {"provider": provider, "provider_certifications": certifications}
+
+
+def certification_verifications(*, certification: Certification) -> QuerySet:
+    """Every verification recorded of a certification, newest first, with who verified it."""
+    return certification.verifications.select_related("verified_by")
 
 
 def provider_standards(*, organisation_ids: list[int]) -> dict[int, list[str]]:
@@ -91,3 +115,18 @@ def admin_root_page_for(*, user) -> Page | None:
     """Where ``user``'s view of the page tree starts: their organisation's provider page for a
     provider editor, the home page for platform staff, the tree's root for superusers."""
     return page_permission_policy.explorable_root_instance(user)
+
+
+CERTIFICATION_STATES = ("declared", "not_confirmed", "checked", "expired")
+
+
+def certifications_to_verify(*, state: str | None) -> list[Certification]:
+    """Certifications on providers' pages for platform staff to verify, in one state or all, the
+    soonest to expire first (three queries)."""
+    certifications = (
+        Certification.objects.filter(page__organisation__isnull=False)
+        .select_related("page__organisation", "document")
+        .prefetch_related("page__organisation__certification_verifications")
+        .order_by(F("valid_until").asc(nulls_last=True), "page__title", "sort_order")
+    )
+    return [c for c in certifications if state is None or c.verification_state == state]

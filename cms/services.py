@@ -1,5 +1,6 @@
 """Writes that shape the CMS around organisations: the site skeleton, provider workspaces, and who
-may edit or publish what.
+may edit or publish what; and the platform's verification of the certifications providers declare,
+with the reminders before they expire.
 
 Every provider organisation gets a workspace: its ``ProviderPage`` (the root of everything it
 edits), a group for its editors holding page permissions on that page only, and an image and
@@ -8,9 +9,19 @@ save and submit but not publish: the verification workflow on the provider index
 first publication to platform staff.
 """
 
+from datetime import date, timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from wagtail.models import (
     Collection,
     GroupCollectionPermission,
@@ -23,14 +34,24 @@ from wagtail.models import (
 )
 
 from cms.models import (
+    Certification,
+    CertificationReminder,
+    CertificationVerification,
     HomePage,
     JobIndexPage,
     ProviderIndexPage,
     ProviderPage,
     ProviderVerificationTask,
+    VerificationOutcome,
 )
 from marketplace.accounts.models import Membership, Organisation
-from marketplace.accounts.permissions import PLATFORM_MODERATORS
+from marketplace.accounts.permissions import (
+    ACTING_ROLES,
+    PLATFORM_MODERATORS,
+    is_platform_staff,
+)
+from marketplace.page_cache import pages_changed
+from marketplace.transitions import InvalidTransition
 
 VERIFICATION_WORKFLOW = "Provider verification"
 # The indexes under the home page: slug -> (page class, title, intro, Chinese intro).
@@ -246,3 +267,156 @@ def platform_moderator_add(*, user) -> None:
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+
+
+# --- Certifications -----------------------------------------------------------------------------
+
+REMINDER_DAYS = (60, 30)  # before a certification expires, the provider is reminded (once each)
+SOURCE_MAX = 300
+NOTE_MAX = 2000
+REPEAT_WINDOW = timedelta(minutes=10)  # the same verification sent again within it is one
+
+
+def _verification_input(*, outcome: str, source: str, source_url: str, note: str) -> dict:
+    """The verification's own fields, cleaned; every problem at once, by field."""
+    errors: dict[str, list[str]] = {}
+    source, source_url = (source or "").strip(), (source_url or "").strip()
+    note = (note or "").strip()
+    if outcome not in VerificationOutcome.values:
+        errors["outcome"] = [
+            _("Say whether the issuer confirmed it: %(choices)s.")
+            % {"choices": ", ".join(VerificationOutcome.values)}
+        ]
+    if not source:
+        errors["source"] = [_("Name the registry or issuer you checked with.")]
+    elif len(source) > SOURCE_MAX:
+        errors["source"] = [_("Keep it under %(max)d characters.") % {"max": SOURCE_MAX}]
+    if source_url:
+        try:
+            URLValidator(schemes=["http", "https"])(source_url)
+        except ValidationError:
+            errors["source_url"] = [_("Give the registry's web address (http or https).")]
+    if len(note) > NOTE_MAX:
+        errors["note"] = [_("Keep it under %(max)d characters.") % {"max": NOTE_MAX}]
+    if outcome == VerificationOutcome.NOT_CONFIRMED and not note:
+        errors["note"] = [_("Say what did not match, for the provider to correct.")]
+    if errors:
+        raise ValidationError(errors)
+    return {"outcome": outcome, "source": source, "source_url": source_url, "note": note}
+
+
+@transaction.atomic
+def certification_verify(
+    *,
+    certification: Certification,
+    by,
+    outcome: str,
+    source: str,
+    source_url: str = "",
+    note: str = "",
+) -> CertificationVerification:
+    """Platform staff record checking a certification with its issuer (who, when, which source,
+    what they found) for the facts it states now; a confirmed, unexpired one shows as checked.
+    The verification is its own audit record, kept when the certification changes or goes.
+
+    Refused: anyone but platform staff (403), a certification already expired confirmed (409).
+    """
+    if not is_platform_staff(user=by):
+        raise PermissionDenied(_("Only platform staff can verify a certification."))
+    fields = _verification_input(outcome=outcome, source=source, source_url=source_url, note=note)
+    # The row lock orders two staff checking at once; the facts verified are the locked ones.
+    certification = (
+        Certification.objects.select_for_update(of=("self",))
+        .select_related("page", "document")
+        .get(pk=certification.pk)
+    )
+    if certification.is_expired and fields["outcome"] == VerificationOutcome.CONFIRMED:
+        raise InvalidTransition(
+            _("This certification expired on %(date)s: the provider must renew it first.")
+            % {"date": certification.valid_until.isoformat()}
+        )
+    if certification.page.organisation_id is None:
+        raise InvalidTransition(_("This certification belongs to no provider organisation."))
+    fingerprint = certification.fingerprint
+    latest = certification.verifications.first()
+    if (
+        latest is not None
+        and latest.verified_by_id == by.pk
+        and latest.fingerprint == fingerprint
+        and all(getattr(latest, name) == value for name, value in fields.items())
+        and timezone.now() - latest.verified_at < REPEAT_WINDOW
+    ):
+        return latest  # the same form sent twice: recorded once
+    verification = CertificationVerification.objects.create(
+        organisation_id=certification.page.organisation_id,
+        certification=certification,
+        fingerprint=fingerprint,
+        standard=certification.standard,
+        reference=certification.reference,
+        valid_until=certification.valid_until,
+        verified_by=by,
+        **fields,
+    )
+    pages_changed()  # the provider's pages and listings show the checked mark
+    return verification
+
+
+def certification_reminders_send(*, today: date | None = None) -> int:
+    """Remind providers by email of certifications expiring in 60 and in 30 days (once each per
+    expiry date; a renewed certificate is reminded of again); return how many were sent.
+
+    Idempotent: the reminder is recorded in the same transaction as the email is sent, so a run
+    retried or overlapping another sends nothing twice.
+    """
+    today = today or timezone.localdate()
+    latest = today + timedelta(days=max(REMINDER_DAYS))
+    due = (
+        Certification.objects.filter(
+            valid_until__gte=today, valid_until__lte=latest, page__organisation__isnull=False
+        )
+        .select_related("page")
+        .order_by("valid_until", "pk")
+    )
+    sent = 0
+    for certification in due:
+        days_left = (certification.valid_until - today).days
+        lead = min(days for days in REMINDER_DAYS if days_left <= days)
+        try:
+            with transaction.atomic():
+                CertificationReminder.objects.create(
+                    certification=certification,
+                    valid_until=certification.valid_until,
+                    days_before=lead,
+                )
+                sent += _reminder_email(certification, days_left)
+        except IntegrityError:
+            continue  # reminded already (this lead time, this expiry)
+    return sent
+
+
+def _reminder_email(certification: Certification, days_left: int) -> int:
+    recipients = sorted(
+        set(
+            Membership.objects.filter(
+                organisation_id=certification.page.organisation_id, role__in=ACTING_ROLES
+            ).values_list("user__email", flat=True)
+        )
+    )
+    if not recipients:
+        return 0
+    context = {
+        "certification": certification,
+        "days_left": days_left,
+        "url": settings.SITE_URL.rstrip("/")
+        + reverse("wagtailadmin_pages:edit", args=[certification.page_id]),
+    }
+    parts = []
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            text = render_to_string("cms/email/certification_expiring.txt", context)
+            parts.append(text.strip().split("\n", 1))
+    subject = f"{parts[0][0].strip()} · {parts[1][0].strip()}"[:200]
+    body = f"{parts[0][1].strip()}\n\n———\n\n{parts[1][1].strip()}\n"
+    return send_mass_mail(
+        [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
+    )

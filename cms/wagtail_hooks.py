@@ -1,4 +1,5 @@
-"""The CMS's Wagtail admin hooks: editors see only the pages they may see (cms.selectors).
+"""The CMS's Wagtail admin hooks: editors see only the pages they may see (cms.selectors); platform
+staff get the screen where they verify providers' certifications (cms/verification_views.py).
 
 Wagtail scopes its explorer, page search and admin API to an editor's pages itself; its page
 chooser lists every page unless told otherwise. What the chooser hook cannot reach (the
@@ -6,10 +7,15 @@ chooser's browse and "chosen" steps, the page-types report, the page bulk action
 in cms/admin_views.py.
 """
 
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
 from cms.admin_views import PAGE_BULK_ACTIONS
 from cms.selectors import admin_pages_for
+from cms.verification_views import CertificationListView, CertificationVerifyView
+from marketplace.accounts.permissions import is_platform_staff
 
 
 @hooks.register("construct_page_chooser_queryset")
@@ -21,3 +27,27 @@ def chooser_pages_for_editor(pages, request):
 # After Wagtail's own registrations (order 0) of the same actions, which these replace.
 for bulk_action in PAGE_BULK_ACTIONS:
     hooks.register("register_bulk_action", bulk_action, order=1)
+
+
+@hooks.register("register_admin_urls")
+def certification_verification_urls():
+    return [
+        path("certifications/", CertificationListView.as_view(), name="cms_certifications"),
+        path(
+            "certifications/<int:pk>/verify/",
+            CertificationVerifyView.as_view(),
+            name="cms_certification_verify",
+        ),
+    ]
+
+
+class StaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_platform_staff(user=request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def certification_verification_menu_item():
+    return StaffMenuItem(
+        _("Certifications"), reverse("cms_certifications"), icon_name="tick-inverse", order=250
+    )

@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from cms import api as cms
 from marketplace.api.errors import not_found
 from marketplace.api.views import SchemaView
 from marketplace.contracting import api as deals
@@ -62,6 +63,16 @@ urlpatterns = [
         "providers/<slug:slug>/track-record",
         trust.ProviderTrackRecordView.as_view(),
         name="provider-track-record",
+    ),
+    path(
+        "providers/<slug:slug>/certifications",
+        cms.ProviderCertificationsView.as_view(),
+        name="provider-certifications",
+    ),
+    path(
+        "certifications/<int:pk>/verifications",
+        cms.CertificationVerificationsView.as_view(),
+        name="certification-verifications",
     ),
     path("reviews", trust.ReviewCreateView.as_view(), name="reviews"),
     path("concern-lists", trust.ConcernListsView.as_view(), name="concern-lists"),

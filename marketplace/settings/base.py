@@ -381,6 +381,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "marketplace.trust.tasks.track_records_refresh_task",
         "schedule": 3600.0,
     },
+    # Providers' certifications expiring in 60 and in 30 days: a reminder each, to the provider.
+    # Every six hours: the day's reminders go out the morning they fall due wherever the worker
+    # started, and a reminder already sent is never sent again.
+    "cms-certification-reminders": {
+        "task": "cms.tasks.certification_reminders_send_task",
+        "schedule": 6 * 3600.0,
+    },
     # Providers' names against the company-of-concern lists (saving a list screens at once;
     # this catches renamed and new organisations). Hourly.
     "trust-concern-screen": {

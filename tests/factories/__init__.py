@@ -13,12 +13,18 @@ from tests.factories.contracting import (
     quote_for,
     rfq_for,
 )
-from tests.factories.providers import ProviderFactory, provider_bundle, provider_record
+from tests.factories.providers import (
+    ProviderFactory,
+    certified_provider_page,
+    provider_bundle,
+    provider_record,
+)
 
 __all__ = [
     "HARMLESS_FACTS",
     "Party",
     "buyer_party",
+    "certified_provider_page",
     "completed_contract",
     "contract_for",
     "due_milestone",

@@ -72,3 +72,13 @@ def provider_record(external_id: str = "prov-1", **overrides) -> dict:
 
 def provider_bundle(*records: dict) -> dict:
     return {"providers": list(records) or [provider_record()]}
+
+
+def certified_provider_page(organisation: Organisation, *certifications: dict):
+    """The organisation's provider page, published with these certifications (field values)."""
+    from cms.models import Certification
+
+    page = organisation.provider_page
+    page.certifications = [Certification(**values) for values in certifications]
+    page.save_revision().publish()
+    return type(page).objects.get(pk=page.pk)  # afresh: the certifications as saved

@@ -29,6 +29,10 @@ def test_the_openapi_schema_is_valid_and_documents_the_search_endpoints(tmp_path
         "/api/v1/reviews",
         "/api/v1/reviews/{id}/reply",
         "/api/v1/reviews/{id}/hide",
+        "/api/v1/providers/{slug}/certifications",
+        "/api/v1/certifications/{id}/verifications",
+        "/api/v1/concern-lists",
+        "/api/v1/concern-lists/{id}",
     } <= set(paths)
     parameters = {p["name"] for p in paths["/api/v1/search/services"]["get"]["parameters"]}
     assert {"q", "capability", "zone", "standard", "page"} <= parameters

@@ -8,7 +8,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from tqdm import tqdm
 
-from cms.demo import DEMO_BUYER, DEMO_CRO, load_demo_deal, load_demo_site
+from cms.demo import (
+    DEMO_BUYER,
+    DEMO_CRO,
+    load_demo_deal,
+    load_demo_site,
+    load_demo_verifications,
+)
 from cms.services import platform_moderator_add
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
@@ -74,6 +80,9 @@ class Command(BaseCommand):
             EmailAddress.objects.get_or_create(
                 user=user, email=DEMO_ADMIN_EMAIL, defaults={"verified": True, "primary": True}
             )
+        checked = load_demo_verifications(by=user)
+        if checked:
+            self.stdout.write(f"Certifications verified by the platform: {checked}.")
         password = (
             repr(DEMO_ADMIN_PASSWORD)
             if user.check_password(DEMO_ADMIN_PASSWORD)
