@@ -129,6 +129,7 @@ def _words() -> serializers.ListField:
 
 
 # The fields more than one kind of hit shows, by name.
+TOO_LITTLE_HISTORY = "null: too little history on the platform to say"
 SHARED_HIT_FIELDS = {
     "id": serializers.IntegerField,
     "external_id": partial(serializers.CharField, allow_null=True),
@@ -144,6 +145,13 @@ SHARED_HIT_FIELDS = {
     "rating_count": serializers.IntegerField,
     "concern_flagged": serializers.BooleanField,
     "contracts_completed": serializers.IntegerField,
+    "median_response_hours": partial(
+        serializers.FloatField, allow_null=True, help_text=TOO_LITTLE_HISTORY
+    ),
+    **{
+        name: partial(serializers.IntegerField, allow_null=True, help_text=TOO_LITTLE_HISTORY)
+        for name in ("quoted_percent", "on_time_percent", "repeat_buyer_percent")
+    },
     "capabilities": _words,
     "standards": _words,
 }
@@ -166,7 +174,8 @@ class Hit(serializers.Serializer):
 class ServiceHit(Hit):
     shown = (
         "id external_id kind title title_en title_zh provider provider_url url zone city"
-        " is_verified rating_average rating_count concern_flagged contracts_completed price_from"
+        " is_verified rating_average rating_count concern_flagged contracts_completed"
+        " median_response_hours quoted_percent on_time_percent repeat_buyer_percent price_from"
         " price_currency turnaround_days"
         " capabilities standards highlight"
     )
@@ -209,7 +218,8 @@ class JobSearchView(SearchView):
 class ProviderHit(Hit):
     shown = (
         "id title title_en title_zh url kind zone city is_verified rating_average rating_count"
-        " concern_flagged contracts_completed standards capabilities"
+        " concern_flagged contracts_completed median_response_hours quoted_percent on_time_percent"
+        " repeat_buyer_percent standards capabilities"
     )
     kind = serializers.CharField(allow_null=True)
 

@@ -42,6 +42,18 @@ def plain_fields(*, keywords: tuple[str, ...] = (), texts: tuple[str, ...] = ())
     return declare
 
 
+def track_record_fields() -> dict:
+    """The provider's track record as results show it (marketplace.trust): each share or median
+    null where too little history stands behind it."""
+    return {
+        "contracts_completed": Integer(),
+        "median_response_hours": Float(),
+        "quoted_percent": Integer(),
+        "on_time_percent": Integer(),
+        "repeat_buyer_percent": Integer(),
+    }
+
+
 def provider_object(**more) -> Object:
     """The provider denormalised into its listing's or posting's document, with ``more``."""
     return Object(
@@ -110,7 +122,7 @@ class ServiceDocument(SearchDocument):
         rating_count=Integer(),
         # Named on a company-of-concern list (marketplace.trust): buyers may leave it out.
         concern_flagged=Boolean(),
-        contracts_completed=Integer(),  # from its track record
+        **track_record_fields(),
     )
 
     class Index:
@@ -158,7 +170,12 @@ class ProviderDocument(SearchDocument):
     rating_average = Float()
     rating_count = Integer()
     concern_flagged = Boolean()
+    # Its track record (marketplace.trust): each share or median null with too little history.
     contracts_completed = Integer()
+    median_response_hours = Float()
+    quoted_percent = Integer()
+    on_time_percent = Integer()
+    repeat_buyer_percent = Integer()
 
     class Index:
         name = "providers"

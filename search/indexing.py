@@ -28,9 +28,9 @@ from cms.models import (
 from marketplace.catalog.cities import city_name_zh
 from marketplace.catalog.models import Standard, TaxonomyKind, TaxonomyNode
 from marketplace.trust.selectors import (
-    contracts_completed_of,
     flagged_organisation_ids,
     ratings_of,
+    track_record_figures_of,
 )
 from search.analysis import analysis_settings, synonym_rules, synonyms_fingerprint
 from search.client import get_client, index_name
@@ -60,20 +60,21 @@ def provider_facts(
     provider: ProviderPage,
     ratings: dict[int, tuple] | None = None,
     flagged: set[int] | None = None,
-    completed: dict[int, int] | None = None,
+    records: dict[int, dict] | None = None,
 ) -> ProviderPage:
     """Set what the provider's documents and its listings' say of it: ``valid_standards`` (of
     its certifications valid today), ``url_cached`` (its URL, which its listings' start with),
     and its trust signals: ``rating`` (average and count of visible reviews, or None),
-    ``concern_flagged`` and ``contracts_completed``. ``ratings``, ``flagged`` and ``completed``
-    (by organisation) are given when many providers are read at once; else each is queried."""
+    ``concern_flagged`` and ``track_record`` (the figures results show). ``ratings``, ``flagged``
+    and ``records`` (by organisation) are given when many providers are read at once; else each
+    is queried."""
     if ratings is None:
         ratings = ratings_of(organisation_ids=[provider.organisation_id])
     if flagged is None:
         flagged = flagged_organisation_ids(organisation_ids=[provider.organisation_id])
-    if completed is None:
-        completed = contracts_completed_of(organisation_ids=[provider.organisation_id])
-    provider.contracts_completed = completed.get(provider.organisation_id, 0)
+    if records is None:
+        records = track_record_figures_of(organisation_ids=[provider.organisation_id])
+    provider.track_record = records[provider.organisation_id]
     provider.rating = ratings.get(provider.organisation_id)
     provider.concern_flagged = provider.organisation_id in flagged
     today = timezone.localdate()
@@ -94,22 +95,21 @@ def providers_by_path() -> dict[str, ProviderPage]:
     organisation_ids = [provider.organisation_id for provider in providers]
     ratings = ratings_of(organisation_ids=organisation_ids)
     flagged = flagged_organisation_ids(organisation_ids=organisation_ids)
-    completed = contracts_completed_of(organisation_ids=organisation_ids)
+    records = track_record_figures_of(organisation_ids=organisation_ids)
     return {
-        provider.path: provider_facts(provider, ratings, flagged, completed)
-        for provider in providers
+        provider.path: provider_facts(provider, ratings, flagged, records) for provider in providers
     }
 
 
 def trust_fields(provider: ProviderPage) -> dict:
     """What a buyer trusts the provider by: its review average (one decimal, None without
-    reviews) and count, its company-of-concern flag, its completed contracts."""
+    reviews) and count, its company-of-concern flag, its track record's figures."""
     average, count = provider.rating or (None, 0)
     return {
         "rating_average": None if average is None else float(average),
         "rating_count": count,
         "concern_flagged": provider.concern_flagged,
-        "contracts_completed": provider.contracts_completed,
+        **provider.track_record,
     }
 
 

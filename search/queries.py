@@ -48,6 +48,11 @@ RESULT_FIELDS = [
     "external_id", "kind", "url", "title_en", "title_zh", "description_en", "description_zh",
     "price_from", "turnaround_days", "capability_labels_en", "standards", "provider",
 ]  # fmt: skip
+# The track record's shares and median, as a provider's document holds them (null: too little
+# history behind the figure).
+TRACK_RECORD_SHARES = (
+    "median_response_hours", "quoted_percent", "on_time_percent", "repeat_buyer_percent",
+)  # fmt: skip
 # Filter name -> document field (keyword). Taxonomy fields hold every ancestor code, so a term
 # filter on a code covers its descendants.
 KEYWORD_FILTERS = {
@@ -241,6 +246,14 @@ def highlights(
     return marks
 
 
+def track_record_of(provider: dict) -> dict:
+    """The track record's figures in a provider's document (none in one indexed before them)."""
+    return {
+        "contracts_completed": provider.get("contracts_completed") or 0,
+        **{name: provider.get(name) for name in TRACK_RECORD_SHARES},
+    }
+
+
 def result_from_document(page_id: int, source: dict, highlight: dict) -> dict:
     """One result as the API and the search page show it, from an index document."""
     provider = source["provider"]
@@ -260,7 +273,7 @@ def result_from_document(page_id: int, source: dict, highlight: dict) -> dict:
         "rating_average": provider.get("rating_average"),
         "rating_count": provider.get("rating_count") or 0,
         "concern_flagged": bool(provider.get("concern_flagged")),
-        "contracts_completed": provider.get("contracts_completed") or 0,
+        **track_record_of(provider),
         "price_from": source.get("price_from"),
         "price_currency": "CNY",
         "turnaround_days": source.get("turnaround_days"),
@@ -459,7 +472,7 @@ def provider_result(page_id: int, source: dict) -> dict:
         "rating_average": source.get("rating_average"),
         "rating_count": source.get("rating_count") or 0,
         "concern_flagged": bool(source.get("concern_flagged")),
-        "contracts_completed": source.get("contracts_completed") or 0,
+        **track_record_of(source),
         "standards": source.get("standards", []),
         "capabilities": source.get("capability_labels_en", []),
     }

@@ -99,8 +99,10 @@ def track_record_of(*, provider: Organisation) -> dict | None:
     """The track record as the page and the API show it (None until first computed): each
     share or median is None where the cases behind it are fewer than ``MIN_HISTORY``."""
     record = TrackRecord.objects.filter(provider=provider).first()
-    if record is None:
-        return None
+    return None if record is None else _shown(record)
+
+
+def _shown(record: TrackRecord) -> dict:
     return {
         "computed_at": record.computed_at,
         "rfqs_received": record.rfqs_received,
@@ -133,13 +135,29 @@ def concern_flags_of(*, provider: Organisation) -> list[dict]:
     ]
 
 
-def contracts_completed_of(*, organisation_ids: list[int]) -> dict[int, int]:
-    """Completed contracts per provider organisation, as its last computed track record says."""
-    return dict(
-        TrackRecord.objects.filter(provider_id__in=organisation_ids).values_list(
-            "provider_id", "contracts_completed"
-        )
-    )
+def track_record_figures_of(*, organisation_ids: list[int]) -> dict[int, dict]:
+    """What search results show of each provider's last computed track record: completed
+    contracts, and the shares and median that have enough history behind them (else None);
+    for every organisation asked about, computed or not."""
+    nothing_yet = {
+        "contracts_completed": 0, "median_response_hours": None, "quoted_percent": None,
+        "on_time_percent": None, "repeat_buyer_percent": None,
+    }  # fmt: skip
+    figures = {organisation_id: dict(nothing_yet) for organisation_id in organisation_ids}
+    for record in TrackRecord.objects.filter(provider_id__in=organisation_ids):
+        shown = _shown(record)
+        figures[record.provider_id] = {
+            "contracts_completed": shown["contracts_completed"],
+            "median_response_hours": (
+                None
+                if shown["median_response_hours"] is None
+                else float(shown["median_response_hours"])
+            ),
+            "quoted_percent": shown["quoted_percent"],
+            "on_time_percent": shown["on_time_percent"],
+            "repeat_buyer_percent": shown["repeat_buyer_percent"],
+        }
+    return figures
 
 
 def flagged_organisation_ids(*, organisation_ids: list[int]) -> set[int]:

@@ -13,7 +13,12 @@ from cms.importer import providers_import
 from cms.models import ProviderPage
 from marketplace.accounts.models import Membership, Organisation, Role
 from marketplace.trust.models import Review
-from marketplace.trust.services import concern_list_save, review_create, review_hide
+from marketplace.trust.services import (
+    concern_list_save,
+    review_create,
+    review_hide,
+    track_records_refresh,
+)
 from search.client import get_client, index_name
 from search.indexing import PROVIDERS, SERVICES, index_rebuild
 from search.params import provider_query, service_query
@@ -166,3 +171,26 @@ def test_providers_on_a_concern_list_are_marked_and_can_be_left_out(
     assert not results[rated["rated-high"]]["concern_flagged"]
     assert kept == {rated["rated-high"], rated["rated-none"]}
     assert "Provider rated-low" not in {r["title"] for r in engine.providers(providers)["results"]}
+
+
+def test_each_result_carries_the_provider_s_track_record_once_recomputed(
+    engine, rated, client, django_capture_on_commit_callbacks
+):
+    high = Organisation.objects.get(external_id="rated-high")
+    with django_capture_on_commit_callbacks(execute=True):
+        _reviewed(high, [5])  # a third completed contract: enough history for shares
+        track_records_refresh()
+    refreshed()
+
+    results = {r["external_id"]: r for r in assay(engine)}
+    providers, _errors = parsed(provider_query, q="rated")
+    provider_hits = {r["title"]: r for r in engine.providers(providers)["results"]}
+    page = client.get("/search/", {"q": "axolotl"}, HTTP_ACCEPT_LANGUAGE="zh-hans").text
+
+    high_hit, low_hit = results[rated["rated-high"]], results[rated["rated-low"]]
+    assert (high_hit["contracts_completed"], high_hit["quoted_percent"]) == (3, 100)
+    assert high_hit["median_response_hours"] is not None
+    assert (low_hit["contracts_completed"], low_hit["quoted_percent"]) == (1, None)
+    assert results[rated["rated-none"]]["contracts_completed"] == 0
+    assert provider_hits["Provider rated-high"]["quoted_percent"] == 100
+    assert "已报价的询价" in page and "100%" in page and "在本平台完成 3 份合同" in page
