@@ -5,7 +5,7 @@ cms/wagtail_hooks.py; shown to platform staff only."""
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
@@ -15,7 +15,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cms import selectors, services
 from cms.models import Certification, VerificationOutcome
-from marketplace.accounts.permissions import is_platform_staff
+from marketplace.accounts.permissions import PlatformStaffRequiredMixin
 from marketplace.pages import form_errors_add
 from marketplace.transitions import InvalidTransition
 
@@ -28,14 +28,7 @@ STATE_LABELS = {
 PER_PAGE = 50
 
 
-class StaffOnlyMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if not is_platform_staff(user=request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-class CertificationListView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+class CertificationListView(PlatformStaffRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "cms/admin/certification_list.html"
     page_title = _("Certifications")
     header_icon = "tick-inverse"
@@ -79,7 +72,7 @@ class VerificationForm(forms.Form):
     )
 
 
-class CertificationVerifyView(StaffOnlyMixin, WagtailAdminTemplateMixin, FormView):
+class CertificationVerifyView(PlatformStaffRequiredMixin, WagtailAdminTemplateMixin, FormView):
     template_name = "cms/admin/certification_verify.html"
     form_class = VerificationForm
     page_title = _("Verify a certification")

@@ -10,12 +10,11 @@ in cms/admin_views.py.
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
 from cms.admin_views import PAGE_BULK_ACTIONS
 from cms.selectors import admin_pages_for
 from cms.verification_views import CertificationListView, CertificationVerifyView
-from marketplace.accounts.permissions import is_platform_staff
+from marketplace.admin_menu import StaffMenuItem
 
 
 @hooks.register("construct_page_chooser_queryset")
@@ -39,11 +38,6 @@ def certification_verification_urls():
             name="cms_certification_verify",
         ),
     ]
-
-
-class StaffMenuItem(MenuItem):
-    def is_shown(self, request):
-        return is_platform_staff(user=request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -54,3 +54,12 @@ def is_platform_staff(*, user) -> bool:
     if user.is_staff or user.is_superuser:
         return True
     return user.groups.filter(name=PLATFORM_MODERATORS).exists()
+
+
+class PlatformStaffRequiredMixin:
+    """A view for platform staff only: the admin screens where they verify and keep lists."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not is_platform_staff(user=request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)

@@ -1,7 +1,10 @@
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from marketplace.admin_menu import StaffMenuItem
 from marketplace.compliance.models import Rule, TradeAgreement
 from marketplace.compliance.services import rules_changed
 
@@ -48,17 +51,7 @@ def rescreen_after_rule_change(request, instances_or_instance) -> None:
 @hooks.register("register_admin_menu_item")
 def register_trade_report_menu_item():
     """A link to the cross-border trade report, shown to platform staff only."""
-    from django.urls import reverse_lazy
-    from django.utils.translation import gettext_lazy
-    from wagtail.admin.menu import MenuItem
-
-    from marketplace.accounts.permissions import is_platform_staff
-
-    class TradeReportMenuItem(MenuItem):
-        def is_shown(self, request):
-            return is_platform_staff(user=request.user)
-
-    return TradeReportMenuItem(
+    return StaffMenuItem(
         gettext_lazy("Trade report"),
         reverse_lazy("compliance:trade_report"),
         name="trade-report",

@@ -171,3 +171,12 @@ def flagged_organisation_ids(*, organisation_ids: list[int]) -> set[int]:
 
 def concern_lists() -> QuerySet[ConcernList]:
     return ConcernList.objects.prefetch_related("entries__matches__provider")
+
+
+def flagged_by(*, concern_list: ConcernList) -> list[Organisation]:
+    """The provider organisations a list flags, by name."""
+    return list(
+        Organisation.objects.filter(concern_matches__entry__concern_list=concern_list)
+        .distinct()
+        .order_by("name")
+    )

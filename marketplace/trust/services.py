@@ -158,10 +158,11 @@ def track_records_refresh() -> int:
 
 
 @transaction.atomic
-def concern_matches_refresh() -> set[int]:
+def concern_matches_refresh(*, flagged_before: set[int] | None = None) -> set[int]:
     """Match every provider organisation's names (English and Chinese) against every listed
     company; return the organisations whose flag changed (their pages and search documents are
-    told)."""
+    told). ``flagged_before``: who was flagged before a list was edited or withdrawn (whose
+    matches went with its entries)."""
     from marketplace.accounts.models import PROVIDER_KINDS, Organisation
     from marketplace.trust.concern import normalised
     from marketplace.trust.models import ConcernEntry, ConcernMatch
@@ -190,12 +191,19 @@ def concern_matches_refresh() -> set[int]:
         ],
         ignore_conflicts=True,
     )
-    flagged_before = {provider for provider, _entry in current}
+    if flagged_before is None:
+        flagged_before = {provider for provider, _entry in current}
     flagged_now = {provider for provider, _entry in wanted_pairs}
     changed = flagged_before ^ flagged_now
     for organisation_id in changed:
         events.publish(events.CONCERN_FLAG_CHANGED, organisation_id=organisation_id)
     return changed
+
+
+def _flagged() -> set[int]:
+    from marketplace.trust.models import ConcernMatch
+
+    return set(ConcernMatch.objects.values_list("provider_id", flat=True))
 
 
 def _require_staff_for_lists(user: User) -> None:
@@ -217,11 +225,22 @@ def concern_list_save(*, by: User, entries: list[dict], concern_list=None, **val
         for name, value in values.items():
             setattr(concern_list, name, value)
     concern_list.full_clean()
+    flagged_before = _flagged()
     concern_list.save()
     concern_list.entries.all().delete()
     ConcernEntry.objects.bulk_create(
         [ConcernEntry(concern_list=concern_list, **entry) for entry in entries]
     )
     audit(concern_list, action="concern_list_save", actor=by)
-    concern_matches_refresh()
+    concern_matches_refresh(flagged_before=flagged_before)
     return concern_list
+
+
+@transaction.atomic
+def concern_list_delete(*, concern_list, by: User) -> None:
+    """Withdraw a list (platform staff): the providers it flagged are screened again."""
+    _require_staff_for_lists(by)
+    flagged_before = _flagged()
+    audit(concern_list, action="concern_list_delete", actor=by)
+    concern_list.delete()
+    concern_matches_refresh(flagged_before=flagged_before)
