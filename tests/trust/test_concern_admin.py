@@ -8,15 +8,11 @@ from marketplace.accounts.models import Organisation
 from marketplace.trust.models import ConcernList, ConcernMatch
 from search.models import IndexChange
 from tests.factories import UserFactory, provider_party
+from tests.factories.trust import CONCERN_LIST
 
 pytestmark = pytest.mark.django_db
 
-LIST = {
-    "name": "Biotechnology companies of concern",
-    "source": "Register of a foreign government",
-    "url": "https://example.org/list",
-    "published_on": "2026-01-15",
-}
+LIST = CONCERN_LIST
 
 
 @pytest.fixture

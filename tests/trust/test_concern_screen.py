@@ -11,15 +11,11 @@ from marketplace.trust.concern import normalised
 from marketplace.trust.models import ConcernList, ConcernMatch
 from marketplace.trust.services import concern_matches_refresh
 from tests.factories import UserFactory
+from tests.factories.trust import CONCERN_LIST
 
 pytestmark = pytest.mark.django_db
 
-LIST = {
-    "name": "Biotechnology companies of concern",
-    "source": "Register of a foreign government",
-    "url": "https://example.org/list",
-    "published_on": "2026-01-15",
-}
+LIST = CONCERN_LIST
 
 
 @pytest.fixture
