@@ -43,9 +43,13 @@ help:
 	@echo "make services-stop    stop them"
 	@echo "make services-status  print each service's state and port"
 
+# What WeasyPrint renders the deal documents with: Pango, and fonts that carry Chinese.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
 # The virtualenv is rebuilt only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || sudo apt-get install -y -q python3-venv
+	@dpkg -s $(PDF_PACKAGES) >/dev/null 2>&1 || { echo "installing Pango and CJK fonts for PDFs (apt-get)"; \
+		sudo apt-get install -y -q $(PDF_PACKAGES) >/dev/null; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing Python dependencies into $(VENV)"
 	@$(BIN)/pip install -q -e '.[dev]' --config-settings editable_mode=compat

@@ -150,6 +150,11 @@ def _platform_moderators_group(home: HomePage) -> Group:
                     "view_zone",
                 ],
             ),  # fmt: skip
+            # The terms the framework agreements and statements of work are issued from.
+            *Permission.objects.filter(
+                content_type__app_label="agreements",
+                codename__in=["add_termstemplate", "change_termstemplate", "view_termstemplate"],
+            ),
         ]
     )
     for codename in MODERATOR_PAGE_PERMISSIONS:

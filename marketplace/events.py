@@ -12,6 +12,8 @@ from collections.abc import Callable
 ORGANISATION_CREATED = "organisation_created"
 ORGANISATION_VERIFIED = "organisation_verified"
 MEMBERSHIP_CHANGED = "membership_changed"
+# A buyer accepted a quote: a contract exists, waiting for signatures.
+CONTRACT_CREATED = "contract_created"
 # A provider's reviews changed (a new one, an answer, one hidden): its rating may differ.
 REVIEWS_CHANGED = "reviews_changed"
 # Providers' track records were recomputed and some changed.

@@ -38,6 +38,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("marketplace.accounts.urls")),
     path("deals/", include("marketplace.contracting.urls")),
+    path("deals/", include("marketplace.agreements.urls")),
     path("payments/", include("payments.urls")),
     path("applications/", include("marketplace.jobs.urls")),
     path("reviews/", include("marketplace.trust.urls")),

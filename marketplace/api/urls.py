@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from cms import api as cms
+from marketplace.agreements import api as agreements
 from marketplace.api.errors import not_found
 from marketplace.api.views import SchemaView
 from marketplace.contracting import api as deals
@@ -33,6 +34,11 @@ urlpatterns = [
     path("contracts/", deals.ContractListView.as_view(), name="contracts"),
     path("contracts/<int:pk>/", deals.ContractDetailView.as_view(), name="contract"),
     path("contracts/<int:pk>/sign", deals.ContractSignView.as_view(), name="contract-sign"),
+    path(
+        "contracts/<int:pk>/documents",
+        agreements.ContractDocumentsView.as_view(),
+        name="contract-documents",
+    ),
     path(
         "contracts/<int:pk>/complete",
         deals.ContractCompleteView.as_view(),

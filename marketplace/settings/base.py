@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "marketplace.jobs",
     "marketplace.ops",
     "marketplace.trust",
+    "marketplace.agreements",
     "cms",
     "search",
     "payments",

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace import events
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.permissions import require_member
 from marketplace.catalog.models import TaxonomyKind, TaxonomyNode, Zone
@@ -618,4 +619,5 @@ def quote_accept(*, quote: Quote, by: User) -> Contract:
     quotes_in_play_decline(rfq=rfq, by=by, reason=_("Another quote was accepted."), keep=quote)
     rfq_move(rfq, "close", by=by, reason=_("Quote %s accepted.") % quote.pk)
     notify("quote_accepted", contract_id=contract.pk)
+    events.publish(events.CONTRACT_CREATED, contract_id=contract.pk)
     return contract

@@ -1,0 +1,19 @@
+"""Reads of the agreement documents: those of a contract, as its parties see them."""
+
+from django.db.models import Q, QuerySet
+
+from marketplace.agreements.models import AgreementDocument, DocumentKind
+from marketplace.contracting.models import Contract
+
+
+def contract_documents(*, contract: Contract) -> QuerySet[AgreementDocument]:
+    """The latest framework agreement of the contract's pair and the contract's own documents,
+    MSA first."""
+    pair = Q(
+        kind=DocumentKind.MSA,
+        framework__buyer_id=contract.buyer_id,
+        framework__provider_id=contract.provider_id,
+    )
+    return AgreementDocument.objects.filter(pair | Q(contract=contract)).order_by(
+        "kind", "-version"
+    )

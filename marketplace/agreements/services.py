@@ -1,0 +1,205 @@
+"""Issuing the documents a deal is closed on: the framework agreement (MSA) of a buyer–provider
+pair, once, and the statement of work (SOW) of each contract, from the accepted quote. Each is
+rendered from the current published terms to a PDF in English and Chinese; what it says is kept
+with its SHA-256, printed on every page of the PDF.
+
+Idempotent: issuing again returns the document already issued (row locks order two requests at
+once; unique constraints are the backstop)."""
+
+import hashlib
+import json
+import string
+from datetime import date
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace.accounts.models import Organisation
+from marketplace.agreements.models import (
+    AgreementDocument,
+    DocumentKind,
+    FrameworkAgreement,
+    TermsTemplate,
+)
+from marketplace.agreements.pdf import document_pdf
+from marketplace.contracting.audit import audit
+from marketplace.contracting.models import Contract
+from marketplace.transitions import InvalidTransition
+
+
+class _Blanks(dict):
+    """Placeholders a template names that a document does not know stay as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _clauses(text: str, values: dict) -> list[str]:
+    """The template's clauses (separated by blank lines) with the placeholders filled in."""
+    formatter = string.Formatter()
+    clauses = []
+    for clause in text.replace("\r\n", "\n").split("\n\n"):
+        clause = clause.strip()
+        if clause:
+            try:
+                clauses.append(formatter.vformat(clause, (), _Blanks(values)))
+            except (ValueError, IndexError):  # a stray brace: the clause as written
+                clauses.append(clause)
+    return clauses
+
+
+def content_hash(content: dict) -> str:
+    """The SHA-256 of a document's content, in a canonical JSON form (what a signature binds)."""
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def terms_current(*, kind: str) -> TermsTemplate:
+    """The latest published terms of ``kind``; refused (409) when staff have published none."""
+    template = (
+        TermsTemplate.objects.filter(kind=kind, is_published=True).order_by("-created_at").first()
+    )
+    if template is None:
+        raise InvalidTransition(
+            _("No terms are published for this kind of document yet: ask the platform.")
+        )
+    return template
+
+
+def _party(organisation: Organisation) -> dict:
+    return {
+        "id": organisation.pk,
+        "name": organisation.name,
+        "name_zh": organisation.name_zh,
+        "country": organisation.country,
+        "city": organisation.city,
+        "zone": organisation.zone.code if organisation.zone else "",
+        "zone_name": organisation.zone.name if organisation.zone else "",
+        "zone_name_zh": organisation.zone.name_zh if organisation.zone else "",
+    }
+
+
+def _terms(template: TermsTemplate, buyer: Organisation, provider: Organisation, effective: date):
+    """The template's clauses in each language, with the parties named as in that language."""
+    values = {
+        "buyer_country": buyer.country,
+        "provider_zone": provider.zone.name if provider.zone else "",
+        "effective_date": effective.isoformat(),
+    }
+    english = {**values, "buyer": buyer.name, "provider": provider.name}
+    chinese = {
+        **values,
+        "buyer": buyer.name_zh or buyer.name,
+        "provider": provider.name_zh or provider.name,
+        "provider_zone": provider.zone.name_zh if provider.zone else "",
+    }
+    return {
+        "version": template.version,
+        "title_en": template.title_en,
+        "title_zh": template.title_zh,
+        "clauses_en": _clauses(template.body_en, english),
+        "clauses_zh": _clauses(template.body_zh, chinese),
+    }
+
+
+def _issue(*, kind: str, framework: FrameworkAgreement, contract: Contract | None,
+           template: TermsTemplate, content: dict) -> AgreementDocument:  # fmt: skip
+    digest = content_hash(content)
+    pdf = document_pdf(kind=kind, content=content, content_sha256=digest)
+    document = AgreementDocument(
+        kind=kind,
+        framework=framework,
+        contract=contract,
+        template=template,
+        content=content,
+        content_sha256=digest,
+        file_sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    subject = f"contract-{contract.pk}" if contract else f"msa-{framework.pk}"
+    document.file.save(f"{kind}-{subject}-v1.pdf", ContentFile(pdf), save=False)
+    document.save()
+    audit(document, action="issue", actor=None, reason=digest)
+    return document
+
+
+@transaction.atomic
+def framework_agreement_ensure(*, buyer: Organisation, provider: Organisation) -> AgreementDocument:
+    """The pair's framework agreement and its MSA document, made at their first deal."""
+    framework, _created = FrameworkAgreement.objects.get_or_create(buyer=buyer, provider=provider)
+    framework = FrameworkAgreement.objects.select_for_update().get(pk=framework.pk)
+    document = framework.documents.filter(kind=DocumentKind.MSA).order_by("-version").first()
+    if document is not None:
+        return document
+    template = terms_current(kind=DocumentKind.MSA)
+    effective = timezone.localdate()
+    content = {
+        "kind": DocumentKind.MSA.value,
+        "reference": f"MSA-{framework.pk:06d}",
+        "effective_date": effective.isoformat(),
+        "buyer": _party(buyer),
+        "provider": _party(provider),
+        "terms": _terms(template, buyer, provider, effective),
+    }
+    return _issue(
+        kind=DocumentKind.MSA, framework=framework, contract=None, template=template,
+        content=content,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def statement_of_work_issue(*, contract: Contract) -> AgreementDocument:
+    """The contract's statement of work, from the accepted quote it snapshots (scope, lines,
+    milestones, totals in CNY and the buyer's currency at the snapshotted rate), under the pair's
+    framework agreement (made first if this is their first deal)."""
+    msa = framework_agreement_ensure(buyer=contract.buyer, provider=contract.provider)
+    contract = (
+        Contract.objects.select_for_update().select_related("buyer", "provider").get(pk=contract.pk)
+    )
+    document = contract.agreement_documents.filter(kind=DocumentKind.SOW).order_by("-version")
+    if (existing := document.first()) is not None:
+        return existing
+    template = terms_current(kind=DocumentKind.SOW)
+    snapshot = contract.snapshot
+    quote = snapshot["quote"]
+    effective = timezone.localdate()
+    content = {
+        "kind": DocumentKind.SOW.value,
+        "reference": f"SOW-{contract.pk:06d}",
+        "effective_date": effective.isoformat(),
+        "framework": {"reference": msa.content["reference"], "sha256": msa.content_sha256},
+        "buyer": _party(contract.buyer),
+        "provider": _party(contract.provider),
+        "rfq": {"title": snapshot["rfq"]["title"], "scope": snapshot["rfq"]["scope"]},
+        "quote": {
+            "id": quote["id"],
+            "revision": quote["revision"],
+            "turnaround_days": quote["turnaround_days"],
+            "assumptions": quote.get("assumptions", ""),
+            "exclusions": quote.get("exclusions", ""),
+            "currency": quote["currency"],
+            "net": quote["net"],
+            "vat": quote["vat"],
+            "total": quote["total"],
+            "lines": quote["lines"],
+            "milestones": quote["milestones"],
+            "fx": quote.get("fx") or {},
+        },
+        "approvals": [
+            {"title_en": item.title_en, "title_zh": item.title_zh, "severity": item.severity}
+            for item in contract.checklist.all()
+        ],
+        "terms": _terms(template, contract.buyer, contract.provider, effective),
+    }
+    return _issue(
+        kind=DocumentKind.SOW, framework=msa.framework, contract=contract, template=template,
+        content=content,
+    )  # fmt: skip
+
+
+def contract_documents_issue(*, contract: Contract) -> list[AgreementDocument]:
+    """The framework agreement and the statement of work a contract is signed on."""
+    sow = statement_of_work_issue(contract=contract)
+    msa = sow.framework.documents.filter(kind=DocumentKind.MSA).order_by("-version").first()
+    return [msa, sow]
