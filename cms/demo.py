@@ -153,6 +153,8 @@ def _demo_reviewed_deal(*, buyer, buyer_user, cro, cro_user) -> None:
 
     from django.utils import timezone
 
+    from marketplace.agreements.models import SigningMethod
+    from marketplace.agreements.signing import contract_documents_sign
     from marketplace.contracting import services as deals
     from marketplace.trust.models import Review
     from marketplace.trust.services import review_create, review_reply
@@ -182,8 +184,10 @@ def _demo_reviewed_deal(*, buyer, buyer_user, cro, cro_user) -> None:
         )  # fmt: skip
         deals.quote_submit(quote=quote, by=cro_user)
         contract = deals.quote_accept(quote=quote, by=buyer_user)
-        deals.contract_sign(contract=contract, by=buyer_user)
-        deals.contract_sign(contract=contract, by=cro_user)
+        for user, name in ((buyer_user, "Dana Whitfield"), (cro_user, "Wei Zhang")):
+            contract_documents_sign(
+                contract=contract, by=user, typed_name=name, method=SigningMethod.PASSWORD
+            )
         for milestone in contract.milestones.all():
             deals.milestone_mark_due(milestone=milestone, by=cro_user)
             deals.milestone_mark_paid(milestone=milestone, reference="demo-bank-transfer")

@@ -37,8 +37,9 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("marketplace.accounts.urls")),
-    path("deals/", include("marketplace.contracting.urls")),
+    # Signing and the documents first: the contract pages' own actions share their prefix.
     path("deals/", include("marketplace.agreements.urls")),
+    path("deals/", include("marketplace.contracting.urls")),
     path("payments/", include("payments.urls")),
     path("applications/", include("marketplace.jobs.urls")),
     path("reviews/", include("marketplace.trust.urls")),

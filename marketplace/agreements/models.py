@@ -124,3 +124,39 @@ class AgreementDocument(models.Model):
     def filename(self) -> str:
         subject = f"contract-{self.contract_id}" if self.contract_id else f"msa-{self.framework_id}"
         return f"{self.kind}-{subject}-v{self.version}.pdf"
+
+
+class SigningMethod(models.TextChoices):
+    PASSWORD = "password", _("Password")
+    EMAIL_CODE = "email_code", _("Code sent by email")
+
+
+class Signature(models.Model):
+    """One organisation's signature of one document: who signed, for which organisation, when,
+    from where, how they proved it was them, the name they typed and the SHA-256 of the exact
+    content they signed."""
+
+    document = models.ForeignKey(
+        AgreementDocument, on_delete=models.PROTECT, related_name="signatures"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="signatures"
+    )
+    signer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    typed_name = models.CharField(_("name typed"), max_length=200)
+    method = models.CharField(max_length=20, choices=SigningMethod.choices)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    document_sha256 = models.CharField(max_length=64)
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["signed_at"]
+        verbose_name = _("signature")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "organisation"], name="one_signature_per_document_and_party"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.typed_name} for {self.organisation} on {self.document}"

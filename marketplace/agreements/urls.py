@@ -10,4 +10,6 @@ urlpatterns = [
         views.document_download,
         name="document",
     ),
+    path("contracts/<int:pk>/sign/", views.contract_sign, name="sign"),
+    path("contracts/<int:pk>/sign/code/", views.signing_code, name="signing_code"),
 ]

@@ -33,7 +33,12 @@ urlpatterns = [
     path("quotes/<int:pk>/accept", deals.QuoteAcceptView.as_view(), name="quote-accept"),
     path("contracts/", deals.ContractListView.as_view(), name="contracts"),
     path("contracts/<int:pk>/", deals.ContractDetailView.as_view(), name="contract"),
-    path("contracts/<int:pk>/sign", deals.ContractSignView.as_view(), name="contract-sign"),
+    path("contracts/<int:pk>/sign", agreements.ContractSignView.as_view(), name="contract-sign"),
+    path(
+        "contracts/<int:pk>/sign/code",
+        agreements.SigningCodeView.as_view(),
+        name="contract-signing-code",
+    ),
     path(
         "contracts/<int:pk>/documents",
         agreements.ContractDocumentsView.as_view(),

@@ -557,7 +557,8 @@ def _action_view(kind: str, name: str, service, serializer=None, doc=""):
     return ActionView
 
 
-# The action endpoints, in the order they are named below:
+# The action endpoints, in the order they are named below (signing a contract is
+# marketplace.agreements': it signs the documents, after the signer proves it is them):
 # (kind, action, service, request body, what it does).
 ACTIONS = (
     ("rfq", "open", services.rfq_open, None,
@@ -570,8 +571,6 @@ ACTIONS = (
     ("quote", "withdraw", services.quote_withdraw, ReasonSerializer,
      "The provider withdraws its quote."),
     ("quote", "decline", services.quote_decline, ReasonSerializer, "The buyer declines the quote."),
-    ("contract", "sign", services.contract_sign, None,
-     "Your party accepts the contract; with both, it is active."),
     ("contract", "complete", services.contract_complete, None,
      "The buyer closes it once every milestone is accepted."),
     ("contract", "terminate", services.contract_terminate, TerminateSerializer,
@@ -580,7 +579,7 @@ ACTIONS = (
 (
     RfqOpenView, RfqCloseView, RfqCancelView,
     QuoteSubmitView, QuoteWithdrawView, QuoteDeclineView,
-    ContractSignView, ContractCompleteView, ContractTerminateView,
+    ContractCompleteView, ContractTerminateView,
 ) = (_action_view(*action) for action in ACTIONS)  # fmt: skip
 
 

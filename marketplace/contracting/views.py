@@ -425,7 +425,6 @@ def contract_action(request, pk: int, action: str):
     contract = get_object_or_404(selectors.contracts_for_user(user=request.user), pk=pk)
     back = f"/deals/contracts/{contract.pk}/"
     actions = {
-        "sign": lambda: services.contract_sign(contract=contract, by=request.user),
         "complete": lambda: services.contract_complete(contract=contract, by=request.user),
         "terminate": lambda: services.contract_terminate(
             contract=contract, by=request.user, reason=request.POST.get("reason", "")[:2000]

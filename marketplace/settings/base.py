@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "marketplace.ops",
     "marketplace.trust",
     "marketplace.agreements",
+    "django_otp",
+    "django_otp.plugins.otp_email",
     "cms",
     "search",
     "payments",
@@ -202,6 +204,12 @@ DEFAULT_FROM_EMAIL = env.string(
     default="CRO Marketplace <no-reply@marketplace.local>",
     help="The sender of the site's emails.",
 )
+# Signing a contract again proves who signs: the password, or a code emailed by django-otp, valid
+# for ten minutes, one a minute at most; wrong codes slow further tries down (its throttle).
+OTP_EMAIL_SENDER = DEFAULT_FROM_EMAIL
+OTP_EMAIL_SUBJECT = "Your signing code · 您的签署验证码"
+OTP_EMAIL_BODY_TEMPLATE_PATH = "agreements/email/signing_code.txt"
+OTP_EMAIL_TOKEN_VALIDITY = 600
 ROOT_URLCONF = "marketplace.urls"
 WSGI_APPLICATION = "marketplace.wsgi.application"
 

@@ -22,3 +22,24 @@ def test_documents_issued_twice_at_once_are_issued_once(committed_db):
     assert len(outcomes) == 2 and outcomes[0] == outcomes[1], outcomes
     assert FrameworkAgreement.objects.count() == 1
     assert sorted(AgreementDocument.objects.values_list("kind", flat=True)) == ["msa", "sow"]
+
+
+@pytest.mark.postgresql
+def test_the_same_signature_sent_twice_at_once_is_made_once(committed_db):
+    from marketplace.agreements.models import Signature
+    from marketplace.agreements.signing import contract_documents_sign
+    from marketplace.transitions import InvalidTransition
+
+    fx_rates()
+    buyer = buyer_party()
+    contract = contract_for(buyer, provider_party())
+
+    outcomes = at_once(
+        lambda: contract_documents_sign(
+            contract=contract, by=buyer.owner, typed_name="Alex Chen", method="password"
+        )
+    )
+
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["InvalidTransition", "list"]
+    assert any(isinstance(outcome, InvalidTransition) for outcome in outcomes)
+    assert Signature.objects.filter(organisation=buyer.organisation).count() == 2  # MSA and SOW

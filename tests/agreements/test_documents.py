@@ -2,11 +2,7 @@
 statement of work (SOW) per contract from the accepted quote; PDFs in English and Chinese made on
 the server, each carrying the SHA-256 of what it says, downloaded by the two parties only."""
 
-import io
-import re
-
 import pytest
-from pypdf import PdfReader
 
 from marketplace.agreements.models import (
     AgreementDocument,
@@ -16,6 +12,7 @@ from marketplace.agreements.models import (
 )
 from marketplace.agreements.services import content_hash, contract_documents_issue
 from tests.factories import buyer_party, contract_for, fx_rates, provider_party
+from tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +22,6 @@ def deal():
     fx_rates()
     buyer, provider = buyer_party(), provider_party()
     return buyer, provider, contract_for(buyer, provider)
-
-
-def pdf_text(data: bytes) -> str:
-    """The PDF's text with its line breaks undone: words joined by one space, Chinese by none."""
-    reader = PdfReader(io.BytesIO(data))
-    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    return re.sub(r"(?<=[\u3000-\u9fff]) (?=[\u3000-\u9fff])", "", text)
 
 
 def download(client, user, contract, kind: str):

@@ -14,6 +14,8 @@ from tests.factories import buyer_party, fx_rates, provider_party, quote_for, rf
 
 pytestmark = pytest.mark.django_db
 IN_A_MONTH = (timezone.localdate() + timedelta(days=30)).isoformat()
+# Signing a contract: the signer's name typed and their password again (the factories' password).
+SIGNING = {"typed_name": "Alex Chen", "password": "password"}
 QUOTE = {
     "lines": [
         {"description": "Microsomal stability, 12 compounds", "quantity": "12",
@@ -81,8 +83,9 @@ def test_a_buyer_sends_an_rfq_a_provider_quotes_and_the_buyer_accepts(parties):
     again = as_buyer.post(f"/api/v1/quotes/{quote['id']}/accept")
     assert again.status_code == 409
     assert "is accepted: it cannot be accepted" in again.json()["detail"]
-    for party in (as_buyer, as_provider):
-        assert party.post(f"/api/v1/contracts/{contract['id']}/sign").status_code == 200
+    for party in (as_buyer, as_provider):  # signing: the name typed, the password again
+        signed = party.post(f"/api/v1/contracts/{contract['id']}/sign", SIGNING, "application/json")
+        assert signed.status_code == 200, signed.json()
     assert as_buyer.get(f"/api/v1/contracts/{contract['id']}/").json()["status"] == "active"
 
 
@@ -104,7 +107,8 @@ def test_another_buyer_finds_none_of_it(parties):
 
     contract = quote_accept(quote=quote, by=buyer.owner)
     assert other.get(f"/api/v1/contracts/{contract.pk}/").status_code == 404
-    assert other.post(f"/api/v1/contracts/{contract.pk}/sign").status_code == 404
+    signing = other.post(f"/api/v1/contracts/{contract.pk}/sign", SIGNING, "application/json")
+    assert signing.status_code == 404
     assert other.get("/api/v1/contracts/").json() == []
 
 
@@ -303,7 +307,8 @@ def test_the_checklist_and_milestones_through_the_api(parties):
 
     early = as_provider.post(f"{base}/milestones/{milestone['id']}/due")
     assert early.status_code == 409
-    as_buyer.post(f"{base}/sign"), as_provider.post(f"{base}/sign")
+    for party in (as_buyer, as_provider):
+        assert party.post(f"{base}/sign", SIGNING, "application/json").status_code == 200
     assert as_provider.post(f"{base}/milestones/{milestone['id']}/due").status_code == 200
     ticked = as_buyer.post(
         f"{base}/checklist/{item['id']}/complete",

@@ -9,6 +9,7 @@ comes from the mail the live site writes, and the links in it are what they open
 import json
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -22,6 +23,8 @@ from tests.e2e.conftest import (
     sign_in_here,
     site_python,
 )
+from tests.e2e.seeds import PASSWORD
+from tests.pdfs import pdf_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -168,17 +171,38 @@ def test_a_buyer_finds_a_cro_by_capability_gets_a_cny_quote_signs_and_pays_the_f
     )
     expect(milestone_row(buyer, "Kick-off")).to_contain_text("Planned")
     screenshot(buyer, "buyer-journey-4-contract")
-    buyer.get_by_role("button", name="Sign for your organisation").click()
+    # The buyer reads the statement of work (a PDF in English and Chinese, with its hash) and
+    # signs: its name typed, its password again.
+    buyer.get_by_role("link", name="Sign for your organisation").click()
+    with buyer.expect_download() as download:
+        buyer.get_by_role("link", name="Statement of work (PDF)").click()
+    sow = pdf_text(Path(download.value.path()).read_bytes())
+    assert "Statement of work" in sow and "工作说明书" in sow and "EUR" in sow
+    assert "经双方签署后生效" in sow
+    buyer.reload()  # the download issued any document the worker had not yet
+    sow_hash = buyer.locator("code.hash").nth(1).inner_text()
+    assert sow_hash in sow
+    buyer.get_by_label("Your full name").fill("Dana Whitfield")
+    buyer.get_by_label("Your password").fill(PASSWORD)
+    buyer.get_by_role("button", name="Sign the documents").click()
+    expect(buyer.get_by_text("Signed for your organisation.")).to_be_visible()
     expect(buyer.get_by_text("Waiting for signatures")).to_be_visible()
-    expect(buyer.get_by_role("button", name="Sign for your organisation")).to_have_count(0)
+    expect(buyer.get_by_role("link", name="Sign for your organisation")).to_have_count(0)
 
     # The CRO, told by email, countersigns: the contract is active; it calls the first
     # milestone due.
     accepted = mail_to(cro_account["email"], subject_contains="accepted your quote for")
     contract_path = link_path(accepted, r"/deals/contracts/\d+/")
     cro.goto(live_site + contract_path)
-    cro.get_by_role("button", name="Sign for your organisation").click()
+    cro.get_by_role("button", name="Email me a code instead").click()
+    code = re.search(
+        r"\b(\d{6})\b", mail_to(cro_account["email"], subject_contains="Your code to sign")
+    ).group(1)
+    cro.get_by_label("Your full name").fill("Wei Zhang")
+    cro.get_by_label("Or the code we emailed you").fill(code)
+    cro.get_by_role("button", name="Sign the documents").click()
     expect(cro.get_by_text("Active", exact=True)).to_be_visible()
+    expect(cro.get_by_text("Wei Zhang signed the Statement of work")).to_be_visible()
     milestone_row(cro, "Kick-off").get_by_role("button", name="Call it due").click()
     expect(milestone_row(cro, "Kick-off")).to_contain_text("Due")
     expect(milestone_row(cro, "Final report")).to_contain_text("Planned")

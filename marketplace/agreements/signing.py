@@ -1,0 +1,127 @@
+"""Signing in the app: the signer proves it is them again (their password, or a one-time code
+emailed to them by django-otp) and types their name; their organisation then signs the framework
+agreement (once per pair) and the contract's statement of work, each signature bound to the
+SHA-256 of the document's content. The contract is active when both parties have signed.
+
+``signer_reauthenticate`` runs before, and outside, the signing transaction: a wrong code counts
+towards django-otp's throttle even though nothing is signed."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_email.models import EmailDevice
+
+from marketplace.accounts.models import Membership, User
+from marketplace.accounts.permissions import ACTING_ROLES
+from marketplace.agreements.models import (
+    AgreementDocument,
+    Signature,
+    SigningMethod,
+)
+from marketplace.agreements.services import contract_documents_issue
+from marketplace.contracting.audit import audit
+from marketplace.contracting.models import Contract, ContractStatus
+from marketplace.contracting.services import contract_sign
+from marketplace.transitions import InvalidTransition
+
+NAME_MAX = 200
+SIGNING_DEVICE = "signing"
+
+
+def _side(contract: Contract, user: User) -> str:
+    """ "buyer" or "provider": the party ``user`` may sign for (owners and editors only)."""
+    organisations = set(
+        Membership.objects.filter(user=user, role__in=ACTING_ROLES).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    for side in ("buyer", "provider"):
+        if getattr(contract, f"{side}_id") in organisations:
+            return side
+    raise PermissionDenied(_("Only owners and editors of the two parties can sign."))
+
+
+def _device(user: User) -> EmailDevice:
+    device, _created = EmailDevice.objects.get_or_create(
+        user=user, name=SIGNING_DEVICE, defaults={"email": user.email, "confirmed": True}
+    )
+    return device
+
+
+def signing_code_send(*, contract: Contract, by: User) -> str:
+    """Email the signer a one-time code (valid for ``OTP_EMAIL_TOKEN_VALIDITY`` seconds; one a
+    minute at most); return what happened, for the page to say."""
+    _side(contract, by)
+    if contract.status != ContractStatus.PENDING_SIGNATURE:
+        raise InvalidTransition(_("This contract is no longer waiting for signatures."))
+    device = _device(by)
+    allowed, _details = device.generate_is_allowed()
+    if not allowed:
+        raise InvalidTransition(_("A code was sent less than a minute ago: check your email."))
+    device.generate_challenge()
+    return _("A code is on its way to %(email)s.") % {"email": by.email}
+
+
+def signer_reauthenticate(*, user: User, password: str = "", code: str = "") -> str:
+    """How the signer proved it is them (``SigningMethod``): their password, or the code last
+    emailed to them. Refused by field when neither is given or the one given is wrong."""
+    password, code = (password or "").strip(), (code or "").strip()
+    if password:
+        if not user.check_password(password):
+            raise ValidationError({"password": [_("That is not your password.")]})
+        return SigningMethod.PASSWORD
+    if code:
+        device = EmailDevice.objects.filter(user=user, name=SIGNING_DEVICE).first()
+        if device is None or not device.verify_token(code):
+            raise ValidationError(
+                {"code": [_("The code is wrong or has expired: ask for a new one.")]}
+            )
+        return SigningMethod.EMAIL_CODE
+    raise ValidationError(
+        {"password": [_("Enter your password, or a code we email you, to sign.")]}
+    )
+
+
+@transaction.atomic
+def contract_documents_sign(
+    *, contract: Contract, by: User, typed_name: str, method: str, ip_address: str | None = None
+) -> list[Signature]:
+    """``by``'s organisation signs the pair's framework agreement (unless it has already) and
+    the contract's statement of work; with both parties' signatures on both, the contract is
+    active. Refused: a second signature of the same statement of work (409), a contract no
+    longer waiting for signatures (409), anyone but the parties' owners and editors (403)."""
+    side = _side(contract, by)
+    typed_name = " ".join((typed_name or "").split())
+    if not typed_name:
+        raise ValidationError({"typed_name": [_("Type your full name to sign.")]})
+    if len(typed_name) > NAME_MAX:
+        raise ValidationError(
+            {"typed_name": [_("Keep it under %(max)d characters.") % {"max": NAME_MAX}]}
+        )
+    if method not in SigningMethod.values:
+        raise ValueError(f"Unknown signing method {method!r}")
+    msa, sow = contract_documents_issue(contract=contract)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status != ContractStatus.PENDING_SIGNATURE:
+        raise InvalidTransition(_("This contract is no longer waiting for signatures."))
+    organisation_id = getattr(contract, f"{side}_id")
+    if sow.signatures.filter(organisation_id=organisation_id).exists():
+        raise InvalidTransition(_("Your organisation has already signed this contract."))
+    signatures = []
+    for document in (msa, sow):
+        locked = AgreementDocument.objects.select_for_update().get(pk=document.pk)
+        if locked.signatures.filter(organisation_id=organisation_id).exists():
+            continue  # the framework agreement, signed at an earlier deal
+        signature = Signature.objects.create(
+            document=locked,
+            organisation_id=organisation_id,
+            signer=by,
+            typed_name=typed_name,
+            method=method,
+            ip_address=ip_address,
+            document_sha256=locked.content_sha256,
+        )
+        audit(locked, action="sign", actor=by, reason=f"{side} {locked.content_sha256}")
+        signatures.append(signature)
+    contract_sign(contract=contract, by=by)
+    return signatures
