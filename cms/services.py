@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mass_mail
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -44,12 +43,14 @@ from cms.models import (
     ProviderVerificationTask,
     VerificationOutcome,
 )
-from marketplace.accounts.models import Membership, Organisation
+from marketplace.accounts.models import Membership, Organisation, User
 from marketplace.accounts.permissions import (
     ACTING_ROLES,
     PLATFORM_MODERATORS,
     is_platform_staff,
 )
+from marketplace.notifications.models import Event
+from marketplace.notifications.services import Message, deliver
 from marketplace.page_cache import pages_changed
 from marketplace.transitions import InvalidTransition
 
@@ -393,35 +394,32 @@ def certification_reminders_send(*, today: date | None = None) -> int:
                     valid_until=certification.valid_until,
                     days_before=lead,
                 )
-                sent += _reminder_email(certification, days_left)
+                sent += _reminder_email(certification, days_left, lead)
         except IntegrityError:
             continue  # reminded already (this lead time, this expiry)
     return sent
 
 
-def _reminder_email(certification: Certification, days_left: int) -> int:
-    recipients = sorted(
-        set(
-            Membership.objects.filter(
-                organisation_id=certification.page.organisation_id, role__in=ACTING_ROLES
-            ).values_list("user__email", flat=True)
-        )
+def _reminder_email(certification: Certification, days_left: int, lead: int) -> int:
+    recipients = list(
+        User.objects.filter(
+            memberships__organisation_id=certification.page.organisation_id,
+            memberships__role__in=ACTING_ROLES,
+        ).distinct()
     )
-    if not recipients:
-        return 0
-    context = {
-        "certification": certification,
-        "days_left": days_left,
-        "url": settings.SITE_URL.rstrip("/")
-        + reverse("wagtailadmin_pages:edit", args=[certification.page_id]),
-    }
+    path = reverse("wagtailadmin_pages:edit", args=[certification.page_id])
+    url = settings.SITE_URL.rstrip("/") + path
+    context = {"certification": certification, "days_left": days_left, "url": url}
     parts = []
     for language in ("en", "zh-hans"):
         with translation.override(language):
             text = render_to_string("cms/email/certification_expiring.txt", context)
-            parts.append(text.strip().split("\n", 1))
-    subject = f"{parts[0][0].strip()} · {parts[1][0].strip()}"[:200]
-    body = f"{parts[0][1].strip()}\n\n———\n\n{parts[1][1].strip()}\n"
-    return send_mass_mail(
-        [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
+            subject, body = text.strip().split("\n", 1)
+            body = "\n".join(line for line in body.strip().splitlines() if url not in line)
+            parts.append((subject.strip(), body.strip()))
+    (subject_en, body_en), (subject_zh, body_zh) = parts
+    message = Message(
+        subject_en=subject_en, subject_zh=subject_zh, body_en=body_en, body_zh=body_zh, path=path
     )
+    key = f"certification_expiring:{certification.pk}:{certification.valid_until}:{lead}"
+    return deliver(event=Event.CERTIFICATION_EXPIRING, users=recipients, key=key, message=message)

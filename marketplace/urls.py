@@ -41,6 +41,7 @@ urlpatterns = [
     path("deals/", include("marketplace.agreements.urls")),
     path("deals/", include("marketplace.contracting.urls")),
     path("payments/", include("payments.urls")),
+    path("notifications/", include("marketplace.notifications.urls")),
     path("applications/", include("marketplace.jobs.urls")),
     path("reviews/", include("marketplace.trust.urls")),
     path("search/", search_page, name="search"),

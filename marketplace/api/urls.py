@@ -5,6 +5,7 @@ from marketplace.agreements import api as agreements
 from marketplace.api.errors import not_found
 from marketplace.api.views import SchemaView
 from marketplace.contracting import api as deals
+from marketplace.notifications import api as notifications
 from marketplace.ops.views import HealthView
 from marketplace.trust import api as trust
 from search.api import JobSearchView, ProviderSearchView, ServiceSearchView, SuggestView
@@ -65,6 +66,22 @@ urlpatterns = [
         name="milestone-action",
     ),
     path("screening", deals.ScreenView.as_view(), name="screening"),
+    path("notifications", notifications.NotificationsView.as_view(), name="notifications"),
+    path(
+        "notifications/read-all",
+        notifications.NotificationsReadAllView.as_view(),
+        name="notifications-read-all",
+    ),
+    path(
+        "notifications/<int:pk>/read",
+        notifications.NotificationReadView.as_view(),
+        name="notification-read",
+    ),
+    path(
+        "notification-preferences",
+        notifications.PreferencesView.as_view(),
+        name="notification-preferences",
+    ),
     path(
         "providers/<slug:slug>/reviews",
         trust.ProviderReviewsView.as_view(),

@@ -1,13 +1,13 @@
 from celery import shared_task
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from marketplace.accounts.models import Membership
+from marketplace.accounts.models import User
 from marketplace.jobs.models import Application
 from marketplace.language import reads_chinese
+from marketplace.notifications.models import Event
+from marketplace.notifications.services import Message, deliver
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -22,12 +22,10 @@ def application_email_task(kind: str, application_id: int) -> int:
         return 0
     if kind == "received":
         recipients = list(
-            Membership.objects.filter(organisation_id=application.employer_id).values_list(
-                "user__email", flat=True
-            )
+            User.objects.filter(memberships__organisation_id=application.employer_id).distinct()
         )
     else:
-        recipients = [application.candidate.email]
+        recipients = [application.candidate]
     parts = []
     for language in ("en", "zh-hans"):
         with translation.override(language):
@@ -42,6 +40,14 @@ def application_email_task(kind: str, application_id: int) -> int:
                     _("Your application to “%(title)s” is now: %(status)s.")
                     % {"title": title, "status": application.get_status_display()},
                 ))  # fmt: skip
-    subject = f"{parts[0][0]} · {parts[1][0]}"[:200]
-    body = f"{parts[0][1]}\n\n———\n\n{parts[1][1]}\n\n{settings.SITE_URL}/applications/\n"
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    (subject_en, body_en), (subject_zh, body_zh) = parts
+    message = Message(
+        subject_en=subject_en, subject_zh=subject_zh, body_en=body_en, body_zh=body_zh,
+        path="/applications/",
+    )  # fmt: skip
+    if kind == "received":
+        event, key = Event.APPLICATION_RECEIVED, f"application_received:{application.pk}"
+    else:
+        event = Event.APPLICATION_STATUS
+        key = f"application_status:{application.pk}:{application.status}"
+    return deliver(event=event, users=recipients, key=key, message=message)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "marketplace.ops",
     "marketplace.trust",
     "marketplace.agreements",
+    "marketplace.notifications",
     "django_otp",
     "django_otp.plugins.otp_email",
     "cms",
@@ -224,6 +225,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "marketplace.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -389,6 +391,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "trust-track-records": {
         "task": "marketplace.trust.tasks.track_records_refresh_task",
         "schedule": 3600.0,
+    },
+    # Each user's daily digest of the notifications they chose to get that way. Daily.
+    "notifications-digests": {
+        "task": "marketplace.notifications.tasks.digests_send_task",
+        "schedule": 24 * 3600.0,
     },
     # Providers' certifications expiring in 60 and in 30 days: a reminder each, to the provider.
     # Every six hours: the day's reminders go out the morning they fall due wherever the worker

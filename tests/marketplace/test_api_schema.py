@@ -33,6 +33,12 @@ def test_the_openapi_schema_is_valid_and_documents_the_search_endpoints(tmp_path
         "/api/v1/certifications/{id}/verifications",
         "/api/v1/concern-lists",
         "/api/v1/concern-lists/{id}",
+        "/api/v1/contracts/{id}/documents",
+        "/api/v1/contracts/{id}/sign",
+        "/api/v1/contracts/{id}/sign/code",
+        "/api/v1/notifications",
+        "/api/v1/notifications/{id}/read",
+        "/api/v1/notification-preferences",
     } <= set(paths)
     parameters = {p["name"] for p in paths["/api/v1/search/services"]["get"]["parameters"]}
     assert {"q", "capability", "zone", "standard", "page"} <= parameters

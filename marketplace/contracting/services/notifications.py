@@ -6,11 +6,11 @@ Each email is written in English and Chinese (one under the other) and names the
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from marketplace.accounts.models import Membership
+from marketplace.accounts.models import User
+from marketplace.notifications.services import Message, deliver
 from marketplace.ops.services import task_enqueue
 
 logger = logging.getLogger(__name__)
@@ -27,13 +27,12 @@ def notify(event: str, **ids: int) -> None:
     task_enqueue("marketplace.contracting.tasks.notification_send_task", event, ids)
 
 
-def _emails(*organisation_ids: int) -> list[str]:
-    return sorted(
-        set(
-            Membership.objects.filter(organisation_id__in=organisation_ids).values_list(
-                "user__email", flat=True
-            )
-        )
+def _emails(*organisation_ids: int) -> list[User]:
+    """The members of the organisations (every role: a viewer is told too)."""
+    return list(
+        User.objects.filter(memberships__organisation_id__in=organisation_ids)
+        .distinct()
+        .order_by("email")
     )
 
 
@@ -77,8 +76,9 @@ def _what(event: str, ids: dict) -> tuple[list[str], dict]:
 
 
 def notification_send(event: str, ids: dict) -> int:
-    """Write the emails for ``event``; return how many were sent. Idempotent enough for a retry:
-    an email may be sent twice, never a change made twice."""
+    """Tell the people ``event`` concerns, in the app and by email as each prefers; return how
+    many emails were sent. Idempotent enough for a retry: a notification is made once, an email
+    may be sent twice, never a change made twice."""
     recipients, context = _what(event, ids)
     if not recipients:
         return 0
@@ -89,8 +89,17 @@ def notification_send(event: str, ids: dict) -> int:
             parts.append(
                 render_to_string(f"contracting/email/{event}.txt", context).strip().split("\n", 1)
             )
-    subject = f"{parts[0][0].strip()} · {parts[1][0].strip()}"[:200]
-    body = f"{parts[0][1].strip()}\n\n———\n\n{parts[1][1].strip()}\n"
-    return send_mass_mail(
-        [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
-    )
+    (subject_en, body_en), (subject_zh, body_zh) = parts
+    message = Message(
+        subject_en=subject_en.strip(), subject_zh=subject_zh.strip(),
+        body_en=_without_link(body_en, context["url"]),
+        body_zh=_without_link(body_zh, context["url"]), path=context["path"],
+    )  # fmt: skip
+    key = event + ":" + ",".join(f"{name}={value}" for name, value in sorted(ids.items()))
+    return deliver(event=event, users=recipients, key=key, message=message)
+
+
+def _without_link(body: str, url: str) -> str:
+    """An email body without its closing "open this page" line (the notification links)."""
+    lines = [line for line in body.strip().splitlines() if url not in line]
+    return "\n".join(lines).strip()
