@@ -14,6 +14,11 @@ ORGANISATION_VERIFIED = "organisation_verified"
 MEMBERSHIP_CHANGED = "membership_changed"
 # A buyer accepted a quote: a contract exists, waiting for signatures.
 CONTRACT_CREATED = "contract_created"
+# A milestone fell due (its invoice is issued), was paid (its receipt), or a payment of it was
+# refunded (a credit note): ids, the payment's or refund's reference, the amount as a string.
+MILESTONE_DUE = "milestone_due"
+MILESTONE_PAID = "milestone_paid"
+PAYMENT_REFUNDED = "payment_refunded"
 # A provider's reviews changed (a new one, an answer, one hidden): its rating may differ.
 REVIEWS_CHANGED = "reviews_changed"
 # Providers' track records were recomputed and some changed.

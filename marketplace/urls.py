@@ -39,6 +39,7 @@ urlpatterns = [
     path("account/", include("marketplace.accounts.urls")),
     # Signing and the documents first: the contract pages' own actions share their prefix.
     path("deals/", include("marketplace.agreements.urls")),
+    path("deals/", include("marketplace.billing.urls")),
     path("deals/", include("marketplace.contracting.urls")),
     path("payments/", include("payments.urls")),
     path("notifications/", include("marketplace.notifications.urls")),

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace import events
 from marketplace.accounts.models import User
 from marketplace.accounts.permissions import is_platform_staff, require_member
 from marketplace.columns import column_error, column_range
@@ -353,6 +354,7 @@ def payment_refund(*, payment: Payment, amount: Decimal, by: User, reason: str =
             currency=payment.currency, reason=reason[:500], created_by=by,
         )  # fmt: skip
         refund_record(refund=refund)
+        _refund_told(refund)
         what = f"{amount} {payment.currency} ({refund.stripe_refund}) {reason}"
         audit(payment, action="refund", actor=by, reason=what[:2000])
     return refund
@@ -432,6 +434,19 @@ def _charge_refunded(charge: dict) -> None:
             currency=payment.currency, reason="Refunded at Stripe",
         )  # fmt: skip
         refund_record(refund=refund)
+        _refund_told(refund)
+
+
+def _refund_told(refund: Refund) -> None:
+    """The domain hears of a refund: the provider's part of it (the milestone's amount, not the
+    platform's fee) is credited to the buyer (a credit note)."""
+    payment = refund.payment
+    events.publish(
+        events.PAYMENT_REFUNDED,
+        milestone_id=payment.milestone_id,
+        amount=str(min(refund.amount, payment.amount)),
+        reference=refund.stripe_refund,
+    )
 
 
 def _dispute_created(dispute: dict) -> None:

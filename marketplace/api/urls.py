@@ -4,6 +4,7 @@ from cms import api as cms
 from marketplace.agreements import api as agreements
 from marketplace.api.errors import not_found
 from marketplace.api.views import SchemaView
+from marketplace.billing import api as billing
 from marketplace.contracting import api as deals
 from marketplace.notifications import api as notifications
 from marketplace.ops.views import HealthView
@@ -39,6 +40,9 @@ urlpatterns = [
         "contracts/<int:pk>/sign/code",
         agreements.SigningCodeView.as_view(),
         name="contract-signing-code",
+    ),
+    path(
+        "contracts/<int:pk>/billing", billing.ContractBillingView.as_view(), name="contract-billing"
     ),
     path(
         "contracts/<int:pk>/documents",

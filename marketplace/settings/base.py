@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "marketplace.trust",
     "marketplace.agreements",
     "marketplace.notifications",
+    "marketplace.billing",
     "django_otp",
     "django_otp.plugins.otp_email",
     "cms",

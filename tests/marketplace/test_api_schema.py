@@ -34,6 +34,7 @@ def test_the_openapi_schema_is_valid_and_documents_the_search_endpoints(tmp_path
         "/api/v1/concern-lists",
         "/api/v1/concern-lists/{id}",
         "/api/v1/contracts/{id}/documents",
+        "/api/v1/contracts/{id}/billing",
         "/api/v1/contracts/{id}/sign",
         "/api/v1/contracts/{id}/sign/code",
         "/api/v1/notifications",

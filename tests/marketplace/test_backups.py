@@ -182,9 +182,9 @@ def test_the_manifest_counts_the_rows_of_the_dump_and_the_files(backup):
     for table in ("contracting_contract", "payments_payment", "payments_ledgerentry",
                   "jobs_candidateprofile", "jobs_application"):  # fmt: skip
         assert manifest["rows"][table] >= 1, table
-    # The CV and the application's copy of it, and the deal's framework agreement and statement
-    # of work (PDFs issued when its quote was accepted).
-    assert manifest["files"]["private-media"]["files"] == 4
+    # The CV and the application's copy of it; the deal's framework agreement and statement of
+    # work (issued when its quote was accepted), its paid milestone's invoice and receipt.
+    assert manifest["files"]["private-media"]["files"] == 6
     assert manifest["pg_dump_version"].startswith("pg_dump (PostgreSQL) ")
     assert sorted(path.name for path in backup.manifest.parent.iterdir()) == [
         "database.dump", "files.tar.gz", "manifest.json",

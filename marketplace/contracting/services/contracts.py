@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace import events
 from marketplace.accounts.models import Membership, User
 from marketplace.accounts.permissions import ACTING_ROLES, require_member
 from marketplace.contracting.audit import audit, transition
@@ -149,6 +150,7 @@ def milestone_mark_due(*, milestone: Milestone, by: User | None) -> Milestone:
         raise InvalidTransition(_("Milestones fall due only on an active contract."))
     _move(milestone, "mark_due", by=by)
     notify("milestone_due", milestone_id=milestone.pk)
+    events.publish(events.MILESTONE_DUE, milestone_id=milestone.pk)
     return milestone
 
 
@@ -164,6 +166,7 @@ def milestone_mark_paid(
         raise InvalidTransition(_("The contract's approvals and filings are not all done yet."))
     _move(milestone, "mark_paid", by=by, reason=reference)
     notify("milestone_paid", milestone_id=milestone.pk)
+    events.publish(events.MILESTONE_PAID, milestone_id=milestone.pk, reference=reference)
     return milestone
 
 
