@@ -260,6 +260,30 @@ def test_a_buyer_finds_a_cro_by_capability_gets_a_cny_quote_signs_and_pays_the_f
     cro.reload()
     expect(milestone_row(cro, "Kick-off")).to_contain_text("Paid")
 
+    # The milestone's invoice and the payment's receipt (issued by the worker) are on the contract
+    # page as PDFs in English and Chinese; the CRO reads the payment's notification from the bell.
+    buyer.goto(live_site + contract_path)
+    receipt_link = buyer.get_by_role("link", name=re.compile(r"^Receipt RCT-"))
+    for _attempt in range(40):
+        if receipt_link.count():
+            break
+        buyer.wait_for_timeout(500)
+        buyer.reload()
+    invoice_link = buyer.get_by_role("link", name=re.compile(r"^Invoice INV-"))
+    invoice_number = re.search(r"INV-\d+-\d+", invoice_link.inner_text()).group(0)
+    with buyer.expect_download() as download:
+        receipt_link.click()
+    receipt = pdf_text(Path(download.value.path()).read_bytes())
+    assert "Receipt · 收据" in receipt and invoice_number in receipt and "CNY 43200.00" in receipt
+    cro.goto(live_site + "/notifications/")
+    paid = cro.get_by_role("button", name=re.compile("Milestone paid"))
+    expect(paid.first).to_be_visible()
+    paid.first.click()
+    expect(cro).to_have_url(re.compile(rf"{contract_path}$"))
+    cro.goto(live_site + "/notifications/")
+    opened = cro.get_by_role("listitem").filter(has_text="Milestone paid").first
+    expect(opened).not_to_have_class(re.compile(r"\bunread\b"))
+
 
 def test_a_buyer_searching_in_chinese_finds_the_cro_and_requests_a_quote_in_chinese(
     live_site, page_in, search_indexes
