@@ -11,14 +11,12 @@ first publication to platform staff.
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import (
@@ -50,7 +48,7 @@ from marketplace.accounts.permissions import (
     is_platform_staff,
 )
 from marketplace.notifications.models import Event
-from marketplace.notifications.services import Message, deliver
+from marketplace.notifications.services import deliver, message_from_template
 from marketplace.page_cache import pages_changed
 from marketplace.transitions import InvalidTransition
 
@@ -408,18 +406,10 @@ def _reminder_email(certification: Certification, days_left: int, lead: int) -> 
         ).distinct()
     )
     path = reverse("wagtailadmin_pages:edit", args=[certification.page_id])
-    url = settings.SITE_URL.rstrip("/") + path
-    context = {"certification": certification, "days_left": days_left, "url": url}
-    parts = []
-    for language in ("en", "zh-hans"):
-        with translation.override(language):
-            text = render_to_string("cms/email/certification_expiring.txt", context)
-            subject, body = text.strip().split("\n", 1)
-            body = "\n".join(line for line in body.strip().splitlines() if url not in line)
-            parts.append((subject.strip(), body.strip()))
-    (subject_en, body_en), (subject_zh, body_zh) = parts
-    message = Message(
-        subject_en=subject_en, subject_zh=subject_zh, body_en=body_en, body_zh=body_zh, path=path
+    message = message_from_template(
+        "cms/email/certification_expiring.txt",
+        {"certification": certification, "days_left": days_left},
+        path=path,
     )
     key = f"certification_expiring:{certification.pk}:{certification.valid_until}:{lead}"
     return deliver(event=Event.CERTIFICATION_EXPIRING, users=recipients, key=key, message=message)

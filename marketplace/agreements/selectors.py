@@ -27,21 +27,3 @@ def contract_signatures(*, contract: Contract) -> list[Signature]:
         .select_related("organisation", "signer", "document")
         .order_by("signed_at")
     )
-
-
-def signing_side_of(*, contract: Contract, user) -> int | None:
-    """The organisation of the contract ``user`` may sign for (an owner or editor), or None."""
-    from marketplace.accounts.models import Membership
-    from marketplace.accounts.permissions import ACTING_ROLES
-
-    if not user.is_authenticated:
-        return None
-    mine = set(
-        Membership.objects.filter(user=user, role__in=ACTING_ROLES).values_list(
-            "organisation_id", flat=True
-        )
-    )
-    for organisation_id in (contract.buyer_id, contract.provider_id):
-        if organisation_id in mine:
-            return organisation_id
-    return None

@@ -68,7 +68,8 @@ def terms_current(*, kind: str) -> TermsTemplate:
     return template
 
 
-def _party(organisation: Organisation) -> dict:
+def party_facts(organisation: Organisation) -> dict:
+    """What a document says of one of its parties."""
     return {
         "id": organisation.pk,
         "name": organisation.name,
@@ -138,8 +139,8 @@ def framework_agreement_ensure(*, buyer: Organisation, provider: Organisation) -
         "kind": DocumentKind.MSA.value,
         "reference": f"MSA-{framework.pk:06d}",
         "effective_date": effective.isoformat(),
-        "buyer": _party(buyer),
-        "provider": _party(provider),
+        "buyer": party_facts(buyer),
+        "provider": party_facts(provider),
         "terms": _terms(template, buyer, provider, effective),
     }
     return _issue(
@@ -169,8 +170,8 @@ def statement_of_work_issue(*, contract: Contract) -> AgreementDocument:
         "reference": f"SOW-{contract.pk:06d}",
         "effective_date": effective.isoformat(),
         "framework": {"reference": msa.content["reference"], "sha256": msa.content_sha256},
-        "buyer": _party(contract.buyer),
-        "provider": _party(contract.provider),
+        "buyer": party_facts(contract.buyer),
+        "provider": party_facts(contract.provider),
         "rfq": {"title": snapshot["rfq"]["title"], "scope": snapshot["rfq"]["scope"]},
         "quote": {
             "id": quote["id"],
@@ -199,7 +200,10 @@ def statement_of_work_issue(*, contract: Contract) -> AgreementDocument:
 
 
 def contract_documents_issue(*, contract: Contract) -> list[AgreementDocument]:
-    """The framework agreement and the statement of work a contract is signed on."""
-    sow = statement_of_work_issue(contract=contract)
+    """The framework agreement and the statement of work a contract is signed on (read without
+    locks once both are issued: downloads do not queue behind one another)."""
+    sow = contract.agreement_documents.filter(kind=DocumentKind.SOW).order_by("-version").first()
+    if sow is None:
+        sow = statement_of_work_issue(contract=contract)
     msa = sow.framework.documents.filter(kind=DocumentKind.MSA).order_by("-version").first()
     return [msa, sow]

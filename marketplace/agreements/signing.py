@@ -6,13 +6,12 @@ SHA-256 of the document's content. The contract is active when both parties have
 ``signer_reauthenticate`` runs before, and outside, the signing transaction: a wrong code counts
 towards django-otp's throttle even though nothing is signed."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_email.models import EmailDevice
 
-from marketplace.accounts.models import Membership, User
-from marketplace.accounts.permissions import ACTING_ROLES
+from marketplace.accounts.models import User
 from marketplace.agreements.models import (
     AgreementDocument,
     Signature,
@@ -21,24 +20,11 @@ from marketplace.agreements.models import (
 from marketplace.agreements.services import contract_documents_issue
 from marketplace.contracting.audit import audit
 from marketplace.contracting.models import Contract, ContractStatus
-from marketplace.contracting.services import contract_sign
+from marketplace.contracting.services import contract_side, contract_sign
 from marketplace.transitions import InvalidTransition
 
 NAME_MAX = 200
 SIGNING_DEVICE = "signing"
-
-
-def _side(contract: Contract, user: User) -> str:
-    """ "buyer" or "provider": the party ``user`` may sign for (owners and editors only)."""
-    organisations = set(
-        Membership.objects.filter(user=user, role__in=ACTING_ROLES).values_list(
-            "organisation_id", flat=True
-        )
-    )
-    for side in ("buyer", "provider"):
-        if getattr(contract, f"{side}_id") in organisations:
-            return side
-    raise PermissionDenied(_("Only owners and editors of the two parties can sign."))
 
 
 def _device(user: User) -> EmailDevice:
@@ -51,7 +37,7 @@ def _device(user: User) -> EmailDevice:
 def signing_code_send(*, contract: Contract, by: User) -> str:
     """Email the signer a one-time code (valid for ``OTP_EMAIL_TOKEN_VALIDITY`` seconds; one a
     minute at most); return what happened, for the page to say."""
-    _side(contract, by)
+    contract_side(contract=contract, user=by)
     if contract.status != ContractStatus.PENDING_SIGNATURE:
         raise InvalidTransition(_("This contract is no longer waiting for signatures."))
     device = _device(by)
@@ -90,7 +76,7 @@ def contract_documents_sign(
     the contract's statement of work; with both parties' signatures on both, the contract is
     active. Refused: a second signature of the same statement of work (409), a contract no
     longer waiting for signatures (409), anyone but the parties' owners and editors (403)."""
-    side = _side(contract, by)
+    side = contract_side(contract=contract, user=by)
     typed_name = " ".join((typed_name or "").split())
     if not typed_name:
         raise ValidationError({"typed_name": [_("Type your full name to sign.")]})

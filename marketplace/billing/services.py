@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from marketplace.agreements.pdf import template_pdf
-from marketplace.agreements.services import content_hash
+from marketplace.agreements.services import content_hash, party_facts
 from marketplace.billing.models import PREFIXES, BillingDocument, BillingKind, BillingSequence
 from marketplace.contracting.audit import audit
 from marketplace.contracting.models import Milestone
@@ -57,11 +57,6 @@ def _next_number(provider_id: int, kind: str) -> tuple[int, str]:
     return sequence.last, f"{PREFIXES[kind]}-{provider_id:05d}-{sequence.last:06d}"
 
 
-def _party(organisation) -> dict:
-    return {"name": organisation.name, "name_zh": organisation.name_zh,
-            "country": organisation.country, "city": organisation.city}  # fmt: skip
-
-
 def _issue(*, kind: str, milestone: Milestone, gross: Decimal, reference: str = "",
            invoice: BillingDocument | None = None) -> BillingDocument:  # fmt: skip
     contract = milestone.contract
@@ -78,8 +73,8 @@ def _issue(*, kind: str, milestone: Milestone, gross: Decimal, reference: str = 
         "kind": kind,
         "number": number,
         "issued_on": issued_on.isoformat(),
-        "provider": _party(contract.provider),
-        "buyer": _party(contract.buyer),
+        "provider": party_facts(contract.provider),
+        "buyer": party_facts(contract.buyer),
         "contract": {
             "id": contract.pk,
             "title": snapshot["rfq"]["title"],

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from marketplace.accounts.models import PROVIDER_KINDS, Membership, Organisation, User
+from marketplace.accounts.permissions import ACTING_ROLES
 from marketplace.contracting.models import (
     Contract,
     Quote,
@@ -108,6 +109,22 @@ def contracts_for_user(*, user: User) -> QuerySet[Contract]:
         .select_related("buyer", "provider", "rfq", "revision")
         .prefetch_related("milestones", "checklist")
     )
+
+
+def acting_side(*, contract: Contract, user: User) -> str | None:
+    """The party ``user`` may act for on ``contract`` ("buyer" or "provider", as an owner or
+    editor), or None."""
+    if not user.is_authenticated:
+        return None
+    organisations = set(
+        Membership.objects.filter(user=user, role__in=ACTING_ROLES).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    for side in ("buyer", "provider"):
+        if getattr(contract, f"{side}_id") in organisations:
+            return side
+    return None
 
 
 def invited_providers(*, rfq: Rfq) -> QuerySet[Organisation]:

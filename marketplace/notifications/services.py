@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
@@ -38,6 +39,22 @@ class Message:
     def body(self) -> str:
         url = settings.SITE_URL.rstrip("/") + self.path
         return f"{self.body_en}\n\n———\n\n{self.body_zh}\n\n{url}\n"
+
+
+def message_from_template(template: str, context: dict, *, path: str) -> Message:
+    """An event's message from a text template rendered in English and in Chinese: its first
+    line the subject, the rest the body (a line with the page's address left out: the message
+    links to the page itself). The template sees ``url``, the page's full address."""
+    url = settings.SITE_URL.rstrip("/") + path
+    parts = []
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            text = render_to_string(template, {**context, "url": url}).strip()
+        subject, _newline, body = text.partition("\n")
+        lines = [line for line in body.strip().splitlines() if url not in line]
+        parts.append((subject.strip(), "\n".join(lines).strip()))
+    (subject_en, body_en), (subject_zh, body_zh) = parts
+    return Message(subject_en, subject_zh, body_en, body_zh, path)
 
 
 def preferences_of(*, user: User) -> dict[str, dict[str, bool]]:

@@ -6,6 +6,7 @@ from django import template
 
 from marketplace.agreements import selectors
 from marketplace.agreements.models import DocumentKind
+from marketplace.contracting.selectors import acting_side
 
 register = template.Library()
 
@@ -17,7 +18,8 @@ def contract_documents(context, contract):
         issued.setdefault(document.kind, document)
     user = context["request"].user
     signatures = selectors.contract_signatures(contract=contract)
-    side_id = selectors.signing_side_of(contract=contract, user=user)
+    side = acting_side(contract=contract, user=user)
+    side_id = getattr(contract, f"{side}_id") if side else None
     signed_sow = {s.organisation_id for s in signatures if s.document.kind == DocumentKind.SOW}
     return {
         "contract": contract,

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace import events
-from marketplace.accounts.models import Membership, User
-from marketplace.accounts.permissions import ACTING_ROLES, require_member
+from marketplace.accounts.models import User
+from marketplace.accounts.permissions import require_member
 from marketplace.contracting.audit import audit, transition
 from marketplace.contracting.models import (
     ChecklistItem,
@@ -19,6 +19,7 @@ from marketplace.contracting.models import (
     MilestoneStatus,
     Screening,
 )
+from marketplace.contracting.selectors import acting_side
 from marketplace.contracting.services.notifications import notify
 from marketplace.contracting.services.screening import blocked_message, deal_screen
 from marketplace.transitions import InvalidTransition, refusal
@@ -49,25 +50,19 @@ def _locked(contract: Contract) -> Contract:
     )
 
 
-def _side(contract: Contract, user: User) -> str:
+def contract_side(*, contract: Contract, user: User) -> str:
     """Which party ``user`` acts for: "buyer" or "provider" (owners and editors only)."""
-    organisations = set(
-        Membership.objects.filter(user=user, role__in=ACTING_ROLES).values_list(
-            "organisation_id", flat=True
-        )
-    )
-    if contract.buyer_id in organisations:
-        return "buyer"
-    if contract.provider_id in organisations:
-        return "provider"
-    raise PermissionDenied(_("Only the two parties' owners and editors can act on a contract."))
+    side = acting_side(contract=contract, user=user)
+    if side is None:
+        raise PermissionDenied(_("Only the two parties' owners and editors can act on a contract."))
+    return side
 
 
 @transaction.atomic
 def contract_sign(*, contract: Contract, by: User) -> Contract:
     """Record one party's acceptance; with both, the contract is active."""
     contract = _locked(contract)
-    side = _side(contract, by)
+    side = contract_side(contract=contract, user=by)
     if contract.status != ContractStatus.PENDING_SIGNATURE:
         raise InvalidTransition(_("This contract is no longer waiting for signatures."))
     if getattr(contract, f"{side}_signed_at") is not None:
@@ -101,7 +96,7 @@ def contract_complete(*, contract: Contract, by: User) -> Contract:
 def contract_terminate(*, contract: Contract, by: User, reason: str) -> Contract:
     """Either party ends a contract before completion, saying why."""
     contract = _locked(contract)
-    _side(contract, by)
+    contract_side(contract=contract, user=by)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the contract is terminated.")})
     _move(contract, "terminate", by=by, reason=reason.strip())
@@ -199,7 +194,7 @@ def checklist_item_complete(
 ) -> ChecklistItem:
     """A party records the approval or filing a finding asked for: its reference and date."""
     item = ChecklistItem.objects.select_for_update().select_related("contract").get(pk=item.pk)
-    _side(item.contract, by)
+    contract_side(contract=item.contract, user=by)
     errors = {}
     if not (reference or "").strip():
         errors["reference"] = _("Give the approval's or filing's reference number.")

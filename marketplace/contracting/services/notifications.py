@@ -5,12 +5,8 @@ Each email is written in English and Chinese (one under the other) and names the
 
 import logging
 
-from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import translation
-
 from marketplace.accounts.models import User
-from marketplace.notifications.services import Message, deliver
+from marketplace.notifications.services import deliver, message_from_template
 from marketplace.ops.services import task_enqueue
 
 logger = logging.getLogger(__name__)
@@ -82,24 +78,6 @@ def notification_send(event: str, ids: dict) -> int:
     recipients, context = _what(event, ids)
     if not recipients:
         return 0
-    context["url"] = settings.SITE_URL.rstrip("/") + context["path"]
-    parts = []
-    for language in ("en", "zh-hans"):
-        with translation.override(language):
-            parts.append(
-                render_to_string(f"contracting/email/{event}.txt", context).strip().split("\n", 1)
-            )
-    (subject_en, body_en), (subject_zh, body_zh) = parts
-    message = Message(
-        subject_en=subject_en.strip(), subject_zh=subject_zh.strip(),
-        body_en=_without_link(body_en, context["url"]),
-        body_zh=_without_link(body_zh, context["url"]), path=context["path"],
-    )  # fmt: skip
+    message = message_from_template(f"contracting/email/{event}.txt", context, path=context["path"])
     key = event + ":" + ",".join(f"{name}={value}" for name, value in sorted(ids.items()))
     return deliver(event=event, users=recipients, key=key, message=message)
-
-
-def _without_link(body: str, url: str) -> str:
-    """An email body without its closing "open this page" line (the notification links)."""
-    lines = [line for line in body.strip().splitlines() if url not in line]
-    return "\n".join(lines).strip()
