@@ -17,6 +17,8 @@ CONTRACT_CREATED = "contract_created"
 # A milestone fell due (its invoice is issued), was paid (its receipt), or a payment of it was
 # refunded (a credit note): ids, the payment's or refund's reference, the amount as a string.
 MILESTONE_DUE = "milestone_due"
+# Either party proposed a change order: its document is to be issued for both to sign.
+CHANGE_ORDER_PROPOSED = "change_order_proposed"
 MILESTONE_PAID = "milestone_paid"
 PAYMENT_REFUNDED = "payment_refunded"
 # A provider's reviews changed (a new one, an answer, one hidden): its rating may differ.

@@ -1,10 +1,11 @@
 """REST API for a contract's documents and their signing: /api/v1/contracts/<id>/documents,
-/sign and /sign/code (its two parties; 404 for anyone else). Each document names its PDF's
+/sign and /sign/code, and its change orders (/change-orders, …/<number>/sign, …/withdraw): its
+two parties only (404 for anyone else). Each document names its PDF's
 address and the SHA-256 of what it says; each signature, the SHA-256 it signed."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -14,12 +15,19 @@ from rest_framework.views import APIView
 from marketplace.agreements import selectors
 from marketplace.agreements.models import AgreementDocument, Signature
 from marketplace.agreements.signing import (
+    change_order_sign,
     contract_documents_sign,
     signer_reauthenticate,
     signing_code_send,
 )
 from marketplace.api.schema import CONFLICT
+from marketplace.contracting.models import ChangeOrder
 from marketplace.contracting.selectors import contracts_for_user
+from marketplace.contracting.services import (
+    MilestoneInput,
+    change_order_propose,
+    change_order_withdraw,
+)
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -39,13 +47,18 @@ class DocumentSerializer(serializers.ModelSerializer):
         return document.content["reference"]
 
     def get_pdf_url(self, document) -> str:
-        path = reverse("agreements:document", args=[self.context["contract"].pk, document.kind])
+        contract_id = self.context["contract"].pk
+        if document.change_order_id:
+            args = [contract_id, document.version]  # a change order's number
+            path = reverse("agreements:change_order_document", args=args)
+        else:
+            path = reverse("agreements:document", args=[contract_id, document.kind])
         return self.context["request"].build_absolute_uri(path)
 
 
 class ContractDocumentsView(APIView):
-    """The documents issued for a contract: its pair's framework agreement and its statement of
-    work (a download issues any not issued yet)."""
+    """The documents issued for a contract: its pair's framework agreement, its statement of
+    work (a download issues any not issued yet) and its change orders' documents."""
 
     permission_classes = [IsAuthenticated]
 
@@ -138,3 +151,160 @@ class SigningCodeView(APIView):
         contract = get_object_or_404(contracts_for_user(user=request.user), pk=pk)
         said = signing_code_send(contract=contract, by=request.user)
         return Response({"detail": said}, status=status.HTTP_202_ACCEPTED)
+
+
+class ChangeOrderSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    currency = serializers.CharField(source="contract.currency", read_only=True)
+    before = serializers.JSONField(read_only=True, help_text="scope, total, milestones, facts")
+    after = serializers.JSONField(read_only=True, help_text="scope, total, milestones, facts")
+    screening = serializers.SerializerMethodField()
+    document = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChangeOrder
+        fields = [
+            "reference", "number", "status", "proposed_side", "reason", "currency",
+            "total_before", "total_after", "before", "after", "screening", "buyer_signed_at",
+            "provider_signed_at", "closed_reason", "created_at", "decided_at", "document",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {"type": "object", "properties": {"outcome": {"type": "string"},
+         "rules_version": {"type": "string"}, "new_checklist": {"type": "array",
+         "items": {"type": "string"}}}}
+    )  # fmt: skip
+    def get_screening(self, change) -> dict:
+        return {key: change.screening[key] for key in ("outcome", "rules_version", "new_checklist")}
+
+    @extend_schema_field(DocumentSerializer(allow_null=True))
+    def get_document(self, change) -> dict | None:
+        document = getattr(change, "document", None)
+        if document is None:
+            return None
+        context = {**self.context, "contract": change.contract}
+        return DocumentSerializer(document, context=context).data
+
+
+class ChangeMilestoneSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, allow_blank=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="CNY")
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    trigger = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ChangeProposalSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000, allow_blank=True)
+    scope = serializers.CharField(
+        max_length=20000, required=False, allow_null=True, default=None,
+        help_text="the new scope of work; left out: unchanged",
+    )  # fmt: skip
+    milestones = ChangeMilestoneSerializer(
+        many=True, required=False, allow_null=True, default=None,
+        help_text="the milestones in place of those not yet due; left out: unchanged",
+    )  # fmt: skip
+    facts = serializers.DictField(
+        required=False, default=dict,
+        help_text="deal facts restated, by name (as on the RFQ): true/false, counts, catalogue",
+    )  # fmt: skip
+
+
+class ContractChangeOrdersView(APIView):
+    """A contract's change orders (its two parties; 404 for anyone else)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _contract(self, request, pk):
+        return get_object_or_404(contracts_for_user(user=request.user), pk=pk)
+
+    @extend_schema(
+        responses=ChangeOrderSerializer(many=True), operation_id="contract_change_orders"
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        contract = self._contract(request, pk)
+        changes = selectors.contract_changes(contract=contract)
+        return Response(
+            ChangeOrderSerializer(changes, many=True, context={"request": request}).data
+        )
+
+    @extend_schema(
+        request=ChangeProposalSerializer,
+        responses={201: ChangeOrderSerializer, 409: CONFLICT},
+        operation_id="contract_change_orders_propose",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Propose a change to an active contract: scope, the milestones not yet due (and so the
+        total), deal facts. Screened at once; in force when both parties have signed it."""
+        contract = self._contract(request, pk)
+        serializer = ChangeProposalSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        milestones = data["milestones"]
+        change = change_order_propose(
+            contract=contract, by=request.user, reason=data["reason"], scope=data["scope"],
+            milestones=None if milestones is None else [MilestoneInput(**m) for m in milestones],
+            facts=data["facts"],
+        )  # fmt: skip
+        return Response(
+            ChangeOrderSerializer(change, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def _change(request, pk: int, number: int) -> ChangeOrder:
+    contract = get_object_or_404(contracts_for_user(user=request.user), pk=pk)
+    return get_object_or_404(contract.change_orders, number=number)
+
+
+class ChangeOrderSignView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=SignSerializer,
+        responses={200: ChangeOrderSerializer, 409: CONFLICT},
+        operation_id="contract_change_orders_sign",
+    )
+    def post(self, request: Request, pk: int, number: int) -> Response:
+        """Sign a proposed change for your organisation (password or emailed code, and your
+        name); with both parties' signatures it is in force."""
+        change = _change(request, pk, number)
+        serializer = SignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        method = signer_reauthenticate(
+            user=request.user, password=data["password"], code=data["code"]
+        )
+        change_order_sign(
+            change_order=change, by=request.user, typed_name=data["typed_name"], method=method,
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+        )  # fmt: skip
+        change = selectors.contract_changes(contract=change.contract)
+        change = next(c for c in change if c.number == number)
+        return Response(ChangeOrderSerializer(change, context={"request": request}).data)
+
+
+class ChangeOrderWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="",
+        help_text="why (required to decline a change the other party proposed)",
+    )  # fmt: skip
+
+
+class ChangeOrderWithdrawView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=ChangeOrderWithdrawSerializer,
+        responses={200: ChangeOrderSerializer, 409: CONFLICT},
+        operation_id="contract_change_orders_withdraw",
+    )
+    def post(self, request: Request, pk: int, number: int) -> Response:
+        """Withdraw the change you proposed, or decline the other party's (saying why)."""
+        change = _change(request, pk, number)
+        serializer = ChangeOrderWithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        change = change_order_withdraw(
+            change_order=change, by=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(ChangeOrderSerializer(change, context={"request": request}).data)

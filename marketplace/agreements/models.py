@@ -12,13 +12,14 @@ from marketplace.storage import private_storage
 class DocumentKind(models.TextChoices):
     MSA = "msa", _("Framework agreement")
     SOW = "sow", _("Statement of work")
+    CHANGE_ORDER = "change_order", _("Change order")
 
 
 class TermsTemplate(models.Model):
     """One version of the terms of a kind of document. Documents keep the text they were issued
     with: editing a version, or publishing a new one, changes only documents issued later."""
 
-    kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
     version = models.CharField(
         _("version"), max_length=20, help_text=_("A label the documents cite, e.g. 2026-12.")
     )
@@ -77,7 +78,7 @@ class AgreementDocument(models.Model):
     """A document as issued: what it says (``content``), the SHA-256 of that content, and the PDF
     (private; downloaded by the two parties only)."""
 
-    kind = models.CharField(max_length=10, choices=DocumentKind.choices)
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
     framework = models.ForeignKey(
         FrameworkAgreement, on_delete=models.PROTECT, related_name="documents"
     )
@@ -87,6 +88,13 @@ class AgreementDocument(models.Model):
         null=True,
         blank=True,
         related_name="agreement_documents",
+    )
+    change_order = models.OneToOneField(
+        "contracting.ChangeOrder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="document",
     )
     version = models.PositiveIntegerField(default=1)
     template = models.ForeignKey(TermsTemplate, on_delete=models.PROTECT, related_name="+")
@@ -111,9 +119,10 @@ class AgreementDocument(models.Model):
                 name="one_sow_per_contract_version",
             ),
             models.CheckConstraint(
-                condition=Q(kind="msa", contract__isnull=True)
-                | Q(kind="sow", contract__isnull=False),
-                name="sow_has_contract_msa_has_none",
+                condition=Q(kind="msa", contract__isnull=True, change_order__isnull=True)
+                | Q(kind="sow", contract__isnull=False, change_order__isnull=True)
+                | Q(kind="change_order", contract__isnull=False, change_order__isnull=False),
+                name="each_kind_has_its_subject",
             ),
         ]
 
@@ -122,6 +131,8 @@ class AgreementDocument(models.Model):
 
     @property
     def filename(self) -> str:
+        if self.change_order_id:
+            return f"change-order-{self.content['reference']}.pdf"
         subject = f"contract-{self.contract_id}" if self.contract_id else f"msa-{self.framework_id}"
         return f"{self.kind}-{subject}-v{self.version}.pdf"
 

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from marketplace.agreements.models import AgreementDocument, DocumentKind, Signature
-from marketplace.contracting.models import Contract
+from marketplace.contracting.models import ChangeOrder, Contract
 
 
 def contract_documents(*, contract: Contract) -> QuerySet[AgreementDocument]:
@@ -26,4 +26,15 @@ def contract_signatures(*, contract: Contract) -> list[Signature]:
         Signature.objects.filter(document__in=contract_documents(contract=contract))
         .select_related("organisation", "signer", "document")
         .order_by("signed_at")
+    )
+
+
+def contract_changes(*, contract: Contract) -> list[ChangeOrder]:
+    """The contract's change orders, newest first, with their documents and signers."""
+    return list(
+        contract.change_orders.select_related(
+            "document", "proposed_by", "buyer_signed_by", "provider_signed_by"
+        )
+        .prefetch_related("document__signatures__organisation", "document__signatures__signer")
+        .order_by("-number")
     )

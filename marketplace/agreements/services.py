@@ -13,7 +13,8 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import Organisation
@@ -24,8 +25,10 @@ from marketplace.agreements.models import (
     TermsTemplate,
 )
 from marketplace.agreements.pdf import document_pdf
+from marketplace.compliance.facts import fact_description
 from marketplace.contracting.audit import audit
-from marketplace.contracting.models import Contract
+from marketplace.contracting.models import CatalogueItem, ChangeOrder, Contract
+from marketplace.contracting.selectors import change_facts
 from marketplace.transitions import InvalidTransition
 
 
@@ -207,3 +210,114 @@ def contract_documents_issue(*, contract: Contract) -> list[AgreementDocument]:
         sow = statement_of_work_issue(contract=contract)
     msa = sow.framework.documents.filter(kind=DocumentKind.MSA).order_by("-version").first()
     return [msa, sow]
+
+
+def _fact_value(name: str, value) -> str:
+    if value is None or value == "":
+        return gettext("not stated")
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if name == "technology_catalogue_item":
+        return str(CatalogueItem(value).label)
+    return str(value)
+
+
+def _fact_row(name: str, before, after) -> dict:
+    """A changed deal fact, described in English and in Chinese (its code never shown)."""
+    row = {"fact": name}
+    for language, suffix in (("en", "en"), ("zh-hans", "zh")):
+        with translation.override(language):
+            row[f"label_{suffix}"] = fact_description(name)
+            row[f"before_{suffix}"] = _fact_value(name, before)
+            row[f"after_{suffix}"] = _fact_value(name, after)
+    return row
+
+
+def _reference(document: AgreementDocument) -> dict:
+    return {"reference": document.content["reference"], "sha256": document.content_sha256}
+
+
+def _milestone_lines(milestones: list[dict]) -> list[dict]:
+    return [
+        {key: milestone.get(key) for key in ("position", "name", "amount", "due_date", "trigger",
+                                             "status")}
+        for milestone in milestones
+    ]  # fmt: skip
+
+
+@transaction.atomic
+def change_order_document_issue(*, change_order: ChangeOrder) -> AgreementDocument:
+    """The document of a change order, for both parties to sign: what it amends (the statement of
+    work and the framework agreement, by reference and SHA-256), the contract before and after
+    (scope, milestones, total, deal facts), why, and the screening of the changed deal."""
+    change_order = (
+        ChangeOrder.objects.select_for_update(of=("self",))
+        .select_related("contract__buyer__zone", "contract__provider__zone")
+        .get(pk=change_order.pk)
+    )
+    existing = AgreementDocument.objects.filter(change_order=change_order).first()
+    if existing is not None:
+        return existing
+    contract = change_order.contract
+    msa, sow = contract_documents_issue(contract=contract)
+    template = terms_current(kind=DocumentKind.CHANGE_ORDER)
+    before, after = change_order.before, change_order.after
+    effective = change_order.created_at.date()
+    content = {
+        "kind": DocumentKind.CHANGE_ORDER.value,
+        "reference": change_order.reference,
+        "number": change_order.number,
+        "effective_date": effective.isoformat(),
+        "amends": {
+            "statement_of_work": _reference(sow),
+            "framework": _reference(msa),
+        },
+        "buyer": party_facts(contract.buyer),
+        "provider": party_facts(contract.provider),
+        "rfq": {"title": contract.snapshot["rfq"]["title"]},
+        "proposed_by": change_order.proposed_side,
+        "reason": change_order.reason,
+        "currency": contract.currency,
+        "before": {
+            "scope": before["scope"],
+            "total": before["total"],
+            "milestones": _milestone_lines(before["milestones"]),
+        },
+        "after": {
+            "scope": after["scope"],
+            "total": after["total"],
+            "milestones": _milestone_lines(after["milestones"]),
+        },
+        "scope_changed": before["scope"] != after["scope"],
+        "facts": [
+            _fact_row(name, before["facts"].get(name), after["facts"][name])
+            for name in change_facts(change_order)
+        ],
+        "screening": {
+            "outcome": change_order.screening["outcome"],
+            "rules_version": change_order.screening["rules_version"],
+            "new_approvals": [
+                {"title_en": f["title_en"], "title_zh": f["title_zh"], "severity": f["severity"]}
+                for f in change_order.screening["findings"]
+                if f["rule"] in change_order.screening["new_checklist"]
+            ],
+        },
+        "terms": _terms(template, contract.buyer, contract.provider, effective),
+    }
+    digest = content_hash(content)
+    pdf = document_pdf(kind=DocumentKind.CHANGE_ORDER, content=content, content_sha256=digest)
+    document = AgreementDocument(
+        kind=DocumentKind.CHANGE_ORDER,
+        framework=msa.framework,
+        contract=contract,
+        change_order=change_order,
+        version=change_order.number,
+        template=template,
+        content=content,
+        content_sha256=digest,
+        file_sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    document.file.save(f"change-order-{change_order.reference}.pdf", ContentFile(pdf), save=False)
+    document.save()
+    audit(document, action="issue", actor=None, reason=digest)
+    return document

@@ -1,7 +1,8 @@
 """Signing in the app: the signer proves it is them again (their password, or a one-time code
 emailed to them by django-otp) and types their name; their organisation then signs the framework
 agreement (once per pair) and the contract's statement of work, each signature bound to the
-SHA-256 of the document's content. The contract is active when both parties have signed.
+SHA-256 of the document's content. The contract is active when both parties have signed; a
+change order, in force when both have signed it.
 
 ``signer_reauthenticate`` runs before, and outside, the signing transaction: a wrong code counts
 towards django-otp's throttle even though nothing is signed."""
@@ -17,10 +18,14 @@ from marketplace.agreements.models import (
     Signature,
     SigningMethod,
 )
-from marketplace.agreements.services import contract_documents_issue
+from marketplace.agreements.services import change_order_document_issue, contract_documents_issue
 from marketplace.contracting.audit import audit
-from marketplace.contracting.models import Contract, ContractStatus
-from marketplace.contracting.services import contract_side, contract_sign
+from marketplace.contracting.models import ChangeOrder, ChangeOrderStatus, Contract, ContractStatus
+from marketplace.contracting.services import (
+    change_order_sign_record,
+    contract_side,
+    contract_sign,
+)
 from marketplace.transitions import InvalidTransition
 
 NAME_MAX = 200
@@ -38,8 +43,12 @@ def signing_code_send(*, contract: Contract, by: User) -> str:
     """Email the signer a one-time code (valid for ``OTP_EMAIL_TOKEN_VALIDITY`` seconds; one a
     minute at most); return what happened, for the page to say."""
     contract_side(contract=contract, user=by)
-    if contract.status != ContractStatus.PENDING_SIGNATURE:
-        raise InvalidTransition(_("This contract is no longer waiting for signatures."))
+    waiting = contract.status == ContractStatus.PENDING_SIGNATURE or (
+        contract.status == ContractStatus.ACTIVE
+        and contract.change_orders.filter(status=ChangeOrderStatus.PROPOSED).exists()
+    )
+    if not waiting:
+        raise InvalidTransition(_("Nothing of this contract is waiting for your signature."))
     device = _device(by)
     allowed, _details = device.generate_is_allowed()
     if not allowed:
@@ -68,6 +77,17 @@ def signer_reauthenticate(*, user: User, password: str = "", code: str = "") -> 
     )
 
 
+def _typed_name(typed_name: str) -> str:
+    typed_name = " ".join((typed_name or "").split())
+    if not typed_name:
+        raise ValidationError({"typed_name": [_("Type your full name to sign.")]})
+    if len(typed_name) > NAME_MAX:
+        raise ValidationError(
+            {"typed_name": [_("Keep it under %(max)d characters.") % {"max": NAME_MAX}]}
+        )
+    return typed_name
+
+
 @transaction.atomic
 def contract_documents_sign(
     *, contract: Contract, by: User, typed_name: str, method: str, ip_address: str | None = None
@@ -77,13 +97,7 @@ def contract_documents_sign(
     active. Refused: a second signature of the same statement of work (409), a contract no
     longer waiting for signatures (409), anyone but the parties' owners and editors (403)."""
     side = contract_side(contract=contract, user=by)
-    typed_name = " ".join((typed_name or "").split())
-    if not typed_name:
-        raise ValidationError({"typed_name": [_("Type your full name to sign.")]})
-    if len(typed_name) > NAME_MAX:
-        raise ValidationError(
-            {"typed_name": [_("Keep it under %(max)d characters.") % {"max": NAME_MAX}]}
-        )
+    typed_name = _typed_name(typed_name)
     if method not in SigningMethod.values:
         raise ValueError(f"Unknown signing method {method!r}")
     msa, sow = contract_documents_issue(contract=contract)
@@ -111,3 +125,37 @@ def contract_documents_sign(
         signatures.append(signature)
     contract_sign(contract=contract, by=by)
     return signatures
+
+
+@transaction.atomic
+def change_order_sign(
+    *, change_order: ChangeOrder, by: User, typed_name: str, method: str,
+    ip_address: str | None = None,
+) -> Signature:  # fmt: skip
+    """``by``'s organisation signs a proposed change order's document (issued now if it was not
+    yet); with both parties' signatures the change is in force. Refused: a second signature by
+    the same party, a change no longer waiting (409); anyone but the parties' editors (403)."""
+    contract = change_order.contract
+    side = contract_side(contract=contract, user=by)
+    typed_name = _typed_name(typed_name)
+    if method not in SigningMethod.values:
+        raise ValueError(f"Unknown signing method {method!r}")
+    if change_order.status != ChangeOrderStatus.PROPOSED:
+        raise InvalidTransition(_("This change order is no longer waiting for signatures."))
+    document = change_order_document_issue(change_order=change_order)
+    document = AgreementDocument.objects.select_for_update().get(pk=document.pk)
+    organisation_id = getattr(contract, f"{side}_id")
+    if document.signatures.filter(organisation_id=organisation_id).exists():
+        raise InvalidTransition(_("Your organisation has already signed this change order."))
+    signature = Signature.objects.create(
+        document=document,
+        organisation_id=organisation_id,
+        signer=by,
+        typed_name=typed_name,
+        method=method,
+        ip_address=ip_address,
+        document_sha256=document.content_sha256,
+    )
+    audit(document, action="sign", actor=by, reason=f"{side} {document.content_sha256}")
+    change_order_sign_record(change_order=change_order, by=by)
+    return signature

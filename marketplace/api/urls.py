@@ -50,6 +50,21 @@ urlpatterns = [
         name="contract-documents",
     ),
     path(
+        "contracts/<int:pk>/change-orders",
+        agreements.ContractChangeOrdersView.as_view(),
+        name="contract-change-orders",
+    ),
+    path(
+        "contracts/<int:pk>/change-orders/<int:number>/sign",
+        agreements.ChangeOrderSignView.as_view(),
+        name="change-order-sign",
+    ),
+    path(
+        "contracts/<int:pk>/change-orders/<int:number>/withdraw",
+        agreements.ChangeOrderWithdrawView.as_view(),
+        name="change-order-withdraw",
+    ),
+    path(
         "contracts/<int:pk>/complete",
         deals.ContractCompleteView.as_view(),
         name="contract-complete",

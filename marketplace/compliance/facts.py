@@ -12,6 +12,7 @@ FACT_DESCRIPTIONS = {
         "whether a foreign party (or a foreign-invested Chinese entity) collects, stores or "
         "holds the human samples: the buyer's answer and the provider's ownership"
     ),
+    "buyer_collects_hgr": _("whether the buyer itself collects, stores or holds the human samples"),
     "hgr_materials_leave_china": _("whether human samples collected in China leave China"),
     "hgr_information_abroad": _(
         "whether genetic or genomic data of people in China is sent abroad"

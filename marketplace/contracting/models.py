@@ -333,6 +333,71 @@ class Contract(models.Model):
         return f"Contract {self.pk}: {self.rfq}"
 
 
+class ChangeOrderStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Waiting for signatures")
+    APPLIED = "applied", _("Signed and in force")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DECLINED = "declined", _("Declined")
+
+
+class ChangeOrder(models.Model):
+    """A change to an active contract's scope, price (its milestones still to fall due) or deal
+    facts, proposed by either party and in force once both have signed it.
+
+    ``before`` and ``after`` keep the contract as it stood and as it would stand (scope, total,
+    milestones, facts): the applied change orders, in order, are the contract's revisions.
+    ``screening`` is the compliance screening of the changed facts, run at the proposal."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="change_orders")
+    number = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=10, choices=ChangeOrderStatus.choices, default=ChangeOrderStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_side = models.CharField(max_length=10)  # buyer | provider
+    reason = models.TextField(_("what changes and why"))
+    before = models.JSONField()
+    after = models.JSONField()
+    total_before = models.DecimalField(**AMOUNT)
+    total_after = models.DecimalField(**AMOUNT)
+    screening = models.JSONField()
+    buyer_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    buyer_signed_at = models.DateTimeField(null=True, blank=True)
+    provider_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    provider_signed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["contract", "number"]
+        verbose_name = _("change order")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="change_order_number_once"),
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=models.Q(status="proposed"),
+                name="one_proposed_change_order_per_contract",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total_after__gt=0), name="change_order_total_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"CO-{self.contract_id:06d}-{self.number:02d}"
+
+
 class MilestoneStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     DUE = "due", _("Due")

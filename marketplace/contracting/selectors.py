@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from marketplace.accounts.models import PROVIDER_KINDS, Membership, Organisation, User
 from marketplace.accounts.permissions import ACTING_ROLES
 from marketplace.contracting.models import (
+    ChangeOrder,
     Contract,
     Quote,
     QuoteRevision,
@@ -176,3 +177,9 @@ def thread_messages(*, rfq: Rfq, provider: Organisation):
     from marketplace.contracting.models import Message
 
     return Message.objects.filter(rfq=rfq, provider=provider).select_related("author")
+
+
+def change_facts(change_order: ChangeOrder) -> list[str]:
+    """The deal facts a change order restates (their names, in a stable order)."""
+    before, after = change_order.before["facts"], change_order.after["facts"]
+    return sorted(name for name, value in after.items() if before.get(name) != value)

@@ -16,6 +16,8 @@ class Event(models.TextChoices):
     MESSAGE_POSTED = "message_posted", _("A new message on a deal")
     MILESTONE_DUE = "milestone_due", _("A milestone is due for payment")
     MILESTONE_PAID = "milestone_paid", _("A milestone was paid")
+    CHANGE_ORDER_PROPOSED = "change_order_proposed", _("A change to a contract is proposed")
+    CHANGE_ORDER_DECIDED = "change_order_decided", _("A proposed change was signed or turned down")
     APPLICATION_RECEIVED = "application_received", _("A candidate applied to your job")
     APPLICATION_STATUS = "application_status", _("Your application's status changed")
     CERTIFICATION_EXPIRING = "certification_expiring", _("A certification is about to expire")

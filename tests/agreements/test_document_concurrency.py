@@ -2,6 +2,8 @@
 issued once: one framework agreement, one MSA and one SOW. On PostgreSQL, every write
 committed, as in production."""
 
+from decimal import Decimal
+
 import pytest
 
 from marketplace.agreements.models import AgreementDocument, FrameworkAgreement
@@ -43,3 +45,32 @@ def test_the_same_signature_sent_twice_at_once_is_made_once(committed_db):
     assert sorted(type(outcome).__name__ for outcome in outcomes) == ["InvalidTransition", "list"]
     assert any(isinstance(outcome, InvalidTransition) for outcome in outcomes)
     assert Signature.objects.filter(organisation=buyer.organisation).count() == 2  # MSA and SOW
+
+
+@pytest.mark.postgresql
+def test_the_same_change_proposed_twice_at_once_is_made_once(committed_db):
+    from marketplace.contracting.models import ChangeOrder
+    from marketplace.contracting.services import MilestoneInput, change_order_propose
+    from tests.factories import active_contract
+
+    fx_rates()
+    buyer = buyer_party()
+    contract = active_contract(buyer, provider_party())
+
+    outcomes = at_once(
+        lambda: change_order_propose(
+            contract=contract,
+            by=buyer.owner,
+            reason="A second panel.",
+            milestones=[
+                MilestoneInput(
+                    "Extended panel", amount=Decimal("60000.00"), trigger="Report delivered"
+                )
+            ],
+        )  # fmt: skip
+    )
+
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == [
+        "ChangeOrder", "InvalidTransition",
+    ]  # fmt: skip
+    assert ChangeOrder.objects.filter(contract=contract).count() == 1

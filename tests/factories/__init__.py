@@ -4,6 +4,7 @@ from tests.factories.accounts import UserFactory
 from tests.factories.contracting import (
     HARMLESS_FACTS,
     Party,
+    active_contract,
     buyer_party,
     completed_contract,
     contract_for,
@@ -23,6 +24,7 @@ from tests.factories.providers import (
 __all__ = [
     "HARMLESS_FACTS",
     "Party",
+    "active_contract",
     "buyer_party",
     "certified_provider_page",
     "completed_contract",

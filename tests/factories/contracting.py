@@ -165,6 +165,14 @@ def contract_for(buyer: Party, provider: Party, **rfq_values) -> Contract:
     return quote_accept(quote=quote_for(rfq, provider), by=buyer.owner)
 
 
+def active_contract(buyer: Party, provider: Party) -> Contract:
+    """A contract both parties signed (CNY 71,680.00: "Kick-off" CNY 21,504.00 due in a week,
+    "Final report" CNY 50,176.00 on delivery), both milestones still planned."""
+    contract = contract_for(buyer, provider)
+    contract_sign(contract=contract, by=buyer.owner)
+    return contract_sign(contract=contract, by=provider.owner)
+
+
 def due_milestone() -> tuple[Party, Party, Milestone]:
     """A buyer and a provider with a signed contract whose first milestone (CNY 21,504.00) the
     provider has called due: what paying needs."""

@@ -1,5 +1,11 @@
 """Writes to the deal: RFQs, quotes, contracts (see each module); errors shared by all."""
 
+from marketplace.contracting.services.changes import (
+    change_order_propose,
+    change_order_sign_record,
+    change_order_withdraw,
+    contract_scope,
+)
 from marketplace.contracting.services.contracts import (
     checklist_item_complete,
     contract_complete,
@@ -56,6 +62,10 @@ __all__ = [
     "RfqCreated",
     "blocked_message",
     "blocking_findings",
+    "change_order_propose",
+    "change_order_sign_record",
+    "change_order_withdraw",
+    "contract_scope",
     "checklist_item_complete",
     "contract_complete",
     "contract_is_cleared_for_payment",

@@ -21,7 +21,11 @@ from marketplace.contracting.models import (
 )
 from marketplace.contracting.selectors import acting_side
 from marketplace.contracting.services.notifications import notify
-from marketplace.contracting.services.screening import blocked_message, deal_screen
+from marketplace.contracting.services.screening import (
+    blocked_message,
+    contract_facts,
+    deal_screen,
+)
 from marketplace.transitions import InvalidTransition, refusal
 
 # The contract's and its milestones' moves: action -> (new status, the statuses it may leave).
@@ -120,10 +124,10 @@ def contract_is_cleared_for_payment(*, contract: Contract) -> bool:
 
 
 def contract_payment_screen(*, contract: Contract, by: User | None) -> Screening:
-    """Screen the deal again as money is about to move (facts or rules may have changed since
-    the contract was made) and store it; a blocking finding is written to the contract's audit
-    trail, and the contract page shows it to both parties."""
-    screening = deal_screen(rfq=contract.rfq, quote=contract.quote)
+    """Screen the deal again as money is about to move (rules may have changed since the
+    contract was made, a change order may have restated its facts) and store it; a blocking
+    finding is written to the contract's audit trail, and the contract page shows it to both."""
+    screening = deal_screen(rfq=contract.rfq, quote=contract.quote, facts=contract_facts(contract))
     if screening.is_blocked:
         audit(contract, action="payment_blocked", actor=by,
               reason=blocked_message(screening=screening)[:2000])  # fmt: skip

@@ -12,7 +12,7 @@ from marketplace.ops.services import task_enqueue
 logger = logging.getLogger(__name__)
 EVENTS = (
     "rfq_opened", "provider_invited", "quote_submitted", "quote_accepted", "message_posted",
-    "milestone_due", "milestone_paid",
+    "milestone_due", "milestone_paid", "change_order_proposed", "change_order_decided",
 )  # fmt: skip
 
 
@@ -34,7 +34,14 @@ def _emails(*organisation_ids: int) -> list[User]:
 
 def _what(event: str, ids: dict) -> tuple[list[str], dict]:
     """Who to write to about ``event`` and what the email says."""
-    from marketplace.contracting.models import Contract, Message, Milestone, Quote, Rfq
+    from marketplace.contracting.models import (
+        ChangeOrder,
+        Contract,
+        Message,
+        Milestone,
+        Quote,
+        Rfq,
+    )
 
     if event in ("rfq_opened", "provider_invited"):
         rfq = Rfq.objects.select_related("buyer").get(pk=ids["rfq_id"])
@@ -61,6 +68,19 @@ def _what(event: str, ids: dict) -> tuple[list[str], dict]:
             "rfq": message.rfq, "message": message,
             "path": f"/deals/rfqs/{message.rfq_id}/messages/{message.provider.slug}/",
         }  # fmt: skip
+    if event.startswith("change_order_"):
+        change = ChangeOrder.objects.select_related("contract__rfq").get(pk=ids["change_order_id"])
+        contract = change.contract
+        parties = {"buyer": contract.buyer_id, "provider": contract.provider_id}
+        proposer = parties[change.proposed_side]
+        other = next(org for side, org in parties.items() if side != change.proposed_side)
+        # A proposal and a withdrawal are told to the other party, a refusal to the proposer,
+        # a change signed by both (in force) to both.
+        told = {"proposed": [other], "withdrawn": [other], "declined": [proposer]}.get(
+            change.status, [proposer, other]
+        )
+        path = f"/deals/contracts/{contract.pk}/#changes"
+        return _emails(*told), {"rfq": contract.rfq, "change": change, "path": path}
     milestone = Milestone.objects.select_related("contract__rfq").get(pk=ids["milestone_id"])
     to = (
         milestone.contract.provider_id if event == "milestone_paid" else milestone.contract.buyer_id

@@ -1,5 +1,7 @@
 """Screening deals: the facts of an RFQ (and of a quote on it), screened and stored."""
 
+import copy
+import dataclasses
 from decimal import Decimal
 
 from django.utils import timezone
@@ -10,6 +12,8 @@ from marketplace.compliance.screening import DealFacts
 from marketplace.compliance.selectors import rules_version
 from marketplace.compliance.services import screen_deal
 from marketplace.contracting.models import (
+    ChangeOrderStatus,
+    Contract,
     Quote,
     QuoteRevision,
     QuoteStatus,
@@ -128,9 +132,46 @@ def _facts_json(facts: DealFacts) -> dict:
     return values
 
 
-def deal_screen(*, rfq: Rfq, quote: Quote | None = None) -> Screening:
-    """Screen the RFQ (or one quote on it) with today's rules and store the result."""
-    facts = deal_facts(rfq, quote)
+# The facts of a deal a change order may restate (the RFQ's, as the buyer stated them).
+CHANGEABLE_FACTS = (*RFQ_PARTY_FACTS, *RFQ_FACTS, "technology_catalogue_item")
+
+
+def contract_fact_values(contract: Contract) -> dict:
+    """The deal facts a contract stands on now: its RFQ's, as its last applied change order
+    restated them."""
+    applied = (
+        contract.change_orders.filter(status=ChangeOrderStatus.APPLIED).order_by("-number").first()
+    )
+    if applied is not None:
+        return dict(applied.after["facts"])
+    return {name: getattr(contract.rfq, name) for name in CHANGEABLE_FACTS}
+
+
+def contract_facts(
+    contract: Contract, *, fact_values: dict | None = None, amounts: list[Decimal] | None = None
+) -> DealFacts:
+    """What the screening reads of a contract: its deal's facts (``fact_values``, else those it
+    stands on now) and its largest payment (of ``amounts``, else of its milestones) in USD at the
+    rate its quote snapshotted."""
+    rfq = copy.copy(contract.rfq)
+    for name, value in (fact_values or contract_fact_values(contract)).items():
+        setattr(rfq, name, value)
+    facts = deal_facts(rfq, contract.quote)
+    if amounts is None:
+        amounts = [milestone.amount for milestone in contract.milestones.all()]
+    rate = contract.revision.usd_rate
+    largest = None
+    if amounts and rate is not None:
+        largest = (max(amounts) * rate).quantize(Decimal("0.01"))
+    return dataclasses.replace(facts, single_payment_usd_equivalent=largest)
+
+
+def deal_screen(
+    *, rfq: Rfq, quote: Quote | None = None, facts: DealFacts | None = None
+) -> Screening:
+    """Screen the RFQ (or one quote on it) with today's rules and store the result; ``facts``,
+    when a contract's facts differ from its quote's (see ``contract_facts``)."""
+    facts = facts or deal_facts(rfq, quote)
     result = screen_deal(facts=facts)
     screening, _created = Screening.objects.update_or_create(
         rfq=rfq,
