@@ -1,6 +1,8 @@
 """Reads for the public pages, tuned so a listing costs a fixed number of queries; and which
 pages an editor may see in the admin."""
 
+from datetime import timedelta
+
 from django.db.models import Case, F, Prefetch, QuerySet, When, prefetch_related_objects
 from django.utils import timezone
 from wagtail.models import Page, PageQuerySet
@@ -130,3 +132,18 @@ def certifications_to_verify(*, state: str | None) -> list[Certification]:
         .order_by(F("valid_until").asc(nulls_last=True), "page__title", "sort_order")
     )
     return [c for c in certifications if state is None or c.verification_state == state]
+
+
+def certifications_expiring(*, organisation_ids, within_days: int = 60) -> list[Certification]:
+    """The certifications of the organisations' provider pages that expire within
+    ``within_days`` (or have expired in the last month), soonest first: what to renew."""
+    today = timezone.localdate()
+    return list(
+        Certification.objects.filter(
+            page__organisation_id__in=organisation_ids,
+            valid_until__gte=today - timedelta(days=30),
+            valid_until__lte=today + timedelta(days=within_days),
+        )
+        .select_related("page")
+        .order_by("valid_until", "pk")
+    )

@@ -11,6 +11,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import admin_views
+from marketplace.todo.views import todo
 from search.views import search_page
 
 sign_in_redirect = RedirectView.as_view(pattern_name="account_login", query_string=True)
@@ -46,6 +47,7 @@ urlpatterns = [
     path("applications/", include("marketplace.jobs.urls")),
     path("reviews/", include("marketplace.trust.urls")),
     path("search/", search_page, name="search"),
+    path("todo/", todo, name="todo"),
     path("staff/trade-report/", include("marketplace.reports.urls")),
 ]
 

@@ -6,14 +6,20 @@ else is simply not found.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from marketplace.accounts.models import PROVIDER_KINDS, Membership, Organisation, User
 from marketplace.accounts.permissions import ACTING_ROLES
 from marketplace.contracting.models import (
     ChangeOrder,
+    ChangeOrderStatus,
     Contract,
+    ContractStatus,
+    MilestoneStatus,
     Quote,
     QuoteRevision,
     QuoteStatus,
@@ -108,7 +114,7 @@ def contracts_for_user(*, user: User) -> QuerySet[Contract]:
     return (
         Contract.objects.filter(Q(buyer__in=mine) | Q(provider__in=mine))
         .select_related("buyer", "provider", "rfq", "revision")
-        .prefetch_related("milestones", "checklist")
+        .prefetch_related("milestones", "checklist", "change_orders")
     )
 
 
@@ -183,3 +189,96 @@ def change_facts(change_order: ChangeOrder) -> list[str]:
     """The deal facts a change order restates (their names, in a stable order)."""
     before, after = change_order.before["facts"], change_order.after["facts"]
     return sorted(name for name, value in after.items() if before.get(name) != value)
+
+
+@dataclass(frozen=True)
+class NextAction:
+    """What a deal waits for next: ``label`` in the reader's language, the page (and place on it)
+    to do it at, and whether the reader's party is the one to act."""
+
+    label: str
+    path: str
+    is_yours: bool
+
+
+def contract_next_action(*, contract: Contract, side: str | None) -> NextAction | None:
+    """What the contract waits for next, as ``side`` ("buyer", "provider" or None for a viewer)
+    sees it; None once it is completed or terminated. Reads the contract's milestones, checklist
+    and change orders (prefetch them for a list)."""
+    page = f"/deals/contracts/{contract.pk}/"
+    if contract.status == ContractStatus.PENDING_SIGNATURE:
+        if side and getattr(contract, f"{side}_signed_at") is None:
+            return NextAction(_("Sign the documents"), f"{page}#sign", True)
+        return NextAction(_("Waiting for the other party to sign"), page, False)
+    if contract.status != ContractStatus.ACTIVE:
+        return None
+    for change in contract.change_orders.all():
+        if change.status == ChangeOrderStatus.PROPOSED:
+            if side and getattr(change, f"{side}_signed_at") is None:
+                label = _("Sign or decline change %s") % change.reference
+                return NextAction(label, f"{page}#changes", True)
+            return NextAction(
+                _("Waiting for the other party to sign change %s") % change.reference,
+                f"{page}#changes",
+                False,
+            )
+    if any(not item.is_done for item in contract.checklist.all()):
+        label = _("Record the approvals and filings")
+        return NextAction(label, f"{page}#checklist-heading", side is not None)
+    milestones = sorted(contract.milestones.all(), key=lambda milestone: milestone.position)
+    buyer = side == "buyer"
+    for milestone in milestones:
+        if milestone.status == MilestoneStatus.DUE:
+            label = _("Pay “%s”") if buyer else _("Waiting for payment of “%s”")
+            return NextAction(label % milestone.name, f"{page}#milestones-heading", buyer)
+        if milestone.status == MilestoneStatus.PAID:
+            label = (
+                _("Accept the work of “%s”") if buyer else _("Waiting for the buyer to accept “%s”")
+            )
+            return NextAction(label % milestone.name, f"{page}#milestones-heading", buyer)
+    for milestone in milestones:
+        if milestone.status == MilestoneStatus.PLANNED:
+            provider = side == "provider"
+            label = _("Deliver “%s”, then call it due") if provider else _("Waiting for “%s”")
+            return NextAction(label % milestone.name, f"{page}#milestones-heading", provider)
+    return NextAction(_("Complete the contract"), page, buyer)
+
+
+def contracts_with_next_action(*, user: User) -> list[tuple[Contract, NextAction | None]]:
+    """The user's contracts, newest first, each with what it waits for next as the user's party
+    sees it (``contract_next_action``)."""
+    acting = set(
+        Membership.objects.filter(user=user, role__in=ACTING_ROLES).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    answer = []
+    for contract in contracts_for_user(user=user).order_by("-created_at"):
+        sides = [s for s in ("buyer", "provider") if getattr(contract, f"{s}_id") in acting]
+        side = sides[0] if sides else None
+        answer.append((contract, contract_next_action(contract=contract, side=side)))
+    return answer
+
+
+def rfq_next_action(*, rfq: Rfq, organisation_ids: set[int]) -> NextAction | None:
+    """What an RFQ waits for next as the reader's organisations see it: the buyer opens it and
+    compares the quotes; an invited provider accepts its NDA and quotes. Reads the RFQ's quotes
+    and invitations (prefetch them for a list)."""
+    page = f"/deals/rfqs/{rfq.pk}/"
+    if rfq.status == RfqStatus.DRAFT and rfq.buyer_id in organisation_ids:
+        return NextAction(_("Open it to providers"), page, True)
+    if rfq.status != RfqStatus.OPEN:
+        return None
+    live = (QuoteStatus.SUBMITTED, QuoteStatus.REVISED)
+    quotes = [quote for quote in rfq.quotes.all() if quote.status in live]
+    if rfq.buyer_id in organisation_ids:
+        if quotes:
+            label = ngettext("Compare %d quote", "Compare %d quotes", len(quotes)) % len(quotes)
+            return NextAction(label, f"/deals/rfqs/{rfq.pk}/compare/", True)
+        return NextAction(_("Waiting for quotes"), page, False)
+    invitation = next((i for i in rfq.invitations.all() if i.provider_id in organisation_ids), None)
+    if rfq.is_nda_required and (invitation is None or invitation.nda_accepted_at is None):
+        return NextAction(_("Accept the NDA to read the request"), page, True)
+    if any(q.provider_id in organisation_ids for q in quotes):
+        return NextAction(_("Waiting for the buyer's decision"), page, False)
+    return NextAction(_("Send your quote"), f"/deals/rfqs/{rfq.pk}/quote/", True)

@@ -44,15 +44,21 @@ def _provider_orgs(user):
 @login_required
 def dashboard(request):
     mine = selectors.organisations_of(user=request.user)
-    rfqs = selectors.rfqs_for_user(user=request.user).order_by("-created_at")
+    rfqs = (
+        selectors.rfqs_for_user(user=request.user)
+        .select_related("buyer")
+        .prefetch_related("quotes", "invitations")
+        .order_by("-created_at")
+    )
     buyer_ids = set(mine.values_list("pk", flat=True))
+    rfqs = [(rfq, selectors.rfq_next_action(rfq=rfq, organisation_ids=buyer_ids)) for rfq in rfqs]
     return render(
         request,
         "contracting/dashboard.html",
         {
-            "buying": [rfq for rfq in rfqs if rfq.buyer_id in buyer_ids],
-            "selling": [rfq for rfq in rfqs if rfq.buyer_id not in buyer_ids],
-            "contracts": selectors.contracts_for_user(user=request.user),
+            "buying": [(rfq, next) for rfq, next in rfqs if rfq.buyer_id in buyer_ids],
+            "selling": [(rfq, next) for rfq, next in rfqs if rfq.buyer_id not in buyer_ids],
+            "contracts": selectors.contracts_with_next_action(user=request.user),
             "can_buy": mine.filter(
                 kind__in=(OrganisationKind.BUYER, OrganisationKind.PLATFORM)
             ).exists(),
