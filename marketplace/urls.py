@@ -47,6 +47,7 @@ urlpatterns = [
     path("applications/", include("marketplace.jobs.urls")),
     path("reviews/", include("marketplace.trust.urls")),
     path("search/", search_page, name="search"),
+    path("search/saved/", include("search.urls")),
     path("todo/", todo, name="todo"),
     path("staff/trade-report/", include("marketplace.reports.urls")),
 ]

@@ -1,24 +1,34 @@
 """JSON search API: ``/api/v1/search/services``, ``/jobs``, ``/providers``. Thin: parse, search,
-shape; the database answers when Elasticsearch cannot."""
+shape; the database answers when Elasticsearch cannot. And a user's own saved searches:
+``/api/v1/saved-searches`` (list, save) and ``/api/v1/saved-searches/{id}`` (alerts on or off,
+delete); another user's is a 404."""
 
 import logging
 from functools import partial
 
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import urlencode
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from elasticsearch import ApiError, NotFoundError, TransportError
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.catalog.selectors import capabilities_matching
 from marketplace.language import reads_chinese
+from search import alerts
+from search.models import SavedSearch
 from search.params import JobSearchParams, ProviderSearchParams, SearchParams, ServiceSearchParams
 from search.queries import suggest_listings
-from search.selectors import search_results
+from search.selectors import (
+    saved_search_path,
+    saved_searches_of,
+    search_page_paths,
+    search_results,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -228,3 +238,104 @@ class ProviderSearchView(SearchView):
     """Search providers by name, summary or what their listings cover; verified ones first."""
 
     params, hit = ProviderSearchParams, ProviderHit
+
+
+# A component of its own: an enum would be named after the field, "kind", which the service
+# hits' kind (service | tcm) names already.
+@extend_schema_field(
+    {"type": "string", "enum": SavedSearch.Kind.values, "description": "services or jobs"},
+    component_name="SavedSearchKind",
+)
+class SavedSearchKindField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=SavedSearch.Kind.choices, **kwargs)
+
+
+class SavedSearchSerializer(serializers.ModelSerializer):
+    kind = SavedSearchKindField(read_only=True)
+    params = serializers.DictField(
+        read_only=True,
+        help_text="the search's parameters as the search was saved: `q`, each filter's values "
+        "(a list), the kind's other parameters as text",
+    )
+    search_url = serializers.SerializerMethodField(help_text="the search page with its results")
+
+    class Meta:
+        model = SavedSearch
+        fields = ["id", "kind", "name", "params", "is_active", "created_at", "alerted_through",
+                  "search_url"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_search_url(self, saved_search: SavedSearch) -> str:
+        return saved_search_path(saved_search, pages=self.context["pages"])
+
+
+class SavedSearchCreateSerializer(serializers.Serializer):
+    kind = SavedSearchKindField()
+    name = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="without one, the search's words"
+    )
+    params = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="the parameters of /api/v1/search/services or /api/v1/search/jobs (by kind): "
+        "`q` and the filters (a filter's values as a list); refused ones are 400 by name",
+    )
+
+
+class SavedSearchUpdateSerializer(serializers.Serializer):
+    is_active = serializers.BooleanField(help_text="email alerts on or off")
+
+
+def _shown(saved_searches, many: bool = False) -> dict | list:
+    return SavedSearchSerializer(
+        saved_searches, many=many, context={"pages": search_page_paths()}
+    ).data
+
+
+class SavedSearchesView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=SavedSearchSerializer(many=True), operation_id="saved_searches")
+    def get(self, request: Request) -> Response:
+        """Your saved searches, newest first."""
+        return Response(_shown(saved_searches_of(user=request.user), many=True))
+
+    @extend_schema(
+        request=SavedSearchCreateSerializer,
+        responses={201: SavedSearchSerializer},
+        operation_id="saved_searches_create",
+    )
+    def post(self, request: Request) -> Response:
+        """Save a services or jobs search: each day, the listings new since the day before come
+        by email. At most 20 per user; the same search once."""
+        serializer = SavedSearchCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        saved_search = alerts.saved_search_create(user=request.user, **serializer.validated_data)
+        return Response(_shown(saved_search), status=201)
+
+
+class SavedSearchView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=SavedSearchUpdateSerializer,
+        responses=SavedSearchSerializer,
+        operation_id="saved_search_update",
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        """Switch one of your saved searches' email alerts on or off."""
+        saved_search = get_object_or_404(saved_searches_of(user=request.user), pk=pk)
+        serializer = SavedSearchUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        saved_search = alerts.saved_search_alerts_set(
+            saved_search=saved_search, by=request.user, **serializer.validated_data
+        )
+        return Response(_shown(saved_search))
+
+    @extend_schema(request=None, responses={204: None}, operation_id="saved_search_delete")
+    def delete(self, request: Request, pk: int) -> Response:
+        """Delete one of your saved searches (its alerts stop)."""
+        saved_search = get_object_or_404(saved_searches_of(user=request.user), pk=pk)
+        alerts.saved_search_delete(saved_search=saved_search, by=request.user)
+        return Response(status=204)

@@ -9,6 +9,7 @@ Elasticsearch searches do. The answer says ``"degraded": true`` (the page's "bas
 
 import json
 import time
+from datetime import datetime
 
 from django.db import connection
 from django.utils import timezone
@@ -96,7 +97,14 @@ def _dialect():
 class EntrySearch:
     """One search over an index's entries: text, filters, extra conditions, order."""
 
-    def __init__(self, index: str, text: str, filters: dict[str, list[str]], names: dict):
+    def __init__(
+        self,
+        index: str,
+        text: str,
+        filters: dict[str, list[str]],
+        names: dict,
+        published_since: datetime | None = None,
+    ):
         self.dialect = _dialect()
         self.index = index
         self.spelling = corrections(text) if text.strip() else {}
@@ -117,6 +125,9 @@ class EntrySearch:
         for name, values in filters.items():
             if values:
                 self.add(*self.dialect.any_key([f"{name}={value}" for value in values]))
+        if published_since is not None:  # a saved search's alert: what is new since the last one
+            moment = connection.ops.adapt_datetimefield_value(published_since)  # SQLite: text
+            self.add("e.published_at >= %s", [moment])
 
     def add(self, condition: str, params: list | None = None) -> None:
         self.where.append(condition)
@@ -208,7 +219,9 @@ SERVICE_ORDER = {
 
 def search_services_from_database(query: ServiceQuery) -> dict:
     started = time.monotonic()
-    search = EntrySearch(SERVICES, query.text, query.filters, KEYWORD_FILTERS)
+    search = EntrySearch(
+        SERVICES, query.text, query.filters, KEYWORD_FILTERS, query.published_since
+    )
     if query.price_max is not None:
         search.add("e.price_fen <= %s", [int(query.price_max * 100)])
     if query.turnaround_max is not None:
@@ -233,7 +246,7 @@ def search_services_from_database(query: ServiceQuery) -> dict:
 
 def search_jobs_from_database(query: JobQuery) -> dict:
     started = time.monotonic()
-    search = EntrySearch(JOBS, query.text, query.filters, JOB_FILTERS)
+    search = EntrySearch(JOBS, query.text, query.filters, JOB_FILTERS, query.published_since)
     search.add("(e.closes_on IS NULL OR e.closes_on >= %s)", [timezone.localdate()])
     if query.salary_at_least is not None:
         search.add("e.salary_max_fen >= %s", [int(query.salary_at_least * 100)])
@@ -246,7 +259,9 @@ def search_jobs_from_database(query: JobQuery) -> dict:
 
 def search_providers_from_database(query: ProviderQuery) -> dict:
     started = time.monotonic()
-    search = EntrySearch(PROVIDERS, query.text, query.filters, PROVIDER_FILTERS)
+    search = EntrySearch(
+        PROVIDERS, query.text, query.filters, PROVIDER_FILTERS, query.published_since
+    )
     if query.verified_only:
         search.add("e.is_verified")
     if query.rating_min is not None:

@@ -1,4 +1,7 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class IndexChange(models.Model):
@@ -87,3 +90,56 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class SavedSearch(models.Model):
+    """A user's saved search (services or jobs) and its email alerts: the parameters as the
+    search parser normalised them (``search.params``), so the alert runs exactly that search.
+
+    ``alerted_through``: listings published up to this moment have been looked at for an alert
+    (the watermark); ``SavedSearchMatch`` keeps each listing told, never told again.
+    """
+
+    class Kind(models.TextChoices):
+        SERVICES = "services", _("Services")
+        JOBS = "jobs", _("Jobs")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    # Request parameters by name (a filter's values as a list; no page), as the parser took them.
+    params = models.JSONField(_("search parameters"), default=dict)
+    is_active = models.BooleanField(_("email alerts on"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    alerted_through = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["services", "jobs"]), name="saved_search_kind_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}: {self.name or self.params.get('q') or self.kind}"
+
+
+class SavedSearchMatch(models.Model):
+    """A listing (or job posting) an alert of the saved search told its owner of, once."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="matches")
+    page_id = models.PositiveIntegerField()
+    told_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saved_search", "page_id"], name="saved_search_match_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.saved_search_id}/{self.page_id}"

@@ -4,6 +4,7 @@ Results are shaped from the hits alone (no database query per hit).
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from elasticsearch.dsl import Q, Search
@@ -81,11 +82,20 @@ SORTS = {
 
 @dataclass
 class SearchQuery:
-    """What every search reads: the words, the filters by parameter name, the page."""
+    """What every search reads: the words, the filters by parameter name, the page; and, for a
+    saved search's alerts (never a request parameter), only what was published since a moment."""
 
     text: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)
     page: int = 1
+    published_since: datetime | None = None
+
+
+def _published_since(query: SearchQuery) -> list:
+    """Only documents published at or after ``query.published_since``, if it is set."""
+    if query.published_since is None:
+        return []
+    return [Q("range", published_at={"gte": query.published_since.isoformat()})]
 
 
 @dataclass
@@ -123,7 +133,7 @@ def _matching(text: str, fields: list[str], **options):
 
 
 def _filters(query: ServiceQuery) -> list:
-    clauses = _terms(query.filters, KEYWORD_FILTERS)
+    clauses = [*_terms(query.filters, KEYWORD_FILTERS), *_published_since(query)]
     if query.price_max is not None:
         clauses.append(Q("range", price_from_fen={"lte": int(query.price_max * 100)}))
     if query.turnaround_max is not None:
@@ -344,7 +354,7 @@ def search_jobs(query: JobQuery) -> dict:
         ],
         minimum_should_match=1,
     )
-    filters = [open_today, *_terms(query.filters, JOB_FILTERS)]
+    filters = [open_today, *_terms(query.filters, JOB_FILTERS), *_published_since(query)]
     if query.salary_at_least is not None:
         filters.append(Q("range", salary_max_fen={"gte": int(query.salary_at_least * 100)}))
     relevance = _matching(query.text, JOB_TEXT_FIELDS, type="most_fields", prefix_length=1)
@@ -441,7 +451,7 @@ class ProviderQuery(SearchQuery):
 
 def search_providers(query: ProviderQuery) -> dict:
     """Live providers by name, summary or the capabilities of their listings; verified first."""
-    filters = _terms(query.filters, PROVIDER_FILTERS)
+    filters = [*_terms(query.filters, PROVIDER_FILTERS), *_published_since(query)]
     if query.verified_only:
         filters.append(Q("term", is_verified=True))
     if query.rating_min is not None:

@@ -5,13 +5,19 @@ import logging
 import time
 
 from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.http import urlencode
 from elasticsearch import ApiError, NotFoundError, TransportError
 
+from cms.models import JobIndexPage
+from marketplace.accounts.models import User
 from search.fallback import (
     search_jobs_from_database,
     search_providers_from_database,
     search_services_from_database,
 )
+from search.models import SavedSearch
 from search.queries import (
     JobQuery,
     ProviderQuery,
@@ -86,3 +92,27 @@ def search_results(*, query: ServiceQuery | JobQuery | ProviderQuery) -> dict:
         return search_database(query)
     OUTAGE.answered()
     return result
+
+
+def saved_searches_of(*, user: User) -> QuerySet[SavedSearch]:
+    """The user's own saved searches, newest first (another's is never among them: a 404)."""
+    return SavedSearch.objects.filter(owner=user).order_by("-created_at", "-pk")
+
+
+def saved_search_by_id(*, saved_search_id: int) -> SavedSearch | None:
+    """A saved search by id, whoever owns it (for its signed unsubscribe link only)."""
+    return SavedSearch.objects.filter(pk=saved_search_id).first()
+
+
+def search_page_paths() -> dict[str, str]:
+    """Where each kind of saved search is searched on the site: /search/ and the job board."""
+    board = JobIndexPage.objects.live().first()
+    return {
+        SavedSearch.Kind.SERVICES: reverse("search"),
+        SavedSearch.Kind.JOBS: (board.get_url() if board else None) or "/jobs/",
+    }
+
+
+def saved_search_path(saved_search: SavedSearch, *, pages: dict[str, str]) -> str:
+    """The search page showing the saved search's results (``pages``: ``search_page_paths()``)."""
+    return f"{pages[saved_search.kind]}?{urlencode(saved_search.params, doseq=True)}"

@@ -1,6 +1,7 @@
 from celery import shared_task
 from elasticsearch import TransportError
 
+from search.alerts import saved_search_alerts_send
 from search.services import index_changes_apply, index_drift_repair, synonyms_refresh
 
 
@@ -22,3 +23,10 @@ def index_drift_repair_task() -> dict[str, int]:
 def synonyms_refresh_task() -> list[str]:
     """Rebuild the indexes whose synonym set predates a taxonomy change."""
     return synonyms_refresh()
+
+
+@shared_task(autoretry_for=(OSError, TransportError), retry_backoff=True, max_retries=5)
+def saved_search_alerts_send_task() -> int:
+    """Email each active saved search's owner the listings new since its previous alert
+    (periodic, daily); a retry tells nothing twice."""
+    return saved_search_alerts_send()

@@ -66,13 +66,8 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-@login_required
-@require_POST
-def contract_sign(request, pk: int):
-    """Sign the contract's documents for your organisation: your password or emailed code, and
-    your name typed."""
-    contract = get_object_or_404(contracts_for_user(user=request.user), pk=pk)
-    back = f"/deals/contracts/{contract.pk}/"
+def _reauthenticated(request, back: str):
+    """How the signer proved it is them (their password or emailed code), or the refusal page."""
     try:
         method = signer_reauthenticate(
             user=request.user,
@@ -80,7 +75,20 @@ def contract_sign(request, pk: int):
             code=request.POST.get("code", ""),
         )
     except ValidationError as error:
-        return refusal_page(request, " ".join(error.messages), back, status=400)
+        return None, refusal_page(request, " ".join(error.messages), back, status=400)
+    return method, None
+
+
+@login_required
+@require_POST
+def contract_sign(request, pk: int):
+    """Sign the contract's documents for your organisation: your password or emailed code, and
+    your name typed."""
+    contract = get_object_or_404(contracts_for_user(user=request.user), pk=pk)
+    back = f"/deals/contracts/{contract.pk}/"
+    method, refusal = _reauthenticated(request, back)
+    if refusal is not None:
+        return refusal
     signatures, refusal = run_service(
         request,
         lambda: contract_documents_sign(
@@ -221,14 +229,9 @@ def change_order_sign_view(request, pk: int, number: int):
     """Sign a proposed change for your organisation: your password or emailed code, your name."""
     contract, change = _change_order(request, pk, number)
     back = f"/deals/contracts/{contract.pk}/"
-    try:
-        method = signer_reauthenticate(
-            user=request.user,
-            password=request.POST.get("password", ""),
-            code=request.POST.get("code", ""),
-        )
-    except ValidationError as error:
-        return refusal_page(request, " ".join(error.messages), back, status=400)
+    method, refusal = _reauthenticated(request, back)
+    if refusal is not None:
+        return refusal
     _signature, refusal = run_service(
         request,
         lambda: change_order_sign(

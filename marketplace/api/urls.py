@@ -9,7 +9,14 @@ from marketplace.contracting import api as deals
 from marketplace.notifications import api as notifications
 from marketplace.ops.views import HealthView
 from marketplace.trust import api as trust
-from search.api import JobSearchView, ProviderSearchView, ServiceSearchView, SuggestView
+from search.api import (
+    JobSearchView,
+    ProviderSearchView,
+    SavedSearchesView,
+    SavedSearchView,
+    ServiceSearchView,
+    SuggestView,
+)
 
 app_name = "api"
 
@@ -20,6 +27,8 @@ urlpatterns = [
     path("search/jobs", JobSearchView.as_view(), name="search-jobs"),
     path("search/providers", ProviderSearchView.as_view(), name="search-providers"),
     path("search/suggest", SuggestView.as_view(), name="search-suggest"),
+    path("saved-searches", SavedSearchesView.as_view(), name="saved-searches"),
+    path("saved-searches/<int:pk>", SavedSearchView.as_view(), name="saved-search"),
     path("rfqs/", deals.RfqListView.as_view(), name="rfqs"),
     path("rfqs/<int:pk>/", deals.RfqDetailView.as_view(), name="rfq"),
     path("rfqs/<int:pk>/open", deals.RfqOpenView.as_view(), name="rfq-open"),

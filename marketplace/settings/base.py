@@ -398,6 +398,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "marketplace.notifications.tasks.digests_send_task",
         "schedule": 24 * 3600.0,
     },
+    # Saved searches' email alerts: the listings and job postings new since the day before, to
+    # each owner whose alerts are on. Daily, as the pages promise; a listing is told once.
+    "search-saved-search-alerts": {
+        "task": "search.tasks.saved_search_alerts_send_task",
+        "schedule": 24 * 3600.0,
+    },
     # Providers' certifications expiring in 60 and in 30 days: a reminder each, to the provider.
     # Every six hours: the day's reminders go out the morning they fall due wherever the worker
     # started, and a reminder already sent is never sent again.

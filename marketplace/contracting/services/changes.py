@@ -25,7 +25,6 @@ from marketplace.contracting.models import (
     CatalogueItem,
     ChangeOrder,
     ChangeOrderStatus,
-    ChecklistItem,
     Contract,
     ContractStatus,
     Milestone,
@@ -37,8 +36,10 @@ from marketplace.contracting.services.notifications import notify
 from marketplace.contracting.services.quotes import MilestoneInput
 from marketplace.contracting.services.screening import (
     CHANGEABLE_FACTS,
+    CHECKLIST_SEVERITIES,
     blocked_message,
     blocking_findings,
+    checklist_extend,
     contract_fact_values,
     contract_facts,
     deal_screen,
@@ -47,7 +48,6 @@ from marketplace.money import SETTLEMENT_CURRENCY, round_amount
 from marketplace.transitions import DealBlocked, InvalidTransition
 
 MAX_MILESTONES = 50
-CHECKLIST_SEVERITIES = ("needs_approval", "needs_filing")
 COUNT_FACTS = ("personal_info_subjects_ytd", "sensitive_personal_info_subjects_ytd")
 
 
@@ -347,22 +347,7 @@ def _apply(change_order: ChangeOrder, contract: Contract, by: User) -> None:
             blocked_message(screening=screening),
             details={"findings": blocking_findings(screening=screening)},
         )
-    held = set(contract.checklist.values_list("rule", flat=True))
-    ChecklistItem.objects.bulk_create(
-        ChecklistItem(
-            contract=contract,
-            rule=f["rule"],
-            severity=f["severity"],
-            finding_status=f["status"],
-            title_en=f["title_en"],
-            title_zh=f["title_zh"],
-            action_en=f["action_en"],
-            action_zh=f["action_zh"],
-            authority=f["authority"],
-        )
-        for f in screening.findings
-        if f["severity"] in CHECKLIST_SEVERITIES and f["rule"] not in held
-    )
+    checklist_extend(contract=contract, findings=screening.findings)
     change_order.status = ChangeOrderStatus.APPLIED
     change_order.decided_at = timezone.now()
     change_order.save(update_fields=["status", "decided_at"])

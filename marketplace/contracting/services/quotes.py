@@ -19,7 +19,6 @@ from marketplace.catalog.selectors import fx_rate_latest
 from marketplace.columns import column_error, column_range
 from marketplace.contracting.audit import audit, transition
 from marketplace.contracting.models import (
-    ChecklistItem,
     Contract,
     Milestone,
     Quote,
@@ -37,6 +36,7 @@ from marketplace.contracting.services.notifications import notify
 from marketplace.contracting.services.screening import (
     blocked_message,
     blocking_findings,
+    checklist_extend,
     current_revision,
     deal_screen,
 )
@@ -599,21 +599,7 @@ def quote_accept(*, quote: Quote, by: User) -> Contract:
         )
         for m in revision.milestones.all()
     )
-    ChecklistItem.objects.bulk_create(
-        ChecklistItem(
-            contract=contract,
-            rule=f["rule"],
-            severity=f["severity"],
-            finding_status=f["status"],
-            title_en=f["title_en"],
-            title_zh=f["title_zh"],
-            action_en=f["action_en"],
-            action_zh=f["action_zh"],
-            authority=f["authority"],
-        )
-        for f in screening.findings
-        if f["severity"] in ("needs_approval", "needs_filing")
-    )
+    checklist_extend(contract=contract, findings=screening.findings)
     audit(contract, action="create", actor=by, to_status=contract.status)
     transition(quote, to=QuoteStatus.ACCEPTED, allowed_from=ACCEPTABLE, action="accept", actor=by)
     quotes_in_play_decline(rfq=rfq, by=by, reason=_("Another quote was accepted."), keep=quote)

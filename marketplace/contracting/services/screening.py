@@ -13,6 +13,7 @@ from marketplace.compliance.selectors import rules_version
 from marketplace.compliance.services import screen_deal
 from marketplace.contracting.models import (
     ChangeOrderStatus,
+    ChecklistItem,
     Contract,
     Quote,
     QuoteRevision,
@@ -240,3 +241,27 @@ def unblock_hint(*, screening: Screening) -> str:
     key = "action_zh" if reads_chinese() else "action_en"
     actions = [f.get(key) or f["action_en"] for f in blocking]
     return _("As described, the deal is not allowed: %s") % " ".join(actions)
+
+
+CHECKLIST_SEVERITIES = ("needs_approval", "needs_filing")
+
+
+def checklist_extend(*, contract: Contract, findings: list[dict]) -> list[ChecklistItem]:
+    """The contract's checklist gains an item for each finding that asks for an approval or a
+    filing and is not on it yet (what payments wait for)."""
+    held = set(contract.checklist.values_list("rule", flat=True))
+    return ChecklistItem.objects.bulk_create(
+        ChecklistItem(
+            contract=contract,
+            rule=f["rule"],
+            severity=f["severity"],
+            finding_status=f["status"],
+            title_en=f["title_en"],
+            title_zh=f["title_zh"],
+            action_en=f["action_en"],
+            action_zh=f["action_zh"],
+            authority=f["authority"],
+        )
+        for f in findings
+        if f["severity"] in CHECKLIST_SEVERITIES and f["rule"] not in held
+    )
