@@ -109,3 +109,19 @@ def test_the_to_do_page_lists_what_waits_for_each_role(client, parties):
 
 def test_the_to_do_page_needs_a_signed_in_user(client):
     assert client.get("/todo/").status_code == 302
+
+
+def test_a_graduate_sees_the_applications_that_moved(client):
+    from marketplace.jobs.services import application_create, application_move
+    from tests.jobs.test_applications import candidate, posting_with_employer
+
+    posting, employer = posting_with_employer()
+    graduate = candidate()
+    application = application_create(posting=posting, candidate=graduate, cover_note="Hello")
+    application_move(application=application, to="screening", by=employer)
+
+    client.force_login(graduate)
+    page = client.get("/todo/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "您的求职申请" in page and posting.title in page
+    assert "筛选" in page  # the status, in the reader's language

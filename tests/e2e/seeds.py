@@ -121,3 +121,52 @@ def track_records() -> None:
     from marketplace.trust.services import track_records_refresh
 
     print(json.dumps({"changed": track_records_refresh()}))
+
+
+DESK_PROVIDER = "demo-p011"  # a demo provider no other browser test deals with
+
+
+def provider_desk() -> None:
+    """An owner of a demo provider with work waiting: a buyer's open RFQ inviting it, a contract
+    both signed (nothing due yet), and a GLP certificate on its page expiring in 20 days. Prints
+    the owner's email, the RFQ's and contract's titles, the contract's id, the buyer owner's
+    email and the certificate's reference and expiry."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from marketplace.accounts.models import Role
+    from tests.factories import Party, active_contract, certified_provider_page, fx_rates, rfq_for
+
+    fx_rates()
+    provider = _organisation(DESK_PROVIDER)
+    owner = get_user_model().objects.get(email=_member(provider, role=Role.OWNER, prefix="cro"))
+    party, buyer, tag = Party(provider, owner), _buyer("US"), uuid.uuid4().hex[:6]
+    rfq = rfq_for(buyer, invite=[party], title=f"Hepatocyte clearance, 8 compounds ({tag})")
+    contract = active_contract(_buyer("GB"), party)
+    expiring = timezone.localdate() + timedelta(days=20)
+    reference = f"GLP-{tag}"
+    page = certified_provider_page(
+        provider,
+        {"standard": "GLP", "issuer": "NMPA", "reference": reference, "valid_until": expiring},
+    )
+    print(json.dumps({
+        "email": owner.email, "rfq_title": rfq.title, "contract": contract.pk,
+        "contract_title": contract.rfq.title, "buyer": contract.buyer.memberships.get().user.email,
+        "certificate": reference, "expires": expiring.isoformat(), "page_id": page.pk,
+        "other_page_id": _organisation(REVIEWED_PROVIDER).provider_page.pk,
+    }))  # fmt: skip
+
+
+def change_order_signed_by_buyer(contract_id: int, buyer_email: str) -> None:
+    """The buyer signs the contract's change order waiting for signatures (password)."""
+    from django.contrib.auth import get_user_model
+
+    from marketplace.agreements.signing import change_order_sign
+    from marketplace.contracting.models import ChangeOrder
+
+    change = ChangeOrder.objects.get(contract_id=contract_id, status="proposed")
+    buyer = get_user_model().objects.get(email=buyer_email)
+    change_order_sign(change_order=change, by=buyer, typed_name="Sam Carter", method="password")
+    print(json.dumps({"reference": change.reference}))

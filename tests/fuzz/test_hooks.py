@@ -49,6 +49,7 @@ def test_the_fuzzer_finds_every_number_in_the_request_bodies():
         "POST /api/v1/screening": sorted(
             [*FACTS, (("single_payment_usd_equivalent",), "decimal")]
         ),
+        "POST /api/v1/contracts/{id}/change-orders": [(("milestones", EACH, "amount"), "decimal")],
         "POST /api/v1/reviews": sorted(
             ((name,), "integer")
             for name in ("contract", "overall", "quality", "timeliness", "communication", "value")
@@ -73,7 +74,7 @@ def test_the_fuzzer_finds_every_id_in_the_paths():
     found = _numbers_by_operation("path")
 
     assert {name for numbers in found.values() for (name,), _kind in numbers} == {
-        "id", "item_pk", "milestone_pk",
+        "id", "item_pk", "milestone_pk", "number",
     }  # fmt: skip
     assert found["POST /api/v1/contracts/{id}/milestones/{milestone_pk}/{action}"] == [
         (("id",), "integer"), (("milestone_pk",), "integer"),
