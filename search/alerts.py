@@ -123,7 +123,7 @@ def saved_search_create(*, user: User, kind: str, params: Mapping, name: str = "
     ``MAX_SAVED_SEARCHES``. Without a name, the search's words name it.
     """
     normalised = search_params_normalised(kind=kind, params=params)
-    name = (name or "").strip()
+    name = " ".join((name or "").split())  # one line: it is the alert email's subject
     if len(name) > NAME_LENGTH:
         raise ValidationError(
             {"name": [_("Use at most %(count)d characters.") % {"count": NAME_LENGTH}]}
@@ -232,6 +232,8 @@ def saved_search_alerts_send(*, now: datetime | None = None) -> int:
         except OSError as error:  # the mail server refused: one address must not stop the rest
             logger.exception("Saved search %s: the alert could not be sent", saved_search_id)
             failure = error
+        except Exception:  # one saved search's fault (bad data) must not stop everyone's alerts
+            logger.exception("Saved search %s: the alert failed", saved_search_id)
     if failure is not None:
         raise failure  # for the task's retry, which sends what failed and nothing twice
     return sent

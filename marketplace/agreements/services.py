@@ -29,6 +29,7 @@ from marketplace.compliance.facts import fact_description
 from marketplace.contracting.audit import audit
 from marketplace.contracting.models import CatalogueItem, ChangeOrder, Contract
 from marketplace.contracting.selectors import change_facts
+from marketplace.contracting.services.contracts import contract_lock
 from marketplace.transitions import InvalidTransition
 
 
@@ -250,6 +251,7 @@ def change_order_document_issue(*, change_order: ChangeOrder) -> AgreementDocume
     """The document of a change order, for both parties to sign: what it amends (the statement of
     work and the framework agreement, by reference and SHA-256), the contract before and after
     (scope, milestones, total, deal facts), why, and the screening of the changed deal."""
+    contract_lock(contract_id=change_order.contract_id)  # contract, then change order
     change_order = (
         ChangeOrder.objects.select_for_update(of=("self",))
         .select_related("contract__buyer__zone", "contract__provider__zone")
@@ -262,12 +264,12 @@ def change_order_document_issue(*, change_order: ChangeOrder) -> AgreementDocume
     msa, sow = contract_documents_issue(contract=contract)
     template = terms_current(kind=DocumentKind.CHANGE_ORDER)
     before, after = change_order.before, change_order.after
-    effective = change_order.created_at.date()
+    proposed_on = timezone.localdate(change_order.created_at)
     content = {
         "kind": DocumentKind.CHANGE_ORDER.value,
         "reference": change_order.reference,
         "number": change_order.number,
-        "effective_date": effective.isoformat(),
+        "proposed_on": proposed_on.isoformat(),
         "amends": {
             "statement_of_work": _reference(sow),
             "framework": _reference(msa),
@@ -302,7 +304,7 @@ def change_order_document_issue(*, change_order: ChangeOrder) -> AgreementDocume
                 if f["rule"] in change_order.screening["new_checklist"]
             ],
         },
-        "terms": _terms(template, contract.buyer, contract.provider, effective),
+        "terms": _terms(template, contract.buyer, contract.provider, proposed_on),
     }
     digest = content_hash(content)
     pdf = document_pdf(kind=DocumentKind.CHANGE_ORDER, content=content, content_sha256=digest)

@@ -23,6 +23,7 @@ from marketplace.contracting.audit import audit
 from marketplace.contracting.models import ChangeOrder, ChangeOrderStatus, Contract, ContractStatus
 from marketplace.contracting.services import (
     change_order_sign_record,
+    contract_lock,
     contract_side,
     contract_sign,
 )
@@ -140,6 +141,8 @@ def change_order_sign(
     typed_name = _typed_name(typed_name)
     if method not in SigningMethod.values:
         raise ValueError(f"Unknown signing method {method!r}")
+    contract_lock(contract_id=contract.pk)  # contract, then change order: as every writer
+    change_order.refresh_from_db()
     if change_order.status != ChangeOrderStatus.PROPOSED:
         raise InvalidTransition(_("This change order is no longer waiting for signatures."))
     document = change_order_document_issue(change_order=change_order)

@@ -10,13 +10,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from marketplace.accounts.models import Membership, Role
 from marketplace.agreements.models import AgreementDocument, Signature
 from marketplace.contracting.models import (
     AuditEvent,
     ChangeOrder,
     ChecklistItem,
     Milestone,
-    Screening,
 )
 from marketplace.contracting.services import (
     contract_is_cleared_for_payment,
@@ -305,7 +305,7 @@ def test_the_contract_page_proposes_lists_and_signs_changes(client, deal):
     )
     assert signed.status_code == 302
     assert ChangeOrder.objects.get().buyer_signed_by == buyer.owner
-    assert not Screening.objects.filter(quote=contract.quote, is_blocked=True).exists()
+    assert ChangeOrder.objects.get().status == "proposed"  # the provider has not signed yet
 
 
 def test_a_change_form_that_changes_nothing_shows_why(client, deal):
@@ -336,3 +336,37 @@ def _facts(contract) -> dict:
     from marketplace.contracting.services.screening import contract_fact_values
 
     return contract_fact_values(contract)
+
+
+def test_a_viewer_of_either_party_may_read_changes_but_not_make_them(client, deal):
+    buyer, _provider, contract = deal
+    viewer = UserFactory()
+    Membership.objects.create(user=viewer, organisation=buyer.organisation, role=Role.VIEWER)
+    propose(client, buyer.owner, contract, milestones=[EXTENDED])
+
+    assert api(client, viewer, f"{contract.pk}/change-orders").status_code == 200
+    assert propose(client, viewer, contract, scope="Another.").status_code == 403
+    assert sign(client, viewer, contract).status_code == 403
+    withdrawn = api(client, viewer, f"{contract.pk}/change-orders/1/withdraw", {"reason": "No"})
+    assert withdrawn.status_code == 403
+    assert ChangeOrder.objects.get().status == "proposed"
+    assert not Signature.objects.filter(document__kind="change_order").exists()
+
+
+def test_a_change_adding_an_approval_waits_for_a_payment_under_way(client, deal):
+    from payments.models import Payment
+
+    buyer, provider, contract = deal
+    kick_off = milestone_mark_due(milestone=contract.milestones.get(position=1), by=provider.owner)
+    Payment.objects.create(
+        milestone=kick_off, stripe_payment_intent="pi_under_way", status="processing",
+        amount=kick_off.amount, fee_amount=0, total_amount=kick_off.amount, created_by=buyer.owner,
+    )  # fmt: skip
+    propose(client, buyer.owner, contract, facts={"technology_transfer": True})
+    sign(client, buyer.owner, contract)
+
+    refused = sign(client, provider.owner, contract)
+
+    assert refused.status_code == 409
+    assert "A payment of this contract is under way" in refused.json()["detail"]
+    assert not ChecklistItem.objects.filter(contract=contract, rule="tech-contract-registration")

@@ -79,7 +79,9 @@ def test_a_cro_works_through_its_to_do_list_and_changes_a_contract(live_site, pa
     seed(f"change_order_signed_by_buyer({desk['contract']}, {desk['buyer']!r})")
     cro.reload()
     expect(changes).to_contain_text(f"{reference} · Signed and in force")
-    expect(cro.get_by_text("After the changes signed since, the contract stands at CNY 81,504.00."))
+    expect(
+        cro.get_by_text("After the changes signed since, the contract stands at CNY 81,504.00.")
+    ).to_be_visible()
     with cro.expect_download() as download:
         changes.get_by_role("link", name=f"Change order {reference} (PDF)").click()
     text = pdf_text(open(download.value.path(), "rb").read())

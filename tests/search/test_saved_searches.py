@@ -546,7 +546,7 @@ def test_the_api_refuses_bad_parameters_by_name_and_writes_nothing(client):
 
 def test_a_user_keeps_at_most_twenty_saved_searches_and_each_search_once(client):
     user = UserFactory()
-    SavedSearchFactory.create_batch(MAX_SAVED_SEARCHES - 1, owner=user)
+    SavedSearchFactory.create_batch(MAX_SAVED_SEARCHES - 2, owner=user)
     client.force_login(user)
 
     def save(q: str):
@@ -558,10 +558,12 @@ def test_a_user_keeps_at_most_twenty_saved_searches_and_each_search_once(client)
 
     assert save("toxicology").status_code == 201
     again = save("toxicology")
-    over = save("bioanalysis")
+    assert save("bioanalysis").status_code == 201
+    over = save("pharmacokinetics")
 
     assert MAX_SAVED_SEARCHES == 20
     assert (again.status_code, over.status_code) == (400, 400)
+    assert again.json() == {"detail": ["You have saved this search already."]}
     assert over.json() == {
         "detail": [
             "You have 20 saved searches, as many as one can keep. Delete one to save another."

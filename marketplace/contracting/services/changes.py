@@ -48,6 +48,8 @@ from marketplace.money import SETTLEMENT_CURRENCY, round_amount
 from marketplace.transitions import DealBlocked, InvalidTransition
 
 MAX_MILESTONES = 50
+# Payment statuses (payments.models.PaymentStatus) of a payment that may still take money.
+PAYMENTS_UNDER_WAY = ("created", "processing", "failed")
 COUNT_FACTS = ("personal_info_subjects_ytd", "sensitive_personal_info_subjects_ytd")
 
 
@@ -346,6 +348,20 @@ def _apply(change_order: ChangeOrder, contract: Contract, by: User) -> None:
         raise DealBlocked(
             blocked_message(screening=screening),
             details={"findings": blocking_findings(screening=screening)},
+        )
+    held = set(contract.checklist.values_list("rule", flat=True))
+    new_steps = {
+        f["rule"] for f in screening.findings
+        if f["severity"] in CHECKLIST_SEVERITIES and f["rule"] not in held
+    }  # fmt: skip
+    # A payment under way was cleared against the checklist as it stood: a new approval would
+    # leave its money taken but unrecordable. Such a change waits until the payment is through.
+    if new_steps and contract.milestones.filter(payments__status__in=PAYMENTS_UNDER_WAY).exists():
+        raise InvalidTransition(
+            _(
+                "A payment of this contract is under way and this change adds an approval or "
+                "filing before payment: sign it once the payment is through."
+            )
         )
     checklist_extend(contract=contract, findings=screening.findings)
     change_order.status = ChangeOrderStatus.APPLIED

@@ -107,9 +107,18 @@ def contract_terminate(*, contract: Contract, by: User, reason: str) -> Contract
     return contract
 
 
+def contract_lock(*, contract_id: int) -> None:
+    """Lock the contract's row until the transaction ends: what every writer to a contract, its
+    change orders or its milestones takes first, so none waits on another in a circle."""
+    list(Contract.objects.select_for_update(of=("self",)).filter(pk=contract_id).values("pk"))
+
+
 def _locked_milestone(milestone: Milestone) -> Milestone:
+    """The milestone locked after its contract (the order every writer takes: contract, then
+    change order, then milestones), so no two writers wait on each other."""
+    contract_lock(contract_id=milestone.contract_id)
     return (
-        Milestone.objects.select_for_update()
+        Milestone.objects.select_for_update(of=("self",))
         .select_related("contract__buyer", "contract__provider")
         .get(pk=milestone.pk)
     )
@@ -187,7 +196,10 @@ def milestones_due_mark(*, today: date | None = None) -> int:
         due_date__lte=today,
         contract__status=ContractStatus.ACTIVE,
     ):
-        milestone_mark_due(milestone=milestone, by=None)
+        try:
+            milestone_mark_due(milestone=milestone, by=None)
+        except (Milestone.DoesNotExist, InvalidTransition):
+            continue  # replaced by a change order, or moved, since the list was read
         marked += 1
     return marked
 
