@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 from django.db.models.functions import Round
+from django.utils.translation import gettext_lazy as _
 
 SETTLEMENT_CURRENCY = "CNY"
 # Decimal places of each supported currency (ISO 4217 minor units).
@@ -35,6 +36,22 @@ class Currency(models.TextChoices):
     NOK = "NOK", "NOK · Norwegian krone"
     INR = "INR", "INR · Indian rupee"
     NZD = "NZD", "NZD · New Zealand dollar"
+
+
+# Each currency's name in the reader's language, for choosing one (the code stays beside it).
+CURRENCY_NAMES = {
+    "CNY": _("Chinese yuan"), "USD": _("US dollar"), "EUR": _("Euro"),
+    "GBP": _("Pound sterling"), "CHF": _("Swiss franc"), "JPY": _("Japanese yen"),
+    "KRW": _("South Korean won"), "SGD": _("Singapore dollar"), "AUD": _("Australian dollar"),
+    "CAD": _("Canadian dollar"), "HKD": _("Hong Kong dollar"), "SEK": _("Swedish krona"),
+    "DKK": _("Danish krone"), "NOK": _("Norwegian krone"), "INR": _("Indian rupee"),
+    "NZD": _("New Zealand dollar"),
+}  # fmt: skip
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """The currencies as a form offers them: "USD · 美元" for a Chinese reader."""
+    return [(code, f"{code} · {CURRENCY_NAMES[code]}") for code in Currency.values]
 
 
 class CurrencyError(ValueError):

@@ -4,6 +4,7 @@ from django import template
 
 from cms.models import Localised
 from marketplace.catalog.cities import city_name_zh
+from marketplace.catalog.models import LANGUAGE_NAMES, Standard
 from marketplace.language import reads_chinese
 
 register = template.Library()
@@ -33,6 +34,19 @@ def zone_name(zone) -> str:
 def city_name(city: str) -> str:
     """A city's name in the reader's language ("Suzhou", "苏州")."""
     return city_name_zh(city) if reads_chinese() else city
+
+
+@register.filter
+def standard_name(code: str) -> str:
+    """A standard's display name ("OECD GLP"), never its code."""
+    return str(Standard(code).label) if code in Standard.values else code
+
+
+@register.filter
+def language_names(codes) -> str:
+    """Working languages by name in the reader's language ("英语、中文"; "English, Chinese")."""
+    names = [str(LANGUAGE_NAMES.get(code, code)) for code in codes or ()]
+    return ("、" if reads_chinese() else ", ").join(names)
 
 
 @register.simple_tag

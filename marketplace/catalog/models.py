@@ -31,7 +31,8 @@ class Standard(models.TextChoices):
 
 
 class Language(models.TextChoices):
-    """Working languages a provider or a job can list."""
+    """Working languages a provider or a job can list (labelled in their own language, for
+    choosing; ``LANGUAGE_NAMES`` names them in the reader's)."""
 
     EN = "en", "English"
     ZH = "zh", "中文"
@@ -51,6 +52,16 @@ class Language(models.TextChoices):
     VI = "vi", "Tiếng Việt"
     ID = "id", "Bahasa Indonesia"
     MS = "ms", "Bahasa Melayu"
+
+
+# Each working language's name in the reader's language, for reading a list of them.
+LANGUAGE_NAMES = {
+    "en": _("English"), "zh": _("Chinese"), "ja": _("Japanese"), "ko": _("Korean"),
+    "de": _("German"), "fr": _("French"), "es": _("Spanish"), "it": _("Italian"),
+    "pt": _("Portuguese"), "ru": _("Russian"), "nl": _("Dutch"), "sv": _("Swedish"),
+    "ar": _("Arabic"), "hi": _("Hindi"), "th": _("Thai"), "vi": _("Vietnamese"),
+    "id": _("Indonesian"), "ms": _("Malay"),
+}  # fmt: skip
 
 
 class Zone(models.Model):

@@ -7,7 +7,8 @@ from marketplace.accounts.models import PROVIDER_KINDS, Organisation
 from marketplace.catalog.models import TaxonomyKind, TaxonomyNode, Zone
 from marketplace.columns import column_range
 from marketplace.contracting.models import CatalogueItem, QuoteRevision, Rfq, VatBasis, Visibility
-from marketplace.money import Currency
+from marketplace.language import reads_chinese
+from marketplace.money import currency_choices
 
 YES_NO_UNSURE = [("", _("Not sure yet")), ("yes", _("Yes")), ("no", _("No"))]
 
@@ -29,9 +30,25 @@ class YesNoField(forms.TypedChoiceField):
         return {True: "yes", False: "no"}.get(value, value if isinstance(value, str) else "")
 
 
+def _capability_label(node: TaxonomyNode) -> str:
+    """A capability as a chooser lists it: indented by depth, in the reader's language."""
+    label = node.label_zh if reads_chinese() and node.label_zh else node.label_en
+    return f"{'— ' * node.depth}{label}"
+
+
 class CapabilityChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, node: TaxonomyNode) -> str:
-        return f"{'— ' * node.depth}{node.label_en} · {node.label_zh}"
+        return _capability_label(node)
+
+
+class CapabilityChoice(forms.ModelChoiceField):
+    def label_from_instance(self, node: TaxonomyNode) -> str:
+        return _capability_label(node)
+
+
+class ZoneChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, zone: Zone) -> str:
+        return zone.name_zh if reads_chinese() and zone.name_zh else zone.name
 
 
 # The compliance questions, in the words a buyer understands (see compliance/data/rules.yaml).
@@ -94,7 +111,7 @@ class RfqForm(forms.Form):
         label=_("Budget up to"), required=False, max_digits=14, decimal_places=2, min_value=0
     )
     budget_currency = forms.ChoiceField(
-        label=_("Your currency"), choices=Currency.choices, initial="USD",
+        label=_("Your currency"), choices=currency_choices, initial="USD",
         help_text=_("Quotes are in CNY; you also see them converted to this currency."),
     )  # fmt: skip
     is_nda_required = forms.BooleanField(label=_("Providers must accept an NDA"), required=False)
@@ -180,7 +197,7 @@ class QuoteForm(forms.Form):
     exclusions = forms.CharField(
         label=_("Exclusions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    work_zone = forms.ModelChoiceField(
+    work_zone = ZoneChoiceField(
         label=_("Where the work is done (if not your registered zone)"),
         queryset=Zone.objects.all(), to_field_name="code", required=False,
     )  # fmt: skip
@@ -201,7 +218,7 @@ class LineForm(forms.Form):
         label=_("VAT rate"), max_digits=5, decimal_places=4,
         help_text=_("0.06 for 6 %; 0 when zero-rated or exempt"),
     )  # fmt: skip
-    capability = forms.ModelChoiceField(
+    capability = CapabilityChoice(
         label=_("Capability"),
         queryset=TaxonomyNode.objects.filter(kind=TaxonomyKind.CAPABILITY),
         to_field_name="code",

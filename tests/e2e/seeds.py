@@ -170,3 +170,34 @@ def change_order_signed_by_buyer(contract_id: int, buyer_email: str) -> None:
     buyer = get_user_model().objects.get(email=buyer_email)
     change_order_sign(change_order=change, by=buyer, typed_name="Sam Carter", method="password")
     print(json.dumps({"reference": change.reference}))
+
+
+def screens() -> None:
+    """One of each page type a signed-in user reaches, on demo data: a buyer's open RFQ with a
+    provider's quote, and an active contract between them. Prints the two owners' emails and the
+    pages' paths (a provider, a service, a TCM service and a job page among them)."""
+    from django.contrib.auth import get_user_model
+
+    from cms.models import JobPostingPage, ServicePage, TCMServicePage
+    from marketplace.accounts.models import Role
+    from tests.factories import Party, active_contract, fx_rates, quote_for, rfq_for
+
+    fx_rates()
+    provider = _organisation(REVIEWED_PROVIDER)
+    owner = get_user_model().objects.get(email=_member(provider, role=Role.OWNER, prefix="cro"))
+    party, buyer = Party(provider, owner), _buyer("US")
+    rfq = rfq_for(buyer, invite=[party], title="Hepatocyte clearance for 8 compounds")
+    quote = quote_for(rfq, party)
+    contract = active_contract(buyer, party)
+    print(json.dumps({
+        "buyer": buyer.owner.email, "provider": owner.email,
+        "rfq": f"/deals/rfqs/{rfq.pk}/", "compare": f"/deals/rfqs/{rfq.pk}/compare/",
+        "quote": f"/deals/quotes/{quote.pk}/", "contract": f"/deals/contracts/{contract.pk}/",
+        "quote_form": f"/deals/rfqs/{rfq.pk}/quote/",
+        "change_form": f"/deals/contracts/{contract.pk}/changes/new/",
+        "provider_page": provider.provider_page.url,
+        "service_page": ServicePage.objects.live().filter(external_id__startswith="demo-p")
+        .first().url,
+        "tcm_page": TCMServicePage.objects.live().first().url,
+        "job_page": JobPostingPage.objects.live().first().url,
+    }))  # fmt: skip
