@@ -163,12 +163,18 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from cms.selectors import featured_providers
+        from marketplace.catalog.selectors import capability_groups
 
         context = super().get_context(request, *args, **kwargs)
         context["local_intro"] = localised(self.intro, self.intro_zh)
         context["providers_index"] = ProviderIndexPage.objects.live().first()
         context["jobs_index"] = JobIndexPage.objects.live().first()
         context["providers"] = featured_providers(limit=8)
+        context["capability_groups"] = capability_groups()
+        # What buyers type, in both languages: each one opens its results.
+        context["search_examples"] = [
+            "GLP rodent tox", "in vitro ADME", "ADC conjugation", "体外ADME", "中药复方制剂",
+        ]  # fmt: skip
         return context
 
 

@@ -275,6 +275,7 @@ def result_from_document(page_id: int, source: dict, highlight: dict) -> dict:
         "title_en": source.get("title_en") or "",
         "title_zh": source.get("title_zh") or "",
         "provider": provider.get("title_en") or provider.get("title_zh"),
+        "provider_zh": provider.get("title_zh") or "",
         "provider_url": provider["url"],
         "url": source["url"],
         "zone": provider["zone"],

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cms.models import Degree, Delivery, JobLevel, TCMDelivery, WorkPermitSponsorship
 from marketplace.catalog.cities import city_name_zh
-from marketplace.catalog.models import Language, Standard, TaxonomyNode, Tier, Zone
+from marketplace.catalog.models import LANGUAGE_NAMES, Standard, TaxonomyNode, Tier, Zone
 from marketplace.language import reads_chinese
 from search import alerts
 from search.params import job_query, service_query
@@ -64,6 +64,7 @@ def search_page(request):
     for hit in result["results"]:
         hit["shown_title"] = _in_language(hit, "title", languages) or hit["title"]
         hit["shown_description"] = _in_language(hit, "description", languages)
+        _provider_in_language(hit)
     labels = _labels()
     return render(
         request,
@@ -73,6 +74,14 @@ def search_page(request):
             "zone_names": labels,
         },
     )
+
+
+def _provider_in_language(hit: dict) -> None:
+    """The hit's provider and city named in the reader's language where there is a name in it."""
+    chinese = reads_chinese()
+    hit["shown_provider"] = (hit.get("provider_zh") if chinese else None) or hit["provider"]
+    city = hit.get("city") or ""
+    hit["shown_city"] = city_name_zh(city) if chinese and city else city
 
 
 def _in_language(hit: dict, field: str, languages: tuple[str, str]) -> str:
@@ -126,8 +135,9 @@ LEVELS_FIRST = [JobLevel.GRADUATE, JobLevel.INTERN]
 def _job_labels() -> dict[str, str]:
     """Display names of the job facets' values in the reader's language."""
     labels = _labels()
-    for choices in (JobLevel, Degree, WorkPermitSponsorship, Language):
+    for choices in (JobLevel, Degree, WorkPermitSponsorship):
         labels.update({value: str(label) for value, label in choices.choices})
+    labels.update({code: str(name) for code, name in LANGUAGE_NAMES.items()})
     return labels
 
 

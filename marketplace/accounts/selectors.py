@@ -39,3 +39,12 @@ def open_invitations_for(*, user: User) -> QuerySet[Invitation]:
 def waiting_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
     """The organisation's invitations not yet accepted, expired ones included (shown as such)."""
     return organisation.invitations.filter(accepted_at__isnull=True).order_by("-created_at")
+
+
+def candidate_facts(*, user: User) -> dict:
+    """What the account page says of the user as a job candidate: whether they have a candidate
+    profile and how many applications (through the job board's relations to the user)."""
+    return {
+        "has_profile": User.objects.filter(pk=user.pk, candidate_profile__isnull=False).exists(),
+        "applications": user.applications.count(),
+    }

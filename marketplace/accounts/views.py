@@ -21,6 +21,7 @@ def dashboard(request):
         {
             "memberships": selectors.memberships_of(user=request.user),
             "invitations": selectors.open_invitations_for(user=request.user),
+            "candidate": selectors.candidate_facts(user=request.user),
         },
     )
 

@@ -18,6 +18,11 @@ def taxonomy_nodes(*, kind: str) -> QuerySet[TaxonomyNode]:
     return TaxonomyNode.objects.filter(kind=kind).order_by("position")
 
 
+def capability_groups() -> QuerySet[TaxonomyNode]:
+    """The capability taxonomy's top level (discovery, DMPK, safety, ..., TCM), in its order."""
+    return TaxonomyNode.objects.filter(kind=TaxonomyKind.CAPABILITY, parent__isnull=True)
+
+
 def capabilities_matching(*, text: str, limit: int = 5) -> list[TaxonomyNode]:
     """Capabilities a buyer may mean by ``text`` as typed so far, best first.
 

@@ -72,7 +72,9 @@ class Rule(models.Model):
     action_en = models.TextField(_("action (English)"))
     action_zh = models.TextField(_("action (Chinese)"), blank=True)
     authority = models.CharField(_("authority"), max_length=200)
+    authority_zh = models.CharField(_("authority (Chinese)"), max_length=200, blank=True)
     source = models.CharField(_("source"), max_length=300)
+    source_zh = models.CharField(_("source (Chinese)"), max_length=300, blank=True)
     confidence = models.CharField(_("confidence"), max_length=10, choices=Confidence.choices)
     supersedes = models.ManyToManyField(
         "self",
@@ -107,7 +109,9 @@ class Rule(models.Model):
                 FieldPanel("action_en"),
                 FieldPanel("action_zh"),
                 FieldPanel("authority"),
+                FieldPanel("authority_zh"),
                 FieldPanel("source"),
+                FieldPanel("source_zh"),
                 FieldPanel("confidence"),
             ],
             _("What to do"),

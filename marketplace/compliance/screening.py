@@ -73,6 +73,8 @@ class RuleData:
     supersedes: frozenset[str] = frozenset()
     title_zh: str = ""
     action_zh: str = ""
+    authority_zh: str = ""
+    source_zh: str = ""
     effective_from: date | None = None
     effective_until: date | None = None
     version: str = ""  # changes whenever the rule is edited
@@ -112,6 +114,8 @@ class Finding:
     effective_from: date | None = None
     effective_until: date | None = None
     rule_version: str = ""
+    authority_zh: str = ""
+    source_zh: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -124,7 +128,9 @@ class Finding:
             "action_en": self.action_en,
             "action_zh": self.action_zh,
             "authority": self.authority,
+            "authority_zh": self.authority_zh,
             "source": self.source,
+            "source_zh": self.source_zh,
             "confidence": self.confidence,
             "unknown_facts": list(self.unknown_facts),
             "effective_from": self.effective_from.isoformat() if self.effective_from else None,
@@ -309,7 +315,9 @@ def screen(
                 action_en=rule.action_en,
                 action_zh=rule.action_zh,
                 authority=rule.authority,
+                authority_zh=rule.authority_zh,
                 source=rule.source,
+                source_zh=rule.source_zh,
                 confidence=rule.confidence,
                 unknown_facts=tuple(sorted(unknown)),
                 effective_from=rule.effective_from,

@@ -85,6 +85,9 @@ def rules_load(
                 raise RulesDataError(f"{entry['id']}: unknown zone {code!r}")
 
     rules = {}
+    # A data migration's historical model may predate some fields (the Chinese authority and
+    # source came later): only the fields it has are written.
+    known = {field.name for field in rule_model._meta.get_fields()}
     for entry in entries:
         values = {
             **{name: entry[name] for name in RULE_FIELDS},
@@ -93,9 +96,12 @@ def rules_load(
             "conditions": entry.get("when") or {},
             "action_en": entry["action"],
             "action_zh": entry.get("action_zh", ""),
+            "authority_zh": entry.get("authority_zh", ""),
+            "source_zh": entry.get("source_zh", ""),
             "effective_from": entry.get("effective_from"),
             "effective_until": entry.get("effective_until"),
         }
+        values = {name: value for name, value in values.items() if name in known}
         rule, created = rule_model.objects.get_or_create(slug=entry["id"], defaults=values)
         rules[rule.slug] = rule
         if created or overwrite:

@@ -439,6 +439,7 @@ class ChecklistItem(models.Model):
     action_en = models.TextField()
     action_zh = models.TextField(blank=True)
     authority = models.CharField(max_length=200)
+    authority_zh = models.CharField(max_length=200, blank=True)
     reference = models.CharField(_("reference number"), max_length=100, blank=True)
     completed_on = models.DateField(_("date"), null=True, blank=True)
     completed_by = models.ForeignKey(

@@ -193,3 +193,32 @@ def test_loading_the_demo_again_gives_an_existing_demo_provider_login_its_editin
     cro = get_user_model().objects.get(pk=cro.pk)  # permissions are cached on the instance
     assert own.permissions_for_user(cro).can_edit()
     assert own.permissions_for_user(cro).can_publish()  # demo-p002 is verified
+
+
+def test_the_home_page_searches_browses_capabilities_and_leads_to_tcm(client, demo_site):
+    english = client.get("/").text
+    chinese = client.get("/", headers={"accept-language": "zh-hans"}).text
+
+    assert 'action="/search/"' in english and 'name="q"' in english
+    assert 'href="/search/?q=GLP%20rodent%20tox"' in english
+    assert 'href="/search/?q=%E4%BD%93%E5%A4%96ADME"' in english  # 体外ADME: both languages
+    assert 'href="/search/?capability=safety">Safety assessment (toxicology)</a>' in english
+    assert 'href="/search/?capability=tcm"' in english and "Find TCM services" in english
+    assert ">中医药</a>" in chinese and "按服务能力搜索" in chinese
+
+
+def test_a_missing_page_is_designed_and_translated(client, demo_site):
+    response = client.get("/no-such-page/", headers={"accept-language": "zh-hans"})
+
+    assert response.status_code == 404
+    assert "此页面不存在" in response.text and 'name="q"' in response.text
+
+
+def test_a_graduate_sees_the_candidate_profile_before_organisations(client):
+    graduate = UserFactory(email_verified=True)
+    client.force_login(graduate)
+
+    page = client.get("/account/").text
+
+    assert page.index("Set up your candidate profile") < page.index("Set up an organisation")
+    assert 'href="/applications/profile/"' in page

@@ -278,3 +278,22 @@ def test_findings_are_shown_in_chinese_to_chinese_readers(parties):
     html = client_for(buyer, "zh-hans").get(f"/deals/rfqs/{rfq.pk}/").text
 
     assert "外籍人员在华现场工作" in html
+
+
+def test_a_chinese_reader_sees_findings_authority_and_source_in_chinese(parties):
+    buyer, provider = parties
+    rfq = rfq_for(buyer, invite=[provider], technology_transfer=True)
+
+    page = client_for(buyer, "zh-hans").get(f"/deals/rfqs/{rfq.pk}/").content.decode()
+    english = client_for(buyer).get(f"/deals/rfqs/{rfq.pk}/").content.decode()
+
+    assert "商务部 · 《技术进出口管理条例》" in page and "MOFCOM" not in page
+    assert "MOFCOM · Technology Import and Export Regulations" in english
+
+
+def test_choices_and_languages_read_in_the_readers_language(parties):
+    buyer, _provider = parties
+    form = client_for(buyer, "zh-hans").get("/deals/rfqs/new/").content.decode()
+
+    assert ">USD · 美元</option>" in form and "US dollar" not in form
+    assert "体外ADME" in form and "In vitro ADME" not in form

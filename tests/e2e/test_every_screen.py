@@ -1,8 +1,9 @@
 """Every page type, as each kind of reader sees it on a phone (390 × 844), in Chinese and in
 English: nothing wider than the screen, every control a finger presses at least 44 px, no serious
 or critical axe-core violation, and — in Chinese — no raw code (snake_case or UPPER_CASE
-identifiers, ISO language codes) and no interface string left in English where it has a
-translation. Each check lists every page that fails it, so one run shows the whole picture."""
+identifiers, ISO language codes), no English name run into a Chinese sentence, and no interface
+string left in English where it has a translation. Each check lists every page that fails it,
+so one run shows the whole picture."""
 
 import gettext
 import json
@@ -24,6 +25,8 @@ RAW_CODE = re.compile(
     r"|\b[A-Z]{2,}_[A-Z0-9_]{2,}\b"  # UPPER_CASE
     r"|\b(?:en|zh|ja|de|fr)(?:, ?(?:en|zh|ja|de|fr))+\b"  # language codes listed
 )
+# An English word run into a Chinese sentence ("立足Beijing"): a name left untranslated.
+MIXED = re.compile(r"[\u4e00-\u9fff][A-Z][a-z]{2,}|[A-Z][a-z]{2,}[\u4e00-\u9fff]")
 SMALL_TARGETS = "\n".join(  # the function, its leading comment left out
     line
     for line in (HERE / "small_targets.js").read_text().splitlines()
@@ -115,6 +118,8 @@ def _visit(page_in, live_site, language, email, paths, strings) -> list[str]:
             text = page.evaluate("document.body.innerText")
             if codes := sorted(set(RAW_CODE.findall(text))):
                 problems.append(f"{where}: raw codes {codes[:6]}")
+            if mixed := sorted(set(MIXED.findall(text))):
+                problems.append(f"{where}: English in a Chinese sentence {mixed[:6]}")
             english = []
             for string in strings:
                 if string in text:

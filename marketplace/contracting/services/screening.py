@@ -261,6 +261,7 @@ def checklist_extend(*, contract: Contract, findings: list[dict]) -> list[Checkl
             action_en=f["action_en"],
             action_zh=f["action_zh"],
             authority=f["authority"],
+            authority_zh=f.get("authority_zh", ""),
         )
         for f in findings
         if f["severity"] in CHECKLIST_SEVERITIES and f["rule"] not in held

@@ -31,6 +31,20 @@ def localised(mapping: dict, field: str) -> str:
 
 
 @register.filter
+def in_language(mapping, field: str) -> str:
+    """``field`` of a finding or checklist item in the reader's language: its ``field + "_zh"``
+    for a Chinese reader when it has one, else ``field`` (the English)."""
+    get = (
+        mapping.get
+        if isinstance(mapping, dict)
+        else lambda name, default="": getattr(mapping, name, default)
+    )
+    if reads_chinese() and get(f"{field}_zh", ""):
+        return get(f"{field}_zh", "")
+    return get(field, "")
+
+
+@register.filter
 def severity_label(severity: str) -> str:
     return OUTCOME_LABELS.get(severity, severity)
 
