@@ -809,6 +809,13 @@ class JobPostingPage(ProviderChildPage):
                 {"salary_max_amount": _("The salary range ends below its start.")}
             )
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # A signed-in reader's own application to this posting, if they applied.
+        if request.user.is_authenticated:
+            context["application"] = self.applications.filter(candidate=request.user).first()
+        return context
+
     @property
     def is_open(self) -> bool:
         return self.closes_on is None or self.closes_on >= timezone.localdate()

@@ -415,6 +415,7 @@ def job_result(page_id: int, source: dict) -> dict:
         "provider_zh": provider.get("title_zh") or "",
         "url": source["url"],
         "city": source["city"],
+        "zone": provider.get("zone"),
         "level": source["level"],
         "degree": source["degree"],
         "work_permit_sponsorship": source["work_permit_sponsorship"],

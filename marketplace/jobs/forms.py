@@ -46,3 +46,4 @@ class ApplyForm(forms.Form):
 class MoveForm(forms.Form):
     to = forms.ChoiceField(choices=ApplicationStatus.choices)
     note = forms.CharField(required=False, max_length=2000)
+    share_note = forms.BooleanField(required=False)

@@ -82,12 +82,14 @@ class Application(models.Model):
 
 
 class ApplicationEvent(models.Model):
-    """A status change with the employer's note (the note is for the employer only)."""
+    """A status change with the employer's note: for the employer only, unless they chose to
+    share it with the candidate (then on the candidate's applications page and in the email)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12)
     note = models.TextField(blank=True)
+    is_note_shared = models.BooleanField(default=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 

@@ -1,9 +1,9 @@
 """Reads for the job board, always through who is asking."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from marketplace.accounts.models import Membership, User
-from marketplace.jobs.models import Application
+from marketplace.jobs.models import Application, ApplicationEvent
 
 
 def applications_for_employer(*, user: User) -> QuerySet[Application]:
@@ -15,7 +15,13 @@ def applications_for_employer(*, user: User) -> QuerySet[Application]:
 
 
 def applications_of(*, candidate: User) -> QuerySet[Application]:
-    return Application.objects.filter(candidate=candidate).select_related("posting", "employer")
+    """The candidate's applications, each with the notes its employer shared with them."""
+    shared = ApplicationEvent.objects.filter(is_note_shared=True).order_by("at", "pk")
+    return (
+        Application.objects.filter(candidate=candidate)
+        .select_related("posting", "employer")
+        .prefetch_related(Prefetch("events", queryset=shared, to_attr="shared_notes"))
+    )
 
 
 def may_read_application(*, user: User, application: Application) -> bool:

@@ -40,12 +40,15 @@ class InvalidMove(InvalidTransition):
 
 
 def application_event(
-    *, application: Application, to_status: str, actor: User, from_status: str = "", note: str = ""
-) -> ApplicationEvent:
-    """Record a job application's status change on its own timeline (``ApplicationEvent``)."""
+    *, application: Application, to_status: str, actor: User, from_status: str = "",
+    note: str = "", is_note_shared: bool = False,
+) -> ApplicationEvent:  # fmt: skip
+    """Record a job application's status change on its own timeline (``ApplicationEvent``); a
+    note is shared with the candidate only when the employer says so (and there is a note)."""
+    note = (note or "").strip()
     return ApplicationEvent.objects.create(
         application=application, from_status=from_status, to_status=to_status, note=note,
-        actor=actor,
+        is_note_shared=is_note_shared and bool(note), actor=actor,
     )  # fmt: skip
 
 
@@ -149,8 +152,11 @@ def _locked(application: Application) -> Application:
 
 
 @transaction.atomic
-def application_move(*, application: Application, to: str, by: User, note: str = "") -> Application:
-    """The employer moves an application along the pipeline; the candidate is told by email."""
+def application_move(
+    *, application: Application, to: str, by: User, note: str = "", share_note: bool = False
+) -> Application:
+    """The employer moves an application along the pipeline; the candidate is told by email
+    (with the note, if the employer shares it)."""
     application = _locked(application)
     require_member(
         user=by,
@@ -165,7 +171,7 @@ def application_move(*, application: Application, to: str, by: User, note: str =
         )  # fmt: skip
     application_event(
         application=application, from_status=application.status, to_status=to, note=note,
-        actor=by,
+        is_note_shared=share_note, actor=by,
     )  # fmt: skip
     application.status = to
     application.save(update_fields=["status", "updated_at"])

@@ -26,6 +26,10 @@ def application_email_task(kind: str, application_id: int) -> int:
         )
     else:
         recipients = [application.candidate]
+    # The note the employer shared with this move, if it shared one.
+    latest = application.events.filter(to_status=application.status).order_by("-at", "-pk")
+    latest = latest.first()
+    shared_note = latest.note if kind != "received" and latest and latest.is_note_shared else ""
     parts = []
     for language in ("en", "zh-hans"):
         with translation.override(language):
@@ -35,11 +39,12 @@ def application_email_task(kind: str, application_id: int) -> int:
                 parts.append((_("New application: %s") % title,
                               _("A candidate applied to “%s”.") % title))  # fmt: skip
             else:
-                parts.append((
-                    _("Your application: %s") % title,
-                    _("Your application to “%(title)s” is now: %(status)s.")
-                    % {"title": title, "status": application.get_status_display()},
-                ))  # fmt: skip
+                body = _("Your application to “%(title)s” is now: %(status)s.") % {
+                    "title": title, "status": application.get_status_display(),
+                }  # fmt: skip
+                if shared_note:
+                    body += "\n\n" + _("The employer's note: %s") % shared_note
+                parts.append((_("Your application: %s") % title, body))
     (subject_en, body_en), (subject_zh, body_zh) = parts
     message = Message(
         subject_en=subject_en, subject_zh=subject_zh, body_en=body_en, body_zh=body_zh,

@@ -111,7 +111,7 @@ def move(request, pk: int):
     try:
         services.application_move(
             application=application, to=form.cleaned_data["to"], by=request.user,
-            note=form.cleaned_data["note"],
+            note=form.cleaned_data["note"], share_note=form.cleaned_data["share_note"],
         )  # fmt: skip
     except services.InvalidMove as error:
         return refusal_page(request, error.message, back, 409)

@@ -139,3 +139,43 @@ def test_saving_the_profile_returns_to_a_page_of_this_site_never_from_https_to_h
     assert same_site["Location"] == "/jobs/?q=tox"
     assert absolute["Location"] == "http://testserver/jobs/"
     assert downgraded["Location"] == "/applications/"
+
+
+def test_a_posting_says_when_it_was_posted_where_and_that_the_reader_applied():
+    from marketplace.jobs.services import application_create
+    from tests.jobs.test_applications import candidate
+
+    posting, _employer = posting_with_employer()
+    graduate = candidate()
+    before = signed_in(graduate).get(posting.url, headers={"accept-language": "zh-hans"}).text
+    application_create(posting=posting, candidate=graduate, cover_note="Hello")
+
+    after = signed_in(graduate).get(posting.url).text
+
+    zone = posting.get_parent().specific.zone
+    assert f"发布于 {posting.first_published_at:%Y-%m-%d}" in before and zone.name_zh in before
+    assert "申请" in before and "You applied" not in before
+    assert f"You applied on {timezone.localdate():%Y-%m-%d} · New" in after
+    assert f'href="/applications/apply/{posting.pk}/"' not in after
+
+
+def test_an_employer_shares_a_note_with_the_candidate_or_keeps_it(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    from marketplace.jobs.services import application_create, application_move
+    from tests.jobs.test_applications import candidate
+
+    posting, employer = posting_with_employer()
+    graduate = candidate()
+    application = application_create(posting=posting, candidate=graduate, cover_note="Hello")
+    application_move(application=application, to="screening", by=employer, note="Weak CV")
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(employer).post(
+            f"/applications/{application.pk}/move/",
+            {"to": "interview", "note": "Tuesday 10:00, Zhangjiang campus", "share_note": "on"},
+        )
+
+    page = signed_in(graduate).get("/applications/").text
+    assert "Tuesday 10:00, Zhangjiang campus" in page and "Weak CV" not in page
+    assert "The employer's note: Tuesday 10:00, Zhangjiang campus" in mailoutbox[-1].body
+    assert "Weak CV" not in mailoutbox[-1].body
