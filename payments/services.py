@@ -26,6 +26,7 @@ from marketplace.contracting.services import (
     blocked_message,
     blocking_findings,
     contract_is_cleared_for_payment,
+    contract_lock,
     contract_payment_screen,
     milestone_mark_paid,
 )
@@ -92,7 +93,10 @@ def platform_fee(amount: Decimal, currency: str = "CNY") -> Decimal:
 
 
 def _locked_due_milestone(milestone_pk: int, by: User) -> Milestone:
-    """The milestone, row-locked until the transaction ends, if ``by`` may pay it now."""
+    """The milestone, row-locked until the transaction ends (after its contract, the order every
+    writer takes), if ``by`` may pay it now."""
+    contract_id = Milestone.objects.filter(pk=milestone_pk).values_list("contract_id", flat=True)
+    contract_lock(contract_id=contract_id.get())
     milestone = (
         Milestone.objects.select_for_update(of=("self",))
         .select_related("contract__buyer")
@@ -179,7 +183,9 @@ def local_test_payment_confirm(*, payment: Payment, card_number: str = "42424242
     if not is_local_test_mode():
         raise PaymentError(_("Test payments exist only in local test mode."), status_code=404)
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        contract = Payment.objects.filter(pk=payment.pk).values_list("milestone__contract_id")
+        contract_lock(contract_id=contract.get()[0])  # contract first, as every writer
+        payment = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
         milestone = _locked_due_milestone(payment.milestone_id, payment.created_by)
         if payment.status not in (PaymentStatus.CREATED, PaymentStatus.FAILED):
             raise InvalidTransition(
@@ -223,14 +229,17 @@ def local_test_payment_confirm(*, payment: Payment, card_number: str = "42424242
 def payment_status_apply(*, intent_id: str, status: str, message: str = "") -> Payment | None:
     """Move a payment to what Stripe says, in any order: success is final and recorded once
     (milestone paid, ledger written); a late failure or cancellation does not undo it."""
-    payment = (
-        Payment.objects.select_for_update()
-        .select_related("milestone__contract__provider")
-        .filter(stripe_payment_intent=intent_id)
-        .first()
+    found = Payment.objects.filter(stripe_payment_intent=intent_id).values_list(
+        "milestone__contract_id", flat=True
     )
-    if payment is None:
+    if not found.exists():
         return None  # not ours (another integration on the account)
+    contract_lock(contract_id=found.get())  # contract, then payment and milestone: as every writer
+    payment = (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("milestone__contract__provider")
+        .get(stripe_payment_intent=intent_id)
+    )
     if payment.status == PaymentStatus.SUCCEEDED or payment.status == status:
         return payment
     if payment.status == PaymentStatus.CANCELED and status != PaymentStatus.SUCCEEDED:

@@ -160,7 +160,9 @@ def statement_of_work_issue(*, contract: Contract) -> AgreementDocument:
     framework agreement (made first if this is their first deal)."""
     msa = framework_agreement_ensure(buyer=contract.buyer, provider=contract.provider)
     contract = (
-        Contract.objects.select_for_update().select_related("buyer", "provider").get(pk=contract.pk)
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("buyer", "provider")
+        .get(pk=contract.pk)
     )
     document = contract.agreement_documents.filter(kind=DocumentKind.SOW).order_by("-version")
     if (existing := document.first()) is not None:

@@ -61,3 +61,36 @@ def rules_version() -> str:
         for code, members in TradeAgreement.objects.order_by("code").values_list("code", "members")
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def _condition_facts(conditions: dict) -> tuple[set[str], list[str] | None]:
+    """The facts a rule's conditions read (``any`` groups included), and the capabilities it is
+    limited to (its ``capability_codes: {any_of: [...]}``), or None when it is not limited."""
+    facts: set[str] = set()
+    capabilities = None
+    for name, value in conditions.items():
+        if name == "any":
+            for group in value:
+                inner, limited = _condition_facts(group)
+                facts |= inner
+                capabilities = capabilities if limited is None else limited
+        elif name == "capability_codes":
+            capabilities = list(value.get("any_of", [])) if isinstance(value, dict) else None
+        else:
+            facts.add(name)
+    return facts, capabilities
+
+
+def fact_capabilities() -> dict[str, tuple[str, ...] | None]:
+    """Which capabilities make each deal fact matter, read from the rules: None for a fact some
+    rule reads whatever the capabilities, else the capability codes (and their children) of the
+    rules that read it. A form asks a question only where its fact can matter."""
+    answer: dict[str, set[str] | None] = {}
+    for conditions in Rule.objects.values_list("conditions", flat=True):
+        facts, capabilities = _condition_facts(conditions or {})
+        for fact in facts:
+            if capabilities is None or answer.get(fact, set()) is None:
+                answer[fact] = None
+            else:
+                answer[fact] = answer.get(fact, set()) | set(capabilities)
+    return {fact: None if codes is None else tuple(sorted(codes)) for fact, codes in answer.items()}

@@ -30,20 +30,23 @@ class YesNoField(forms.TypedChoiceField):
         return {True: "yes", False: "no"}.get(value, value if isinstance(value, str) else "")
 
 
-def _capability_label(node: TaxonomyNode) -> str:
-    """A capability as a chooser lists it: indented by depth, in the reader's language."""
+def _taxonomy_label(node: TaxonomyNode) -> str:
+    """A taxonomy node as a chooser lists it: indented by depth, in the reader's language."""
     label = node.label_zh if reads_chinese() and node.label_zh else node.label_en
     return f"{'— ' * node.depth}{label}"
 
 
 class CapabilityChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, node: TaxonomyNode) -> str:
-        return _capability_label(node)
+        return _taxonomy_label(node)
 
 
-class CapabilityChoice(forms.ModelChoiceField):
+class TaxonomyChoice(forms.ModelChoiceField):
+    """One node of the taxonomy (a capability, therapeutic area, modality), named in the
+    reader's language."""
+
     def label_from_instance(self, node: TaxonomyNode) -> str:
-        return _capability_label(node)
+        return _taxonomy_label(node)
 
 
 class ZoneChoiceField(forms.ModelChoiceField):
@@ -80,6 +83,49 @@ FACT_QUESTIONS = {
 }
 
 
+# Why each question is asked, in one line beside it.
+FACT_WHY = {
+    "hgr_materials_leave_china": _(
+        "Taking human samples out of China needs an export approval from the health authority."
+    ),
+    "buyer_collects_hgr": _(
+        "A foreign party that collects or holds human samples in China needs an approval."
+    ),
+    "hgr_information_abroad": _("Sending such data abroad needs a filing first."),
+    "hgr_joint_research": _("International joint research with human samples needs approval."),
+    "registration_trial_at_institution": _(
+        "Trials for a drug registration at Chinese hospitals follow their own filing route."
+    ),
+    "personal_info_subjects_ytd": _(
+        "Above the thresholds, personal data export needs a standard contract or an assessment."
+    ),
+    "sensitive_personal_info_subjects_ytd": _("Sensitive data has far lower thresholds."),
+    "important_data": _("Important data may leave China only after a security assessment."),
+    "technology_transfer": _("Exporting technology needs a contract registration or a licence."),
+    "technology_catalogue_item": _("The catalogue decides whether it is restricted or banned."),
+    "foreign_staff_on_site": _("Foreign staff working in China need work permits."),
+    "ai_generated_prescriptions": _(
+        "Online consultations may not have software write prescriptions."
+    ),
+}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (each checked by the service as it is attached)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(file, initial) for file in files]
+
+
 class RfqForm(forms.Form):
     buyer = forms.ModelChoiceField(
         label=_("On behalf of"), queryset=Organisation.objects.none(), to_field_name="slug"
@@ -98,6 +144,18 @@ class RfqForm(forms.Form):
         to_field_name="code",
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
+    therapeutic_area = TaxonomyChoice(
+        label=_("Therapeutic area"), required=False, to_field_name="code",
+        queryset=TaxonomyNode.objects.filter(kind=TaxonomyKind.THERAPEUTIC_AREA),
+    )  # fmt: skip
+    modality = TaxonomyChoice(
+        label=_("Modality"), required=False, to_field_name="code",
+        queryset=TaxonomyNode.objects.filter(kind=TaxonomyKind.MODALITY),
+    )  # fmt: skip
+    attachments = MultipleFileField(
+        label=_("Documents for providers (PDF or Office, optional)"), required=False,
+        help_text=_("Shown only to providers who may read the full request (after its NDA)."),
+    )  # fmt: skip
     desired_start = forms.DateField(
         label=_("Desired start"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -165,6 +223,8 @@ class RfqForm(forms.Form):
 
     def __init__(self, *args, buyers, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, why in FACT_WHY.items():
+            self.fields[name].help_text = why
         self.fields["buyer"].queryset = buyers
         if buyers.count() == 1:
             self.fields["buyer"].initial = buyers.first().slug
@@ -218,7 +278,7 @@ class LineForm(forms.Form):
         label=_("VAT rate"), max_digits=5, decimal_places=4,
         help_text=_("0.06 for 6 %; 0 when zero-rated or exempt"),
     )  # fmt: skip
-    capability = CapabilityChoice(
+    capability = TaxonomyChoice(
         label=_("Capability"),
         queryset=TaxonomyNode.objects.filter(kind=TaxonomyKind.CAPABILITY),
         to_field_name="code",
@@ -240,8 +300,8 @@ class MilestoneForm(forms.Form):
     trigger = forms.CharField(label=_("or trigger"), max_length=200, required=False)
 
 
-LineFormSet = forms.formset_factory(LineForm, extra=4, max_num=50, validate_max=True)
-MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=3, max_num=20, validate_max=True)
+LineFormSet = forms.formset_factory(LineForm, extra=1, max_num=50, validate_max=True)
+MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=2, max_num=20, validate_max=True)
 
 
 class ChecklistForm(forms.Form):

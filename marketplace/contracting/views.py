@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from marketplace.accounts.models import PROVIDER_KINDS, Organisation, OrganisationKind
 from marketplace.catalog.models import TaxonomyNode
+from marketplace.catalog.selectors import fx_rate_latest
+from marketplace.compliance.selectors import fact_capabilities
 from marketplace.contracting import selectors, services
 from marketplace.contracting.forms import (
     FACT_QUESTIONS,
@@ -94,7 +96,7 @@ def rfq_create(request):
         initial["capabilities"] = list(
             TaxonomyNode.objects.filter(code__in=request.GET.getlist("capability"))
         )
-    form = RfqForm(request.POST or None, buyers=buyers, initial=initial)
+    form = RfqForm(request.POST or None, request.FILES or None, buyers=buyers, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -102,15 +104,20 @@ def rfq_create(request):
             values = {name: data[name] for name in (*RFQ_FORM_VALUES, *RfqForm.FACT_FIELDS)}
             open_now = request.POST.get("action") == "open"
             try:
-                created = services.rfq_create_and_send(
-                    buyer=data["buyer"],
-                    by=request.user,
-                    providers=list(data["providers"]),
-                    open_now=open_now,
-                    keep_blocked_as_draft=True,
-                    capability_codes=[node.code for node in data["capabilities"]],
-                    **values,
-                )
+                with transaction.atomic():  # the request and its documents, or nothing
+                    created = services.rfq_create_and_send(
+                        buyer=data["buyer"],
+                        by=request.user,
+                        providers=list(data["providers"]),
+                        open_now=open_now,
+                        keep_blocked_as_draft=True,
+                        capability_codes=[node.code for node in data["capabilities"]],
+                        therapeutic_area_code=_code(data["therapeutic_area"]),
+                        modality_code=_code(data["modality"]),
+                        **values,
+                    )
+                    for upload in data["attachments"]:
+                        _attach(created.rfq, request.user, upload)
             except (ValidationError, services.InvalidTransition) as error:
                 if isinstance(error, services.InvalidTransition):
                     error = ValidationError(error.message)
@@ -129,12 +136,34 @@ def rfq_create(request):
                     messages.success(request, _("Your request is saved as a draft."))
                 return redirect("deals:rfq", pk=created.rfq.pk)
         status = 400
+    applies_to = fact_capabilities()
     return render(
         request,
         "contracting/rfq_form.html",
-        {"form": form, "fact_fields": [form[name] for name in RfqForm.FACT_FIELDS]},
+        {
+            "form": form,
+            # Each question with the capabilities it matters for ("" for any): the page hides
+            # a question the chosen capabilities make moot.
+            "fact_fields": [
+                (form[name], " ".join(applies_to.get(name) or ())) for name in RfqForm.FACT_FIELDS
+            ],
+        },
         status=status,
     )
+
+
+def _code(node) -> str | None:
+    return node.code if node is not None else None
+
+
+def _attach(rfq, user, upload) -> None:
+    """Attach a document sent with the request form; its refusal names the file, on the form."""
+    try:
+        services.rfq_attachment_add(rfq=rfq, by=user, upload=upload)
+    except ValidationError as error:
+        raise ValidationError(
+            {"attachments": [f"{upload.name}: {message}" for message in error.messages]}
+        ) from error
 
 
 def _rfq_context(request, rfq) -> dict:
@@ -318,6 +347,10 @@ def quote_form(request, pk: int):
             "line_forms": line_forms,
             "milestone_forms": milestone_forms,
             "revision": revision,
+            # The running total shows the buyer's currency too, at today's rate (an estimate).
+            "buyer_rate": fx_rate_latest(base="CNY", quote=rfq.budget_currency)
+            if rfq.budget_currency != "CNY"
+            else None,
         },
         status=status,
     )

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cms.models import ServicePage
 from marketplace.contracting.models import Quote, Rfq
+from tests.contracting.test_messages_and_documents import PDF as PDF_BYTES
 from tests.factories import buyer_party, fx_rates, provider_party, quote_for, rfq_for
 
 pytestmark = pytest.mark.django_db
@@ -297,3 +298,44 @@ def test_choices_and_languages_read_in_the_readers_language(parties):
 
     assert ">USD · 美元</option>" in form and "US dollar" not in form
     assert "体外ADME" in form and "In vitro ADME" not in form
+
+
+def _rfq_form(buyer, provider, **more) -> dict:
+    return {
+        "buyer": buyer.organisation.slug, "title": "Rat PK study", "scope": "Two doses.",
+        "capabilities": ["dmpk.in_vivo_pk"], "budget_currency": "USD", "visibility": "invited",
+        "providers": [provider.organisation.slug], "technology_catalogue_item": "none",
+        "therapeutic_area": "therapeutic_area.oncology", "action": "draft", **more,
+    }  # fmt: skip
+
+
+def test_a_request_takes_its_documents_and_therapeutic_area_as_it_is_made(parties):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buyer, provider = parties
+    protocol = SimpleUploadedFile("protocol.pdf", PDF_BYTES, content_type="application/pdf")
+
+    response = client_for(buyer).post(
+        "/deals/rfqs/new/", _rfq_form(buyer, provider, attachments=[protocol])
+    )
+
+    assert response.status_code == 302, response.context["form"].errors
+    rfq = Rfq.objects.get(buyer=buyer.organisation)
+    assert rfq.therapeutic_area.code == "therapeutic_area.oncology"
+    assert [a.name for a in rfq.attachments.all()] == ["protocol.pdf"]
+
+
+def test_a_bad_document_refuses_the_whole_request_and_says_which(parties):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buyer, provider = parties
+    good = SimpleUploadedFile("protocol.pdf", PDF_BYTES, content_type="application/pdf")
+    bad = SimpleUploadedFile("virus.exe", b"MZ\x90\x00", content_type="application/pdf")
+
+    response = client_for(buyer).post(
+        "/deals/rfqs/new/", _rfq_form(buyer, provider, attachments=[good, bad])
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["attachments"][0].startswith("virus.exe: ")
+    assert not Rfq.objects.filter(buyer=buyer.organisation).exists()

@@ -201,3 +201,22 @@ def screens() -> None:
         "tcm_page": TCMServicePage.objects.live().first().url,
         "job_page": JobPostingPage.objects.live().first().url,
     }))  # fmt: skip
+
+
+def form_desk() -> None:
+    """A buyer who can request quotes, and a demo provider's owner invited to a buyer's open RFQ
+    (budget in USD); prints both emails and the RFQ's quote form path."""
+    from django.contrib.auth import get_user_model
+
+    from marketplace.accounts.models import Role
+    from tests.factories import Party, fx_rates, rfq_for
+
+    fx_rates()
+    provider = _organisation(REVIEWED_PROVIDER)
+    owner = get_user_model().objects.get(email=_member(provider, role=Role.OWNER, prefix="cro"))
+    buyer = _buyer("US")
+    rfq = rfq_for(buyer, invite=[Party(provider, owner)], title="Caco-2 permeability, 8 compounds")
+    print(json.dumps({
+        "buyer": buyer.owner.email, "provider": owner.email,
+        "quote_form": f"/deals/rfqs/{rfq.pk}/quote/",
+    }))  # fmt: skip

@@ -50,7 +50,9 @@ def _move(subject: Contract | Milestone, action: str, *, by: User | None, reason
 
 def _locked(contract: Contract) -> Contract:
     return (
-        Contract.objects.select_for_update().select_related("buyer", "provider").get(pk=contract.pk)
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("buyer", "provider")
+        .get(pk=contract.pk)
     )
 
 
