@@ -49,6 +49,8 @@ urlpatterns = [
     path("search/", search_page, name="search"),
     path("search/saved/", include("search.urls")),
     path("todo/", todo, name="todo"),
+    # TCM "Internet plus" services' landing: the search, limited to TCM and introduced.
+    path("tcm/", RedirectView.as_view(url="/search/?capability=tcm"), name="tcm"),
     path("staff/trade-report/", include("marketplace.reports.urls")),
 ]
 

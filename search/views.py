@@ -66,12 +66,16 @@ def search_page(request):
         hit["shown_description"] = _in_language(hit, "description", languages)
         _provider_in_language(hit)
     labels = _labels()
+    capabilities = query.filters.get("capability", [])
     return render(
         request,
         "search/search.html",
         {
             **_result_context(request, query, result, SIDEBAR_FACETS, labels),
             "zone_names": labels,
+            # TCM "Internet plus" services have their own landing: this search, introduced.
+            "is_tcm": bool(capabilities)
+            and all(code == "tcm" or code.startswith("tcm.") for code in capabilities),
         },
     )
 

@@ -203,7 +203,7 @@ def test_the_home_page_searches_browses_capabilities_and_leads_to_tcm(client, de
     assert 'href="/search/?q=GLP%20rodent%20tox"' in english
     assert 'href="/search/?q=%E4%BD%93%E5%A4%96ADME"' in english  # 体外ADME: both languages
     assert 'href="/search/?capability=safety">Safety assessment (toxicology)</a>' in english
-    assert 'href="/search/?capability=tcm"' in english and "Find TCM services" in english
+    assert 'href="/tcm/"' in english and "Find TCM services" in english
     assert ">中医药</a>" in chinese and "按服务能力搜索" in chinese
 
 
@@ -222,3 +222,14 @@ def test_a_graduate_sees_the_candidate_profile_before_organisations(client):
 
     assert page.index("Set up your candidate profile") < page.index("Set up an organisation")
     assert 'href="/applications/profile/"' in page
+
+
+def test_tcm_services_have_their_own_landing(client, demo_site):
+    landing = client.get("/tcm/", follow=True)
+    chinese = client.get("/search/?capability=tcm", headers={"accept-language": "zh-hans"}).text
+
+    assert landing.redirect_chain == [("/search/?capability=tcm", 302)]
+    assert "TCM “Internet plus” services</h1>" in landing.text
+    assert landing.context["result"]["count"] > 0
+    assert all(hit["kind"] == "tcm" for hit in landing.context["result"]["results"])
+    assert "“互联网+”中医药服务</h1>" in chinese

@@ -54,6 +54,7 @@ def pages(live_site):
         "/",
         "/search/?q=ADME",
         "/search/?q=toxicology&verified=true",
+        "/search/?capability=tcm",
         "/providers/",
         seeded["provider_page"],
         seeded["service_page"],
