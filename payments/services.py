@@ -98,7 +98,7 @@ def _locked_due_milestone(milestone_pk: int, by: User) -> Milestone:
     contract_id = Milestone.objects.filter(pk=milestone_pk).values_list("contract_id", flat=True)
     contract_lock(contract_id=contract_id.get())
     milestone = (
-        Milestone.objects.select_for_update(of=("self",))
+        Milestone.objects.select_for_update(of=("self",), no_key=True)
         .select_related("contract__buyer")
         .get(pk=milestone_pk)
     )

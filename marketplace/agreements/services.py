@@ -160,7 +160,7 @@ def statement_of_work_issue(*, contract: Contract) -> AgreementDocument:
     framework agreement (made first if this is their first deal)."""
     msa = framework_agreement_ensure(buyer=contract.buyer, provider=contract.provider)
     contract = (
-        Contract.objects.select_for_update(of=("self",))
+        Contract.objects.select_for_update(of=("self",), no_key=True)
         .select_related("buyer", "provider")
         .get(pk=contract.pk)
     )
@@ -255,7 +255,7 @@ def change_order_document_issue(*, change_order: ChangeOrder) -> AgreementDocume
     (scope, milestones, total, deal facts), why, and the screening of the changed deal."""
     contract_lock(contract_id=change_order.contract_id)  # contract, then change order
     change_order = (
-        ChangeOrder.objects.select_for_update(of=("self",))
+        ChangeOrder.objects.select_for_update(of=("self",), no_key=True)
         .select_related("contract__buyer__zone", "contract__provider__zone")
         .get(pk=change_order.pk)
     )

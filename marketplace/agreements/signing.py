@@ -102,7 +102,7 @@ def contract_documents_sign(
     if method not in SigningMethod.values:
         raise ValueError(f"Unknown signing method {method!r}")
     msa, sow = contract_documents_issue(contract=contract)
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    contract = Contract.objects.select_for_update(no_key=True).get(pk=contract.pk)
     if contract.status != ContractStatus.PENDING_SIGNATURE:
         raise InvalidTransition(_("This contract is no longer waiting for signatures."))
     organisation_id = getattr(contract, f"{side}_id")

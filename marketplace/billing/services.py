@@ -16,6 +16,7 @@ from marketplace.agreements.services import content_hash, party_facts
 from marketplace.billing.models import PREFIXES, BillingDocument, BillingKind, BillingSequence
 from marketplace.contracting.audit import audit
 from marketplace.contracting.models import Milestone
+from marketplace.contracting.services import contract_lock
 from marketplace.money import round_amount
 
 CNY = "CNY"
@@ -111,8 +112,11 @@ def _issue(*, kind: str, milestone: Milestone, gross: Decimal, reference: str = 
 
 
 def _locked(milestone_id: int) -> Milestone:
+    """The milestone locked after its contract, the order every writer takes."""
+    contract_id = Milestone.objects.filter(pk=milestone_id).values_list("contract_id", flat=True)
+    contract_lock(contract_id=contract_id.get())
     return (
-        Milestone.objects.select_for_update(of=("self",))
+        Milestone.objects.select_for_update(of=("self",), no_key=True)
         .select_related("contract__provider", "contract__buyer")
         .get(pk=milestone_id)
     )

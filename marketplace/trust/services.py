@@ -59,7 +59,7 @@ def review_create(*, contract: Contract, by: User, text: str, **ratings) -> Revi
     """The buyer reviews the provider of a completed contract (once); the rating is on 1-5."""
     clean = _clean_ratings(ratings)
     text = _clean_text(text, "text", what=_("Say how the work went."))
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    contract = Contract.objects.select_for_update(no_key=True).get(pk=contract.pk)
     require_member(
         user=by,
         organisation=contract.buyer,

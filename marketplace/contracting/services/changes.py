@@ -168,7 +168,7 @@ def _screening(contract: Contract, fact_values: dict, amounts: list[Decimal]) ->
 
 def _locked(contract: Contract) -> Contract:
     return (
-        Contract.objects.select_for_update(of=("self",))
+        Contract.objects.select_for_update(of=("self",), no_key=True)
         .select_related("buyer", "provider", "rfq", "quote__provider__zone", "revision")
         .get(pk=contract.pk)
     )
@@ -275,7 +275,7 @@ def change_order_propose(
 
 
 def _locked_change(change_order: ChangeOrder) -> ChangeOrder:
-    return ChangeOrder.objects.select_for_update().get(pk=change_order.pk)
+    return ChangeOrder.objects.select_for_update(no_key=True).get(pk=change_order.pk)
 
 
 def _waiting_check(change_order: ChangeOrder) -> None:
@@ -315,7 +315,9 @@ def _apply(change_order: ChangeOrder, contract: Contract, by: User) -> None:
     replaces = after.get("replaces")
     if replaces is not None:
         planned = list(
-            contract.milestones.select_for_update().filter(status=MilestoneStatus.PLANNED)
+            contract.milestones.select_for_update(no_key=True).filter(
+                status=MilestoneStatus.PLANNED
+            )
         )
         if sorted(m.pk for m in planned) != sorted(replaces):
             raise InvalidTransition(

@@ -50,7 +50,7 @@ def _move(subject: Contract | Milestone, action: str, *, by: User | None, reason
 
 def _locked(contract: Contract) -> Contract:
     return (
-        Contract.objects.select_for_update(of=("self",))
+        Contract.objects.select_for_update(of=("self",), no_key=True)
         .select_related("buyer", "provider")
         .get(pk=contract.pk)
     )
@@ -111,8 +111,10 @@ def contract_terminate(*, contract: Contract, by: User, reason: str) -> Contract
 
 def contract_lock(*, contract_id: int) -> None:
     """Lock the contract's row until the transaction ends: what every writer to a contract, its
-    change orders or its milestones takes first, so none waits on another in a circle."""
-    list(Contract.objects.select_for_update(of=("self",)).filter(pk=contract_id).values("pk"))
+    change orders or its milestones takes first, so none waits on another in a circle. A "no
+    key" lock: rows that refer to the contract (an invoice, a signature) may still be written."""
+    locked = Contract.objects.select_for_update(of=("self",), no_key=True)
+    list(locked.filter(pk=contract_id).values("pk"))
 
 
 def _locked_milestone(milestone: Milestone) -> Milestone:
@@ -120,7 +122,7 @@ def _locked_milestone(milestone: Milestone) -> Milestone:
     change order, then milestones), so no two writers wait on each other."""
     contract_lock(contract_id=milestone.contract_id)
     return (
-        Milestone.objects.select_for_update(of=("self",))
+        Milestone.objects.select_for_update(of=("self",), no_key=True)
         .select_related("contract__buyer", "contract__provider")
         .get(pk=milestone.pk)
     )
@@ -211,7 +213,12 @@ def checklist_item_complete(
     *, item: ChecklistItem, by: User, reference: str, completed_on: date
 ) -> ChecklistItem:
     """A party records the approval or filing a finding asked for: its reference and date."""
-    item = ChecklistItem.objects.select_for_update().select_related("contract").get(pk=item.pk)
+    contract_lock(contract_id=item.contract_id)  # contract first, as every writer
+    item = (
+        ChecklistItem.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("contract")
+        .get(pk=item.pk)
+    )
     contract_side(contract=item.contract, user=by)
     errors = {}
     if not (reference or "").strip():
