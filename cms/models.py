@@ -548,9 +548,16 @@ class ProviderChildPage(BilingualTitleMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         from cms.selectors import listing_provider
+        from marketplace.accounts.selectors import buyer_currency
+        from marketplace.catalog.selectors import cny_estimate
 
         context = super().get_context(request, *args, **kwargs)
         context.update(listing_provider(listing=self))
+        # A signed-in buyer reads the price in their own currency too (an estimate).
+        currency = buyer_currency(user=request.user)
+        amount = getattr(self, "price_from_amount", None)
+        context["estimate_currency"] = currency
+        context["price_estimate"] = cny_estimate(amount=amount, currency=currency)
         return context
 
 

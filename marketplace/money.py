@@ -49,6 +49,22 @@ CURRENCY_NAMES = {
 }  # fmt: skip
 
 
+# The currency a buyer established in a country thinks in (euro-area countries: EUR).
+EURO_AREA = (
+    "AT BE CY DE EE ES FI FR GR HR IE IT LT LU LV MT NL PT SI SK"
+).split()  # fmt: skip
+COUNTRY_CURRENCY = {
+    "US": "USD", "GB": "GBP", "CH": "CHF", "JP": "JPY", "KR": "KRW", "SG": "SGD", "AU": "AUD",
+    "CA": "CAD", "HK": "HKD", "SE": "SEK", "DK": "DKK", "NO": "NOK", "IN": "INR", "NZ": "NZD",
+    **dict.fromkeys(EURO_AREA, "EUR"),
+}  # fmt: skip
+
+
+def currency_of_country(country: str) -> str | None:
+    """The currency of a country we quote in, or None (CNY for China)."""
+    return "CNY" if country == "CN" else COUNTRY_CURRENCY.get(country)
+
+
 def currency_choices() -> list[tuple[str, str]]:
     """The currencies as a form offers them: "USD · 美元" for a Chinese reader."""
     return [(code, f"{code} · {CURRENCY_NAMES[code]}") for code in Currency.values]

@@ -14,8 +14,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cms.models import Degree, Delivery, JobLevel, TCMDelivery, WorkPermitSponsorship
+from marketplace.accounts.selectors import buyer_currency
 from marketplace.catalog.cities import city_name_zh
 from marketplace.catalog.models import LANGUAGE_NAMES, Standard, TaxonomyNode, Tier, Zone
+from marketplace.catalog.selectors import cny_estimate, fx_rate_latest
 from marketplace.language import reads_chinese
 from search import alerts
 from search.params import job_query, service_query
@@ -67,12 +69,20 @@ def search_page(request):
         _provider_in_language(hit)
     labels = _labels()
     capabilities = query.filters.get("capability", [])
+    # A signed-in buyer reads prices in their own currency too, at today's rate (an estimate).
+    currency = buyer_currency(user=request.user)
+    rate = fx_rate_latest(base="CNY", quote=currency) if currency else None
+    for hit in result["results"]:
+        hit["price_estimate"] = cny_estimate(
+            amount=hit.get("price_from"), currency=currency, rate=rate
+        )
     return render(
         request,
         "search/search.html",
         {
             **_result_context(request, query, result, SIDEBAR_FACETS, labels),
             "zone_names": labels,
+            "estimate_currency": currency,
             # TCM "Internet plus" services have their own landing: this search, introduced.
             "is_tcm": bool(capabilities)
             and all(code == "tcm" or code.startswith("tcm.") for code in capabilities),

@@ -5,7 +5,14 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from marketplace.accounts.models import Invitation, Membership, Organisation, User
+from marketplace.accounts.models import (
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    User,
+)
+from marketplace.money import currency_of_country
 
 
 def memberships_of(*, user: User) -> QuerySet[Membership]:
@@ -48,3 +55,19 @@ def candidate_facts(*, user: User) -> dict:
         "has_profile": User.objects.filter(pk=user.pk, candidate_profile__isnull=False).exists(),
         "applications": user.applications.count(),
     }
+
+
+def buyer_currency(*, user: User) -> str | None:
+    """The currency a signed-in buyer reads prices in besides CNY: their buying organisation's
+    country's (the first they belong to), or None (anonymous, no buying organisation, CNY)."""
+    if not user.is_authenticated:
+        return None
+    buying = (OrganisationKind.BUYER, OrganisationKind.PLATFORM)
+    membership = (
+        Membership.objects.filter(user=user, organisation__kind__in=buying)
+        .select_related("organisation")
+        .order_by("pk")
+        .first()
+    )
+    currency = currency_of_country(membership.organisation.country) if membership else None
+    return None if currency in (None, "CNY") else currency

@@ -1,11 +1,13 @@
 """Reads from the catalogue."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from marketplace.catalog.models import FxRate, TaxonomyKind, TaxonomyNode
+from marketplace.money import round_amount
 
 
 def taxonomy_subtree(*, code: str) -> QuerySet[TaxonomyNode]:
@@ -53,3 +55,14 @@ def fx_rate_latest(*, base: str, quote: str, at: datetime | None = None) -> FxRa
         .order_by("-as_of", "-pk")
         .first()
     )
+
+
+def cny_estimate(*, amount, currency: str | None, rate: FxRate | None = None) -> Decimal | None:
+    """A CNY ``amount`` in ``currency`` at the latest rate (``rate`` if given), rounded the way
+    that currency is: an estimate for reading, never for settling. None without a rate."""
+    if amount is None or amount == "" or not currency or currency == "CNY":
+        return None
+    rate = rate or fx_rate_latest(base="CNY", quote=currency)
+    if rate is None:
+        return None
+    return round_amount(Decimal(str(amount)) * rate.rate, currency)

@@ -233,3 +233,19 @@ def test_tcm_services_have_their_own_landing(client, demo_site):
     assert landing.context["result"]["count"] > 0
     assert all(hit["kind"] == "tcm" for hit in landing.context["result"]["results"])
     assert "“互联网+”中医药服务</h1>" in chinese
+
+
+def test_a_signed_in_buyer_reads_prices_in_their_currency_too(client, demo_site):
+    from tests.factories import buyer_party, fx_rates
+
+    fx_rates()
+    listing = ServicePage.objects.live().filter(price_from_amount__isnull=False).first()
+    anonymous = client.get(listing.url).text
+    client.force_login(buyer_party(country="DE").owner)
+
+    page = client.get(listing.url).text
+    results = client.get("/search/?q=toxicology").text
+
+    assert "at today’s rate" not in anonymous
+    assert re.search(r"about EUR [\d,]+\.\d\d at today’s rate", page)
+    assert re.search(r"about EUR [\d,]+\.\d\d at today’s rate", results)
