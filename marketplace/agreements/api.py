@@ -3,6 +3,8 @@
 two parties only (404 for anyone else). Each document names its PDF's
 address and the SHA-256 of what it says; each signature, the SHA-256 it signed."""
 
+from functools import partial
+
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -97,6 +99,19 @@ class SignSerializer(serializers.Serializer):
     )  # fmt: skip
 
 
+def _sign(request: Request, sign) -> None:
+    """Sign from a posted body (``SignSerializer``): the signer proves it is them, then
+    ``sign(by=, typed_name=, method=, ip_address=)`` runs; refusals raise, as the API answers."""
+    serializer = SignSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    method = signer_reauthenticate(user=request.user, password=data["password"], code=data["code"])
+    sign(
+        by=request.user, typed_name=data["typed_name"], method=method,
+        ip_address=request.META.get("REMOTE_ADDR") or None,
+    )  # fmt: skip
+
+
 class SignedSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="the contract's status after signing")
     signatures = SignatureSerializer(many=True, help_text="every signature of its documents")
@@ -115,16 +130,7 @@ class ContractSignView(APIView):
         your organisation, proving it is you with your password or an emailed code; with both
         parties' signatures the contract is active."""
         contract = get_object_or_404(contracts_for_user(user=request.user), pk=pk)
-        serializer = SignSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        method = signer_reauthenticate(
-            user=request.user, password=data["password"], code=data["code"]
-        )
-        contract_documents_sign(
-            contract=contract, by=request.user, typed_name=data["typed_name"], method=method,
-            ip_address=request.META.get("REMOTE_ADDR") or None,
-        )  # fmt: skip
+        _sign(request, partial(contract_documents_sign, contract=contract))
         contract.refresh_from_db()
         answer = {
             "status": contract.status,
@@ -269,18 +275,9 @@ class ChangeOrderSignView(APIView):
         """Sign a proposed change for your organisation (password or emailed code, and your
         name); with both parties' signatures it is in force."""
         change = _change(request, pk, number)
-        serializer = SignSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        method = signer_reauthenticate(
-            user=request.user, password=data["password"], code=data["code"]
-        )
-        change_order_sign(
-            change_order=change, by=request.user, typed_name=data["typed_name"], method=method,
-            ip_address=request.META.get("REMOTE_ADDR") or None,
-        )  # fmt: skip
-        change = selectors.contract_changes(contract=change.contract)
-        change = next(c for c in change if c.number == number)
+        _sign(request, partial(change_order_sign, change_order=change))
+        change = next(c for c in selectors.contract_changes(contract=change.contract)
+                      if c.number == number)  # fmt: skip
         return Response(ChangeOrderSerializer(change, context={"request": request}).data)
 
 

@@ -28,7 +28,7 @@ from marketplace.agreements.pdf import document_pdf
 from marketplace.compliance.facts import fact_description
 from marketplace.contracting.audit import audit
 from marketplace.contracting.models import CatalogueItem, ChangeOrder, Contract
-from marketplace.contracting.selectors import change_facts
+from marketplace.contracting.selectors import change_facts, change_new_approvals
 from marketplace.contracting.services.contracts import contract_lock
 from marketplace.transitions import InvalidTransition
 
@@ -302,8 +302,7 @@ def change_order_document_issue(*, change_order: ChangeOrder) -> AgreementDocume
             "rules_version": change_order.screening["rules_version"],
             "new_approvals": [
                 {"title_en": f["title_en"], "title_zh": f["title_zh"], "severity": f["severity"]}
-                for f in change_order.screening["findings"]
-                if f["rule"] in change_order.screening["new_checklist"]
+                for f in change_new_approvals(change_order)
             ],
         },
         "terms": _terms(template, contract.buyer, contract.provider, proposed_on),

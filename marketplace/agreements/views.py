@@ -1,6 +1,8 @@
 """A contract's documents on the site: downloading them and signing them, by its two parties
 only (404 for anyone else)."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -66,8 +68,9 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _reauthenticated(request, back: str):
-    """How the signer proved it is them (their password or emailed code), or the refusal page."""
+def _sign(request, back: str, sign):
+    """Sign from a posted form: the signer proves it is them (password or emailed code), then
+    ``sign(by=, typed_name=, method=, ip_address=)`` runs; None, or the page saying why not."""
     try:
         method = signer_reauthenticate(
             user=request.user,
@@ -75,8 +78,18 @@ def _reauthenticated(request, back: str):
             code=request.POST.get("code", ""),
         )
     except ValidationError as error:
-        return None, refusal_page(request, " ".join(error.messages), back, status=400)
-    return method, None
+        return refusal_page(request, " ".join(error.messages), back, status=400)
+    _signed, refusal = run_service(
+        request,
+        lambda: sign(
+            by=request.user,
+            typed_name=request.POST.get("typed_name", ""),
+            method=method,
+            ip_address=_client_ip(request),
+        ),  # fmt: skip
+        back,
+    )
+    return refusal
 
 
 @login_required
@@ -86,20 +99,7 @@ def contract_sign(request, pk: int):
     your name typed."""
     contract = get_object_or_404(contracts_for_user(user=request.user), pk=pk)
     back = f"/deals/contracts/{contract.pk}/"
-    method, refusal = _reauthenticated(request, back)
-    if refusal is not None:
-        return refusal
-    signatures, refusal = run_service(
-        request,
-        lambda: contract_documents_sign(
-            contract=contract,
-            by=request.user,
-            typed_name=request.POST.get("typed_name", ""),
-            method=method,
-            ip_address=_client_ip(request),
-        ),  # fmt: skip
-        back,
-    )
+    refusal = _sign(request, back, partial(contract_documents_sign, contract=contract))
     if refusal is not None:
         return refusal
     messages.success(request, _("Signed for your organisation."))
@@ -229,20 +229,7 @@ def change_order_sign_view(request, pk: int, number: int):
     """Sign a proposed change for your organisation: your password or emailed code, your name."""
     contract, change = _change_order(request, pk, number)
     back = f"/deals/contracts/{contract.pk}/"
-    method, refusal = _reauthenticated(request, back)
-    if refusal is not None:
-        return refusal
-    _signature, refusal = run_service(
-        request,
-        lambda: change_order_sign(
-            change_order=change,
-            by=request.user,
-            typed_name=request.POST.get("typed_name", ""),
-            method=method,
-            ip_address=_client_ip(request),
-        ),  # fmt: skip
-        back,
-    )
+    refusal = _sign(request, back, partial(change_order_sign, change_order=change))
     if refusal is not None:
         return refusal
     change.refresh_from_db()

@@ -185,6 +185,13 @@ def thread_messages(*, rfq: Rfq, provider: Organisation):
     return Message.objects.filter(rfq=rfq, provider=provider).select_related("author")
 
 
+def change_new_approvals(change_order: ChangeOrder) -> list[dict]:
+    """The findings of a change's screening that its contract's checklist lacked: the approvals
+    and filings the change adds before payment."""
+    screening = change_order.screening
+    return [f for f in screening["findings"] if f["rule"] in screening["new_checklist"]]
+
+
 def change_facts(change_order: ChangeOrder) -> list[str]:
     """The deal facts a change order restates (their names, in a stable order)."""
     before, after = change_order.before["facts"], change_order.after["facts"]

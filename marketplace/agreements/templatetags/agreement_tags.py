@@ -7,7 +7,7 @@ from django import template
 from marketplace.agreements import selectors
 from marketplace.agreements.models import DocumentKind
 from marketplace.contracting.models import ChangeOrderStatus, ContractStatus
-from marketplace.contracting.selectors import acting_side, change_facts
+from marketplace.contracting.selectors import acting_side, change_facts, change_new_approvals
 
 register = template.Library()
 
@@ -60,10 +60,7 @@ def contract_changes(context, contract):
                 "change": change,
                 "document": getattr(change, "document", None),
                 "facts": change_facts(change),
-                "new_approvals": [
-                    f for f in change.screening["findings"]
-                    if f["rule"] in change.screening["new_checklist"]
-                ],
+                "new_approvals": change_new_approvals(change),
                 "may_sign": change.status == ChangeOrderStatus.PROPOSED
                 and side is not None
                 and side not in signed_sides,

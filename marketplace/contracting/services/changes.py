@@ -36,10 +36,10 @@ from marketplace.contracting.services.notifications import notify
 from marketplace.contracting.services.quotes import MilestoneInput
 from marketplace.contracting.services.screening import (
     CHANGEABLE_FACTS,
-    CHECKLIST_SEVERITIES,
     blocked_message,
     blocking_findings,
     checklist_extend,
+    checklist_missing,
     contract_fact_values,
     contract_facts,
     deal_screen,
@@ -152,16 +152,13 @@ def _screening(contract: Contract, fact_values: dict, amounts: list[Decimal]) ->
             blocked_message(screening=stored),
             details={"findings": blocking_findings(screening=stored)},
         )
-    held = set(contract.checklist.values_list("rule", flat=True))
     return {
         "outcome": result.outcome,
         "findings": findings,
         "rules_version": rules_version(),
         "screened_at": timezone.now().isoformat(),
         "new_checklist": [
-            finding["rule"]
-            for finding in findings
-            if finding["severity"] in CHECKLIST_SEVERITIES and finding["rule"] not in held
+            finding["rule"] for finding in checklist_missing(contract=contract, findings=findings)
         ],
     }
 
@@ -351,11 +348,7 @@ def _apply(change_order: ChangeOrder, contract: Contract, by: User) -> None:
             blocked_message(screening=screening),
             details={"findings": blocking_findings(screening=screening)},
         )
-    held = set(contract.checklist.values_list("rule", flat=True))
-    new_steps = {
-        f["rule"] for f in screening.findings
-        if f["severity"] in CHECKLIST_SEVERITIES and f["rule"] not in held
-    }  # fmt: skip
+    new_steps = checklist_missing(contract=contract, findings=screening.findings)
     # A payment under way was cleared against the checklist as it stood: a new approval would
     # leave its money taken but unrecordable. Such a change waits until the payment is through.
     if new_steps and contract.milestones.filter(payments__status__in=PAYMENTS_UNDER_WAY).exists():

@@ -246,10 +246,15 @@ def unblock_hint(*, screening: Screening) -> str:
 CHECKLIST_SEVERITIES = ("needs_approval", "needs_filing")
 
 
+def checklist_missing(*, contract: Contract, findings: list[dict]) -> list[dict]:
+    """The findings that ask for an approval or a filing the contract's checklist lacks."""
+    held = set(contract.checklist.values_list("rule", flat=True))
+    return [f for f in findings if f["severity"] in CHECKLIST_SEVERITIES and f["rule"] not in held]
+
+
 def checklist_extend(*, contract: Contract, findings: list[dict]) -> list[ChecklistItem]:
     """The contract's checklist gains an item for each finding that asks for an approval or a
     filing and is not on it yet (what payments wait for)."""
-    held = set(contract.checklist.values_list("rule", flat=True))
     return ChecklistItem.objects.bulk_create(
         ChecklistItem(
             contract=contract,
@@ -263,6 +268,5 @@ def checklist_extend(*, contract: Contract, findings: list[dict]) -> list[Checkl
             authority=f["authority"],
             authority_zh=f.get("authority_zh", ""),
         )
-        for f in findings
-        if f["severity"] in CHECKLIST_SEVERITIES and f["rule"] not in held
+        for f in checklist_missing(contract=contract, findings=findings)
     )
