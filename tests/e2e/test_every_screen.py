@@ -86,7 +86,7 @@ def pages(live_site):
         seeded["quote_form"],
         seeded["contract"],
         "/account/",
-        "/payments/payouts/",
+        "/notifications/",
         "/applications/",
     ]
     return {"anonymous": (None, anonymous), "buyer": (seeded["buyer"], buyer),
@@ -103,8 +103,11 @@ def _visit(page_in, live_site, language, email, paths, strings) -> list[str]:
         )
     problems = []
     for path in paths:
-        page.goto(live_site + path)
+        response = page.goto(live_site + path)
         where = f"{language} {path}"
+        expected = 404 if path == "/no-such-page/" else 200
+        if response.status != expected:  # a page type checked must be the page itself
+            problems.append(f"{where}: answered {response.status}, not {expected}")
         width = page.evaluate("document.scrollingElement.scrollWidth")
         if width > PHONE["width"]:
             problems.append(f"{where}: {width} px wide")
