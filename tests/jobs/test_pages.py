@@ -153,7 +153,8 @@ def test_a_posting_says_when_it_was_posted_where_and_that_the_reader_applied():
     after = signed_in(graduate).get(posting.url).text
 
     zone = posting.get_parent().specific.zone
-    assert f"发布于 {posting.first_published_at:%Y-%m-%d}" in before and zone.name_zh in before
+    posted = timezone.localtime(posting.first_published_at)  # as the page shows it: local time
+    assert f"发布于 {posted:%Y-%m-%d}" in before and zone.name_zh in before
     assert f'href="/applications/apply/{posting.pk}/"' in before and "您已于" not in before
     assert f"You applied on {timezone.localdate():%Y-%m-%d} · New" in after
     assert f'href="/applications/apply/{posting.pk}/"' not in after
