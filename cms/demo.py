@@ -74,6 +74,7 @@ DEMO_DEAL_FACTS = {
 }
 DEMO_BUYER = ("buyer@example.com", "buyer")  # the local demo's documented logins, DEBUG only
 DEMO_CRO = ("cro@example.com", "cro")
+DEMO_GRADUATE = ("graduate@example.com", "graduate")
 
 
 def load_demo_deal() -> dict[str, str]:
@@ -93,7 +94,7 @@ def load_demo_deal() -> dict[str, str]:
 
     user_model = get_user_model()
     users = {}
-    for email, password in (DEMO_BUYER, DEMO_CRO):
+    for email, password in (DEMO_BUYER, DEMO_CRO, DEMO_GRADUATE):
         user = user_model.objects.filter(email=email).first()
         if user is None:
             user = user_model.objects.create_user(email=email, password=password)
@@ -142,7 +143,47 @@ def load_demo_deal() -> dict[str, str]:
     from marketplace.trust.services import track_records_refresh
 
     track_records_refresh()
-    return dict((DEMO_BUYER, DEMO_CRO))
+    _demo_candidate(users[DEMO_GRADUATE[0]])
+    return dict((DEMO_BUYER, DEMO_CRO, DEMO_GRADUATE))
+
+
+def _demo_candidate(user) -> None:
+    """The graduate login's candidate profile (with a one-page CV), one application to a graduate
+    posting and two saved postings: the job board as a candidate sees it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from cms.models import JobPostingPage
+    from marketplace.jobs.models import CandidateProfile
+    from marketplace.jobs.services import application_create, candidate_profile_save, job_save
+
+    if CandidateProfile.objects.filter(user=user).exists():
+        return
+    candidate_profile_save(
+        user=user, full_name="Chen Yu", degree="master", school="China Pharmaceutical University",
+        graduation_year=timezone.localdate().year, discipline_codes=["dmpk.in_vitro_adme"],
+        languages=["zh", "en"],
+        cv=SimpleUploadedFile("chen-yu-cv.pdf", _demo_cv_pdf(), content_type="application/pdf"),
+    )  # fmt: skip
+    postings = list(JobPostingPage.objects.live().filter(level="graduate").order_by("pk")[:3])
+    if postings:
+        application_create(
+            posting=postings[0], candidate=user,
+            cover_note="I finished a master's in pharmaceutical analysis and would like to join "
+            "your bioanalysis group.",
+        )  # fmt: skip
+    for posting in postings[1:]:
+        job_save(user=user, posting=posting)
+
+
+def _demo_cv_pdf() -> bytes:
+    """A one-page CV as a real PDF (the upload check reads it)."""
+    from weasyprint import HTML
+
+    return HTML(
+        string="<h1>Chen Yu</h1><p>M.Sc. Pharmaceutical Analysis. LC-MS/MS bioanalysis; in vitro "
+        "ADME (microsomal stability, Caco-2).</p>"
+    ).write_pdf()
 
 
 def _demo_reviewed_deal(*, buyer, buyer_user, cro, cro_user) -> None:

@@ -32,6 +32,7 @@ from wagtail.search import index
 
 from marketplace.catalog.fields import MultipleChoiceField, WebsiteField
 from marketplace.catalog.models import Language, Standard, TaxonomyKind
+from marketplace.jobs import selectors as job_selectors
 from marketplace.language import reads_chinese
 
 # --- Bilingual content ------------------------------------------------------------------------
@@ -320,9 +321,22 @@ class ProviderPage(BilingualTitleMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         from cms.selectors import provider_profile
+        from marketplace.accounts.selectors import buyer_currency
+        from marketplace.catalog.selectors import cny_estimate, fx_rate_latest
 
         context = super().get_context(request, *args, **kwargs)
         context.update(provider_profile(provider=self))
+        # A signed-in buyer reads each service's price in their own currency too (an estimate).
+        currency = buyer_currency(user=request.user)
+        rate = fx_rate_latest(base="CNY", quote=currency) if currency else None
+        if rate is not None:
+            context["estimate_currency"] = currency
+            for name in ("services", "tcm_services"):
+                context[name] = list(context[name])
+                for listing in context[name]:
+                    listing.price_estimate = cny_estimate(
+                        amount=listing.price_from_amount, currency=currency, rate=rate
+                    )
         return context
 
     @property
@@ -818,9 +832,11 @@ class JobPostingPage(ProviderChildPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # A signed-in reader's own application to this posting, if they applied.
+        # A signed-in reader's own application to this posting, if they applied, and whether
+        # they saved it.
         if request.user.is_authenticated:
             context["application"] = self.applications.filter(candidate=request.user).first()
+            context["is_saved"] = job_selectors.is_saved(user=request.user, posting_id=self.pk)
         return context
 
     @property

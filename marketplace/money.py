@@ -65,6 +65,20 @@ def currency_of_country(country: str) -> str | None:
     return "CNY" if country == "CN" else COUNTRY_CURRENCY.get(country)
 
 
+# Where exchange rates come from, by the name the rate table stores, in the reader's language.
+# A source not named here shows as stored (it is data from the rates import).
+FX_SOURCE_NAMES = {
+    "Demo reference rates (not for settlement)": _("Demo reference rates (not for settlement)"),
+    "CFETS central parity": _("CFETS central parity"),
+    "PBOC central parity": _("PBOC central parity"),
+    "ECB euro reference rates": _("ECB euro reference rates"),
+}
+
+
+def fx_source_name(source: str) -> str:
+    return str(FX_SOURCE_NAMES.get(source, source))
+
+
 def currency_choices() -> list[tuple[str, str]]:
     """The currencies as a form offers them: "USD · 美元" for a Chinese reader."""
     return [(code, f"{code} · {CURRENCY_NAMES[code]}") for code in Currency.values]

@@ -4,7 +4,7 @@ from django import template
 
 from cms.models import Localised
 from marketplace.catalog.cities import city_name_zh
-from marketplace.catalog.models import LANGUAGE_NAMES, Standard
+from marketplace.catalog.models import ISSUER_NAMES, LANGUAGE_NAMES, Standard
 from marketplace.language import reads_chinese
 
 register = template.Library()
@@ -40,6 +40,12 @@ def city_name(city: str) -> str:
 def standard_name(code: str) -> str:
     """A standard's display name ("OECD GLP"), never its code."""
     return str(Standard(code).label) if code in Standard.values else code
+
+
+@register.filter
+def issuer_name(issuer: str) -> str:
+    """A certification's issuer by name in the reader's language, when it is one we know."""
+    return str(ISSUER_NAMES.get(issuer.strip(), issuer)) if issuer else ""
 
 
 @register.filter

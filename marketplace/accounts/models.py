@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.catalog.fields import WebsiteField
+from marketplace.language import reads_chinese
 
 
 class UserManager(BaseUserManager):
@@ -132,6 +133,11 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language when the organisation has one."""
+        return self.name_zh if reads_chinese() and self.name_zh else self.name
 
     @property
     def is_provider(self) -> bool:

@@ -50,10 +50,12 @@ def waiting_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
 
 def candidate_facts(*, user: User) -> dict:
     """What the account page says of the user as a job candidate: whether they have a candidate
-    profile and how many applications (through the job board's relations to the user)."""
+    profile, how many applications and saved jobs (through the job board's relations to the
+    user)."""
     return {
         "has_profile": User.objects.filter(pk=user.pk, candidate_profile__isnull=False).exists(),
         "applications": user.applications.count(),
+        "saved_jobs": user.saved_jobs.filter(posting__live=True).count(),
     }
 
 

@@ -6,6 +6,7 @@ from marketplace.api.errors import not_found
 from marketplace.api.views import SchemaView
 from marketplace.billing import api as billing
 from marketplace.contracting import api as deals
+from marketplace.jobs import api as jobs
 from marketplace.notifications import api as notifications
 from marketplace.ops.views import HealthView
 from marketplace.trust import api as trust
@@ -29,6 +30,8 @@ urlpatterns = [
     path("search/suggest", SuggestView.as_view(), name="search-suggest"),
     path("saved-searches", SavedSearchesView.as_view(), name="saved-searches"),
     path("saved-searches/<int:pk>", SavedSearchView.as_view(), name="saved-search"),
+    path("saved-jobs", jobs.SavedJobsView.as_view(), name="saved-jobs"),
+    path("saved-jobs/<int:posting_id>", jobs.SavedJobView.as_view(), name="saved-job"),
     path("rfqs/", deals.RfqListView.as_view(), name="rfqs"),
     path("rfqs/<int:pk>/", deals.RfqDetailView.as_view(), name="rfq"),
     path("rfqs/<int:pk>/open", deals.RfqOpenView.as_view(), name="rfq-open"),

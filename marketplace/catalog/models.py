@@ -63,6 +63,18 @@ LANGUAGE_NAMES = {
     "id": _("Indonesian"), "ms": _("Malay"),
 }  # fmt: skip
 
+# Issuers of certifications and accreditations that providers name, in the reader's language; an
+# issuer not named here shows as the provider typed it.
+ISSUER_NAMES = {
+    "NMPA": _("NMPA (National Medical Products Administration)"),
+    "CNAS": _("CNAS (China National Accreditation Service)"),
+    "US FDA": _("US FDA (Food and Drug Administration)"),
+    "EMA": _("EMA (European Medicines Agency)"),
+    "AAALAC International": _("AAALAC International"),
+    "OECD MAD partner authority": _("An OECD mutual acceptance of data partner authority"),
+    "SGS": _("SGS"),
+}
+
 
 class Zone(models.Model):
     """A place in China whose tier of the negative list applies to work done there."""

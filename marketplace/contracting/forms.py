@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.accounts.models import PROVIDER_KINDS, Organisation
+from marketplace.catalog.forms import TaxonomyChoice, TaxonomyMultipleChoice, ZoneChoiceField
 from marketplace.catalog.models import TaxonomyKind, TaxonomyNode, Zone
 from marketplace.columns import column_range
 from marketplace.contracting.models import CatalogueItem, QuoteRevision, Rfq, VatBasis, Visibility
-from marketplace.language import reads_chinese
 from marketplace.money import currency_choices
+from marketplace.widgets import ChipsSelectMultiple
 
 YES_NO_UNSURE = [("", _("Not sure yet")), ("yes", _("Yes")), ("no", _("No"))]
 
@@ -28,30 +29,6 @@ class YesNoField(forms.TypedChoiceField):
 
     def prepare_value(self, value):
         return {True: "yes", False: "no"}.get(value, value if isinstance(value, str) else "")
-
-
-def _taxonomy_label(node: TaxonomyNode) -> str:
-    """A taxonomy node as a chooser lists it: indented by depth, in the reader's language."""
-    label = node.label_zh if reads_chinese() and node.label_zh else node.label_en
-    return f"{'— ' * node.depth}{label}"
-
-
-class CapabilityChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, node: TaxonomyNode) -> str:
-        return _taxonomy_label(node)
-
-
-class TaxonomyChoice(forms.ModelChoiceField):
-    """One node of the taxonomy (a capability, therapeutic area, modality), named in the
-    reader's language."""
-
-    def label_from_instance(self, node: TaxonomyNode) -> str:
-        return _taxonomy_label(node)
-
-
-class ZoneChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, zone: Zone) -> str:
-        return zone.name_zh if reads_chinese() and zone.name_zh else zone.name
 
 
 # The compliance questions, in the words a buyer understands (see compliance/data/rules.yaml).
@@ -110,6 +87,17 @@ FACT_WHY = {
 }
 
 
+class ProviderMultipleChoice(forms.ModelMultipleChoiceField):
+    """Providers named in the reader's language, found by either name or their city."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.widget.search_text = lambda org: " ".join([org.name, org.name_zh, org.city])
+
+    def label_from_instance(self, org: Organisation) -> str:
+        return org.local_name
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -138,11 +126,11 @@ class RfqForm(forms.Form):
         help_text=_("What providers see before they accept your NDA."),
     )
     scope = forms.CharField(label=_("Scope of work"), widget=forms.Textarea(attrs={"rows": 6}))
-    capabilities = CapabilityChoiceField(
+    capabilities = TaxonomyMultipleChoice(
         label=_("Capabilities needed"),
         queryset=TaxonomyNode.objects.filter(kind=TaxonomyKind.CAPABILITY),
         to_field_name="code",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=ChipsSelectMultiple(),
     )
     therapeutic_area = TaxonomyChoice(
         label=_("Therapeutic area"), required=False, to_field_name="code",
@@ -180,12 +168,12 @@ class RfqForm(forms.Form):
         label=_("Who may quote"), choices=Visibility.choices, initial=Visibility.INVITED,
         widget=forms.RadioSelect,
     )  # fmt: skip
-    providers = forms.ModelMultipleChoiceField(
+    providers = ProviderMultipleChoice(
         label=_("Invite providers"),
         queryset=Organisation.objects.filter(kind__in=PROVIDER_KINDS),
         to_field_name="slug",
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=ChipsSelectMultiple(),
     )
     hgr_materials_leave_china = YesNoField(label=FACT_QUESTIONS["hgr_materials_leave_china"])
     buyer_collects_hgr = YesNoField(label=FACT_QUESTIONS["buyer_collects_hgr"])
@@ -241,6 +229,23 @@ class RfqForm(forms.Form):
             if self.data.get("action") == "open":
                 self.add_error("providers", _("Invite at least one provider, or open it to all."))
         return data
+
+
+class InviteForm(forms.Form):
+    """More providers for an RFQ: those not invited yet."""
+
+    providers = ProviderMultipleChoice(
+        label=_("Invite more providers"), queryset=Organisation.objects.none(),
+        to_field_name="slug", widget=ChipsSelectMultiple(),
+    )  # fmt: skip
+
+    def __init__(self, *args, rfq: Rfq, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["providers"].queryset = (
+            Organisation.objects.filter(kind__in=PROVIDER_KINDS)
+            .exclude(rfq_invitations__rfq=rfq)
+            .order_by("name")
+        )
 
 
 class QuoteForm(forms.Form):

@@ -21,6 +21,7 @@ from marketplace.contracting import selectors, services
 from marketplace.contracting.forms import (
     FACT_QUESTIONS,
     ChecklistForm,
+    InviteForm,
     LineFormSet,
     MessageForm,
     MilestoneFormSet,
@@ -193,11 +194,7 @@ def _rfq_context(request, rfq) -> dict:
         "invitations": RfqInvitation.objects.filter(rfq=rfq).select_related("provider")
         if is_buyer
         else [],
-        "invitable": Organisation.objects.filter(kind__in=PROVIDER_KINDS)
-        .exclude(rfq_invitations__rfq=rfq)
-        .order_by("name")
-        if is_buyer
-        else [],
+        "invite_form": InviteForm(rfq=rfq) if is_buyer else None,
     }
 
 

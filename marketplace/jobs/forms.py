@@ -2,8 +2,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.catalog.forms import TaxonomyMultipleChoice
 from marketplace.catalog.models import Language, TaxonomyNode
 from marketplace.jobs.models import ApplicationStatus
+from marketplace.widgets import ChipsSelectMultiple
 
 DEGREES = [
     ("bachelor", _("Bachelor's")),
@@ -20,12 +22,12 @@ class ProfileForm(forms.Form):
     graduation_year = forms.IntegerField(
         label=_("Graduation year"), min_value=1950, initial=timezone.localdate().year
     )
-    disciplines = forms.ModelMultipleChoiceField(
+    disciplines = TaxonomyMultipleChoice(
         label=_("Disciplines"),
         queryset=TaxonomyNode.objects.all(),
         to_field_name="code",
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=ChipsSelectMultiple(),
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages"), choices=Language.choices, required=False,

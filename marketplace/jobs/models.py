@@ -101,3 +101,23 @@ class ApplicationEvent(models.Model):
 
 
 _private_storage = private_storage  # the name the first migrations refer to
+
+
+class SavedJob(models.Model):
+    """A posting a reader keeps, to read again or apply to later."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_jobs"
+    )
+    posting = models.ForeignKey("cms.JobPostingPage", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("saved job")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "posting"], name="one_save_per_posting")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ☆ {self.posting_id}"

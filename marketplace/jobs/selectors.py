@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from marketplace.accounts.models import Membership, User
-from marketplace.jobs.models import Application, ApplicationEvent
+from marketplace.jobs.models import Application, ApplicationEvent, SavedJob
 
 
 def applications_for_employer(*, user: User) -> QuerySet[Application]:
@@ -29,4 +29,15 @@ def may_read_application(*, user: User, application: Application) -> bool:
     return (
         application.candidate_id == user.pk
         or Membership.objects.filter(user=user, organisation_id=application.employer_id).exists()
+    )
+
+
+def saved_jobs_of(*, user: User) -> QuerySet[SavedJob]:
+    """The user's saved jobs whose postings are still published, newest saved first."""
+    return SavedJob.objects.filter(user=user, posting__live=True).select_related("posting")
+
+
+def is_saved(*, user: User, posting_id: int) -> bool:
+    return (
+        user.is_authenticated and SavedJob.objects.filter(user=user, posting_id=posting_id).exists()
     )

@@ -18,6 +18,7 @@ from marketplace.jobs.models import (
     ApplicationEvent,
     ApplicationStatus,
     CandidateProfile,
+    SavedJob,
 )
 from marketplace.ops.services import task_enqueue
 from marketplace.storage import PDF, upload_check
@@ -193,3 +194,27 @@ def application_withdraw(*, application: Application, by: User) -> Application:
     application.status = S.WITHDRAWN
     application.save(update_fields=["status", "updated_at"])
     return application
+
+
+SAVED_JOBS_MAX = 200
+
+
+def job_save(*, user: User, posting) -> tuple[SavedJob, bool]:
+    """Keep a live posting in the user's saved jobs; saving it again changes nothing (the unique
+    constraint holds when two saves race). Returns the saved job and whether it is new."""
+    if not posting.live:
+        raise ValidationError(_("This posting is no longer published."))
+    with transaction.atomic():
+        saved, created = SavedJob.objects.get_or_create(user=user, posting=posting)
+        if created and SavedJob.objects.filter(user=user).count() > SAVED_JOBS_MAX:
+            raise ValidationError(
+                _("You can keep up to %(most)d saved jobs; remove some first.")
+                % {"most": SAVED_JOBS_MAX}
+            )
+    return saved, created
+
+
+def job_unsave(*, user: User, posting_id: int) -> bool:
+    """Take a posting out of the user's saved jobs; whether it was there."""
+    deleted, _counts = SavedJob.objects.filter(user=user, posting_id=posting_id).delete()
+    return bool(deleted)

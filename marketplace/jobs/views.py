@@ -85,6 +85,36 @@ def apply(request, posting_pk: int):
 
 
 @login_required
+def saved_jobs(request):
+    """The postings the reader saved, with whether each is still open and whether they applied."""
+    saved = list(selectors.saved_jobs_of(user=request.user))
+    applied = set(
+        Application.objects.filter(
+            candidate=request.user, posting__in=[item.posting_id for item in saved]
+        ).values_list("posting_id", flat=True)
+    )
+    return render(request, "jobs/saved.html", {"saved": saved, "applied": applied})
+
+
+@login_required
+@require_POST
+def saved_job_set(request, posting_pk: int):
+    """Save a posting (action "save") or take it out of the saved jobs (action "remove")."""
+    posting = get_object_or_404(JobPostingPage.objects.live(), pk=posting_pk)
+    back = next_or(request, posting.url)
+    if request.POST.get("action") == "remove":
+        services.job_unsave(user=request.user, posting_id=posting.pk)
+        messages.success(request, _("Removed from your saved jobs."))
+        return redirect(back)
+    try:
+        services.job_save(user=request.user, posting=posting)
+    except ValidationError as error:
+        return refusal_page(request, " ".join(error.messages), back, 409)
+    messages.success(request, _("Saved. Your saved jobs are listed under your account."))
+    return redirect(back)
+
+
+@login_required
 def applications(request):
     """The candidate's applications and, for employers, the applications to their postings."""
     return render(

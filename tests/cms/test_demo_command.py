@@ -15,6 +15,6 @@ def test_the_demo_logins_name_the_address_the_site_serves_on(settings):
     lines = output.getvalue().splitlines()
     assert lines[0] == "The demo site: http://127.0.0.1:8765/"
     assert [line.split()[1] for line in lines[1:]] == [
-        "admin@example.com", "buyer@example.com", "cro@example.com",
+        "admin@example.com", "buyer@example.com", "cro@example.com", "graduate@example.com",
     ]  # fmt: skip
-    assert all("127.0.0.1:8765" in line for line in lines) and len(lines) == 4
+    assert all("127.0.0.1:8765" in line for line in lines) and len(lines) == 5

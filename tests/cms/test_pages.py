@@ -145,7 +145,9 @@ def test_every_demo_login_load_demo_prints_opens_what_its_role_uses(settings, de
     output = StringIO()
     call_command("load_demo", stdout=output, stderr=StringIO())
     logins = demo_logins(output.getvalue())
-    assert set(logins) == {"admin@example.com", "buyer@example.com", "cro@example.com"}
+    assert set(logins) == {
+        "admin@example.com", "buyer@example.com", "cro@example.com", "graduate@example.com",
+    }  # fmt: skip
     settings.DEBUG = False
 
     clients = {}
@@ -154,13 +156,21 @@ def test_every_demo_login_load_demo_prints_opens_what_its_role_uses(settings, de
         signed_in = clients[email].post("/accounts/login/", {"login": email, "password": password})
         assert signed_in.status_code == 302, email
 
-    admin, buyer, cro = (clients[f"{name}@example.com"] for name in ("admin", "buyer", "cro"))
+    admin, buyer, cro, graduate = (
+        clients[f"{name}@example.com"] for name in ("admin", "buyer", "cro", "graduate")
+    )
     assert admin.get("/admin/").status_code == 200
     assert admin.get("/django-admin/").status_code == 200
     assert buyer.get("/deals/").status_code == 200
     assert buyer.get("/admin/").status_code == 302  # buyers do not edit pages
     assert cro.get("/deals/").status_code == 200
     assert cro.get("/admin/").status_code == 200
+    for path in ("/account/", "/applications/", "/applications/saved/", "/applications/profile/"):
+        assert graduate.get(path).status_code == 200, path
+    candidate = graduate.get("/applications/").text
+    assert "Withdraw" in candidate  # the demo application, still open
+    assert "2 saved jobs" in graduate.get("/account/").text
+    assert graduate.get("/admin/").status_code == 302  # candidates do not edit pages
     own = ProviderPage.objects.get(organisation__external_id="demo-p002")
     other = ProviderPage.objects.get(organisation__external_id="demo-p001")
     edit = cro.get(reverse("wagtailadmin_pages:edit", args=[own.pk]))
@@ -240,12 +250,14 @@ def test_a_signed_in_buyer_reads_prices_in_their_currency_too(client, demo_site)
 
     fx_rates()
     listing = ServicePage.objects.live().filter(price_from_amount__isnull=False).first()
-    anonymous = client.get(listing.url).text
+    provider_url = listing.get_parent().url
+    anonymous = client.get(listing.url).text + client.get(provider_url).text
     client.force_login(buyer_party(country="DE").owner)
 
     page = client.get(listing.url).text
     results = client.get("/search/?q=toxicology").text
+    provider = client.get(provider_url).text  # each service card
 
     assert "at today’s rate" not in anonymous
-    assert re.search(r"about EUR [\d,]+\.\d\d at today’s rate", page)
-    assert re.search(r"about EUR [\d,]+\.\d\d at today’s rate", results)
+    for shown in (page, results, provider):
+        assert re.search(r"about EUR [\d,]+\.\d\d at today’s rate", shown)

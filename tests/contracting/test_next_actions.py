@@ -123,5 +123,5 @@ def test_a_graduate_sees_the_applications_that_moved(client):
     client.force_login(graduate)
     page = client.get("/todo/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
 
-    assert "您的求职申请" in page and posting.title in page
+    assert "您的求职申请" in page and posting.title_zh in page
     assert "筛选" in page  # the status, in the reader's language

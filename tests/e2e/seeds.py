@@ -178,7 +178,7 @@ def screens() -> None:
     pages' paths (a provider, a service, a TCM service and a job page among them)."""
     from django.contrib.auth import get_user_model
 
-    from cms.models import JobPostingPage, ServicePage, TCMServicePage
+    from cms.models import ServicePage, TCMServicePage
     from marketplace.accounts.models import Role
     from tests.factories import Party, active_contract, fx_rates, quote_for, rfq_for
 
@@ -189,8 +189,9 @@ def screens() -> None:
     rfq = rfq_for(buyer, invite=[party], title="Hepatocyte clearance for 8 compounds")
     quote = quote_for(rfq, party)
     contract = active_contract(buyer, party)
+    graduate, job = _graduate()
     print(json.dumps({
-        "buyer": buyer.owner.email, "provider": owner.email,
+        "buyer": buyer.owner.email, "provider": owner.email, "graduate": graduate,
         "rfq": f"/deals/rfqs/{rfq.pk}/", "compare": f"/deals/rfqs/{rfq.pk}/compare/",
         "quote": f"/deals/quotes/{quote.pk}/", "contract": f"/deals/contracts/{contract.pk}/",
         "quote_form": f"/deals/rfqs/{rfq.pk}/quote/",
@@ -199,8 +200,30 @@ def screens() -> None:
         "service_page": ServicePage.objects.live().filter(external_id__startswith="demo-p")
         .first().url,
         "tcm_page": TCMServicePage.objects.live().first().url,
-        "job_page": JobPostingPage.objects.live().first().url,
+        "job_page": job.url,
     }))  # fmt: skip
+
+
+def _graduate():
+    """A graduate with a candidate profile, who applied to one posting and saved two; their email
+    and the posting they applied to."""
+    from django.core.files.base import ContentFile
+
+    from cms.models import JobPostingPage
+    from marketplace.jobs.models import CandidateProfile
+    from marketplace.jobs.services import application_create, job_save
+    from tests.factories import UserFactory
+
+    user = UserFactory(email=f"graduate-{uuid.uuid4().hex[:8]}@example.com", email_verified=True)
+    CandidateProfile.objects.create(
+        user=user, full_name="Wang Fang", degree="master", school="China Pharmaceutical University",
+        graduation_year=2026, cv=ContentFile(b"%PDF-1.4\n%%EOF\n", name="cv.pdf"), cv_name="cv.pdf",
+    )  # fmt: skip
+    first, second = JobPostingPage.objects.live().order_by("pk")[:2]
+    application_create(posting=first, candidate=user, cover_note="I would like to join the lab.")
+    job_save(user=user, posting=first)
+    job_save(user=user, posting=second)
+    return user.email, first
 
 
 def form_desk() -> None:

@@ -89,8 +89,17 @@ def pages(live_site):
         "/notifications/",
         "/applications/",
     ]
+    graduate = [
+        "/account/",
+        seeded["job_page"],
+        "/jobs/",
+        "/applications/",
+        "/applications/saved/",
+        "/applications/profile/",
+    ]
     return {"anonymous": (None, anonymous), "buyer": (seeded["buyer"], buyer),
-            "provider": (seeded["provider"], provider)}  # fmt: skip
+            "provider": (seeded["provider"], provider),
+            "graduate": (seeded["graduate"], graduate)}  # fmt: skip
 
 
 def _visit(page_in, live_site, language, email, paths, strings) -> list[str]:

@@ -74,7 +74,7 @@ def test_the_fuzzer_finds_every_id_in_the_paths():
     found = _numbers_by_operation("path")
 
     assert {name for numbers in found.values() for (name,), _kind in numbers} == {
-        "id", "item_pk", "milestone_pk", "number",
+        "id", "item_pk", "milestone_pk", "number", "posting_id",
     }  # fmt: skip
     assert found["POST /api/v1/contracts/{id}/milestones/{milestone_pk}/{action}"] == [
         (("id",), "integer"), (("milestone_pk",), "integer"),

@@ -11,6 +11,7 @@ from tqdm import tqdm
 from cms.demo import (
     DEMO_BUYER,
     DEMO_CRO,
+    DEMO_GRADUATE,
     load_demo_deal,
     load_demo_site,
     load_demo_verifications,
@@ -59,6 +60,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  CRO    {DEMO_CRO[0]} / {DEMO_CRO[1]}  ({site}/deals/, its pages at {site}/admin/)"
         )
+        self.stdout.write(
+            f"  graduate  {DEMO_GRADUATE[0]} / {DEMO_GRADUATE[1]}  ({site}/applications/, jobs at "
+            f"{site}/jobs/)"
+        )
 
     def _load(self) -> None:
         report = load_demo_site(
@@ -99,6 +104,7 @@ class Command(BaseCommand):
                 "Demo deal: "
                 + "; ".join(f"{email} / {password!r}" for email, password in logins.items())
                 + f" (sign in at {settings.SITE_URL}/accounts/login/, then Deals; the CRO also"
-                f" edits its provider's pages at {settings.SITE_URL}/admin/)"
+                f" edits its provider's pages at {settings.SITE_URL}/admin/; the graduate finds"
+                f" jobs at {settings.SITE_URL}/jobs/)"
             )
         )

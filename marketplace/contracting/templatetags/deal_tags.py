@@ -4,7 +4,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.language import reads_chinese
-from marketplace.money import round_amount
+from marketplace.money import fx_source_name, round_amount
 
 register = template.Library()
 
@@ -65,6 +65,12 @@ def fact_descriptions(names) -> str:
 @register.filter
 def yes_no(value) -> str:
     return {True: _("Yes"), False: _("No")}.get(value, _("Not stated"))
+
+
+@register.filter
+def fx_source(source: str) -> str:
+    """An exchange rate's source in the reader's language when it is a source we know."""
+    return fx_source_name(source or "")
 
 
 @register.filter
