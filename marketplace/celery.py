@@ -1,4 +1,11 @@
-"""The Celery application: configured from Django settings (``CELERY_*``), tasks autodiscovered."""
+"""The Celery application: configured from Django settings (``CELERY_*``), tasks autodiscovered.
+
+Tasks go to a queue by the kind of work, so that a worker per queue keeps one kind from waiting
+behind another: payments (Stripe events, payouts, invoices) never wait behind a reindex. The
+queues are named after the default queue: ``<default>`` (everything else), ``<default>.search``
+and ``<default>.payments`` (``marketplace``, ``marketplace.search``, ``marketplace.payments`` in
+production); a worker started with ``-Q`` on all of them does every kind.
+"""
 
 import os
 
@@ -10,6 +17,33 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 app = Celery("marketplace")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The kinds of work with a queue of their own, by the module their tasks live in.
+QUEUE_KINDS = (
+    ("search.", "search"),
+    ("payments.", "payments"),
+    ("marketplace.billing.", "payments"),
+)
+
+
+def queue_for(task_name: str) -> str:
+    """The queue a task is sent to (unless its caller names one)."""
+    base = app.conf.task_default_queue
+    kind = next((kind for prefix, kind in QUEUE_KINDS if task_name.startswith(prefix)), None)
+    return f"{base}.{kind}" if kind else base
+
+
+def queue_names() -> list[str]:
+    """Every queue, the default first: what a worker doing every kind of work consumes."""
+    base = app.conf.task_default_queue
+    return [base, *sorted({f"{base}.{kind}" for _prefix, kind in QUEUE_KINDS})]
+
+
+def _route(name, args, kwargs, options, task=None, **kw) -> dict:
+    return {"queue": queue_for(name)}
+
+
+app.conf.task_routes = (_route,)
 
 
 @task_prerun.connect

@@ -59,6 +59,7 @@ class SearchView(APIView):
     A kind's view names its parameters and its ``hit``; its schema follows from them: the
     parameters, and ``<Kind>SearchResult`` (the envelope with the hits) or a 400."""
 
+    lag_tolerant = True  # search tolerates a little lag: it may read the replica
     permission_classes = [AllowAny]
     params: type[SearchParams]
     hit: type[serializers.Serializer]
@@ -108,6 +109,8 @@ class Suggestions(serializers.Serializer):
 )
 class SuggestView(APIView):
     """Suggestions as the buyer types: matching capabilities, then matching listings."""
+
+    lag_tolerant = True
 
     permission_classes = [AllowAny]
 

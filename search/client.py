@@ -7,10 +7,15 @@ from elasticsearch.dsl import connections
 
 def configure() -> None:
     """Register the default elasticsearch-dsl connection from settings (lazy: no request made)."""
+    hosts = [host.strip() for host in settings.ELASTICSEARCH_URL.split(",")]
+    # On a cluster, a request that finds its node gone (refused, reset, timed out) is sent again
+    # to another node: a node that dies costs a retry, not a failed search.
     connections.configure(
         default={
-            "hosts": [host.strip() for host in settings.ELASTICSEARCH_URL.split(",")],
+            "hosts": hosts,
             "request_timeout": settings.ELASTICSEARCH_TIMEOUT_SECONDS,
+            "max_retries": max(3, len(hosts)),
+            "retry_on_timeout": True,
         }
     )
 
@@ -31,7 +36,9 @@ def search_is_available() -> bool:
     (``rest-root``) that minimal distributions leave out.
     """
     try:
-        health = get_client().options(request_timeout=2, max_retries=0).cluster.health()
+        # One try a node (a dead one answers at once: refused).
+        hosts = len(settings.ELASTICSEARCH_URL.split(","))
+        health = get_client().options(request_timeout=2, max_retries=hosts - 1).cluster.health()
     except Exception:  # noqa: BLE001 - unavailable, whatever the reason
         return False
     return health["status"] in ("green", "yellow")

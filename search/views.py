@@ -18,6 +18,7 @@ from marketplace.accounts.selectors import buyer_currency
 from marketplace.catalog.cities import city_name_zh
 from marketplace.catalog.models import LANGUAGE_NAMES, Standard, TaxonomyNode, Tier, Zone
 from marketplace.catalog.selectors import cny_estimate, fx_rate_latest
+from marketplace.db_routing import lag_tolerant
 from marketplace.language import reads_chinese
 from search import alerts
 from search.params import job_query, service_query
@@ -57,6 +58,7 @@ def _shown(facet: str, code: str) -> bool:
     return True
 
 
+@lag_tolerant
 def search_page(request):
     query, errors = service_query(request.GET)
     if query is None:
@@ -155,6 +157,7 @@ def _job_labels() -> dict[str, str]:
     return labels
 
 
+@lag_tolerant
 def job_search_page(request, *, index_page=None):
     """The job board: open postings by words and filters; closed ones are never listed."""
     query, errors = job_query(request.GET)

@@ -93,13 +93,17 @@ def celery_worker(django_db_setup, django_db_blocker):
         process_stop(process)
 
 
-def worker_start(*, queue: str, environment: dict, log_path: Path) -> subprocess.Popen:
-    """A Celery worker process consuming ``queue`` with ``environment``, logging to ``log_path``."""
+def worker_start(
+    *, queue: str, environment: dict, log_path: Path, only: str | None = None
+) -> subprocess.Popen:
+    """A Celery worker process consuming ``queue`` and its search and payments queues (every kind
+    of work), or ``only`` one of them, with ``environment``, logging to ``log_path``."""
     log_path.parent.mkdir(exist_ok=True)
+    queues = only or ",".join([queue, f"{queue}.search", f"{queue}.payments"])
     with open(log_path, "wb") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "marketplace", "worker", "--pool=solo",
-             "--loglevel=INFO", f"--queues={queue}", f"--hostname={queue}@%h",
+             "--loglevel=INFO", f"--queues={queues}", f"--hostname={queue}@%h",
              "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip

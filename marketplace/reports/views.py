@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from marketplace.accounts.permissions import is_platform_staff
 from marketplace.contracting.audit import export_audit
 from marketplace.csv_export import spreadsheet_safe_writer
+from marketplace.db_routing import lag_tolerant
 from marketplace.reports.trade import (
     GROUP_BY,
     PERIODS,
@@ -203,6 +204,7 @@ def _csv(report: dict) -> HttpResponse:
     return response
 
 
+@lag_tolerant
 @login_required
 def trade_report_page(request):
     """Cross-border trade through the platform by period and one dimension, with a CSV download.

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "marketplace.db_routing.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "marketplace.ratelimit.RateLimitMiddleware",
@@ -251,6 +252,30 @@ DATABASES = {
         DATABASE_URL, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True
     )
 }
+# A streaming replica for reads that tolerate a little lag (marketplace/db_routing.py).
+DATABASE_REPLICA_URL = env.string(
+    "DATABASE_REPLICA_URL",
+    default="",
+    help="A streaming replica of DATABASE_URL (postgres://...), read by public pages, search and "
+    "reports. Empty: every read goes to DATABASE_URL.",
+)
+DATABASE_REPLICA_STICKY_SECONDS = env.integer(
+    "DATABASE_REPLICA_STICKY_SECONDS",
+    default=5,
+    help="Seconds a browser that has just written reads only the primary (its own writes).",
+)
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.integer(
+    "DATABASE_REPLICA_MAX_LAG_SECONDS",
+    default=5,
+    help="A replica further behind than this is not read until it catches up.",
+)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["marketplace.db_routing.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -330,8 +355,18 @@ ELASTICSEARCH_INDEX_PREFIX = env.string(
     help="Prefix of every index and alias name, so several sites can share a cluster.",
 )
 ELASTICSEARCH_TIMEOUT_SECONDS = 5
-# Shards and replicas of every index; a cluster raises number_of_replicas.
-ELASTICSEARCH_INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0}
+# Shards and replicas of every index: one shard (the indexes are small), no replica on one node;
+# a cluster of three keeps one copy of every shard on another node.
+ELASTICSEARCH_INDEX_SETTINGS = {
+    "number_of_shards": env.integer(
+        "ELASTICSEARCH_SHARDS", default=1, help="Primary shards of each search index."
+    ),
+    "number_of_replicas": env.integer(
+        "ELASTICSEARCH_REPLICAS",
+        default=0,
+        help="Replicas of each shard of each search index (1 on a cluster of three nodes).",
+    ),
+}
 
 # Celery. Without a broker, tasks run inline in the web process (the local demo).
 CELERY_BROKER_URL = env.string(
@@ -345,6 +380,14 @@ CELERY_RESULT_BACKEND = env.string(
     help="Where task results are kept. Empty: the broker, when it is Redis; else none.",
 ) or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# The default queue; search and payment tasks go to "<this>.search" and "<this>.payments"
+# (marketplace/celery.py), each worker consuming the ones it is for.
+CELERY_TASK_DEFAULT_QUEUE = env.string(
+    "CELERY_QUEUE",
+    default="marketplace",
+    help="Name of the default Celery queue; search and payment tasks go to <name>.search and "
+    "<name>.payments.",
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

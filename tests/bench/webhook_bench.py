@@ -132,11 +132,13 @@ def build_events(payments: list) -> list[dict]:
 
 
 def start_worker(environment: dict, concurrency: int) -> subprocess.Popen:
+    from marketplace.celery import queue_names
+
     log = open(ROOT / "var" / "bench" / "webhook-worker.log", "wb")  # noqa: SIM115
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "marketplace", "worker", "--loglevel=WARNING",
-         f"--concurrency={concurrency}", "--without-gossip", "--without-mingle",
-         "--without-heartbeat"],
+         f"--concurrency={concurrency}", f"--queues={','.join(queue_names())}",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env={**os.environ, **environment}, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip

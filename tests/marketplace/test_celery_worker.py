@@ -4,7 +4,10 @@ import uuid
 from django.db import connection
 
 from marketplace.celery import app as celery_app
+from marketplace.celery import queue_for, queue_names
 from marketplace.ops.tasks import ping_task
+from payments.tasks import stripe_events_process_pending_task
+from search.tasks import index_drift_repair_task
 from tests.conftest import ROOT, _wait_for_worker, database_url_for, process_stop, worker_start
 
 
@@ -42,3 +45,49 @@ def test_a_worker_process_keeps_its_database_connection_from_task_to_task(django
     assert {answer["pid"] for answer in answers} == {process.pid}
     sessions = {answer["database_session"] for answer in answers}
     assert len(sessions) == 1 and None not in sessions, sessions
+
+
+def test_tasks_go_to_the_queue_of_their_kind_of_work(settings):
+    route = celery_app.amqp.router.route
+    base = celery_app.conf.task_default_queue
+
+    assert route({}, "payments.tasks.stripe_event_process_task")["queue"].name == f"{base}.payments"
+    assert route({}, "marketplace.billing.tasks.invoice_issue_task")["queue"].name == (
+        f"{base}.payments"
+    )
+    assert route({}, "search.tasks.index_changes_apply_task")["queue"].name == f"{base}.search"
+    assert route({}, "marketplace.contracting.tasks.quotes_expire_task")["queue"].name == base
+    assert route({"queue": "elsewhere"}, "search.tasks.x")["queue"].name == "elsewhere"
+    assert queue_names() == [base, f"{base}.payments", f"{base}.search"]
+    assert queue_for("search.tasks.synonyms_refresh_task") == f"{base}.search"
+
+
+def test_a_payments_worker_runs_payment_tasks_while_search_work_waits(django_db_setup):
+    """Search tasks pile up with nobody consuming their queue; a payment task sent after them is
+    done at once by the worker of the payments queue: it never waits behind reindexing."""
+    queue = f"test-kinds-{uuid.uuid4().hex[:8]}"
+    log_path = ROOT / "var" / "celery-worker-payments.log"
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
+        "DATABASE_URL": database_url_for(connection.settings_dict),
+    }
+    conf = celery_app.conf
+    saved = conf.task_default_queue, conf.task_always_eager
+    conf.task_default_queue, conf.task_always_eager = queue, False
+    process = worker_start(
+        queue=queue, environment=environment, log_path=log_path, only=f"{queue}.payments"
+    )
+    try:
+        _wait_for_worker(process, f"{queue}@", log_path)
+        for _ in range(3):
+            index_drift_repair_task.delay()
+        answer = stripe_events_process_pending_task.apply_async(ignore_result=False)
+        assert answer.get(timeout=30) == {"processed": 0, "failed": 0}
+        with celery_app.connection_for_write() as broker:  # the search work still waits
+            assert broker.default_channel.client.llen(f"{queue}.search") == 3
+    finally:
+        conf.task_default_queue, conf.task_always_eager = saved
+        with celery_app.connection_for_write() as broker:
+            broker.default_channel.queue_purge(f"{queue}.search")
+        process_stop(process)

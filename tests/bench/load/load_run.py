@@ -473,15 +473,18 @@ def main() -> int:
         "worker and locust share one small machine, which other test runs may be using",
     }
     celery = [sys.executable, "-m", "celery", "-A", "marketplace"]
-    subprocess.run([*celery, "purge", "-f"], cwd=ROOT, env=server_environment,
+    from marketplace.celery import queue_names
+
+    queues = ",".join(queue_names())  # every kind of work, on the one worker
+    subprocess.run([*celery, "purge", "-f", f"--queues={queues}"], cwd=ROOT, env=server_environment,
                    capture_output=True, check=False)  # fmt: skip
     try:
         with ExitStack() as stack:
             log("starting a Celery worker (solo pool) on " + args.broker_url)
             stack.enter_context(process(
                 "the Celery worker",
-                [*celery, "worker", "--pool=solo", "--loglevel=INFO", "--without-gossip",
-                 "--without-mingle", "--without-heartbeat"],
+                [*celery, "worker", "--pool=solo", "--loglevel=INFO", f"--queues={queues}",
+                 "--without-gossip", "--without-mingle", "--without-heartbeat"],
                 environment=server_environment, log_path=run_dir / "worker.log",
             ))  # fmt: skip
             log(f"starting gunicorn on {base_url}: {args.workers} workers x {args.threads} "

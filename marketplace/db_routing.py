@@ -1,0 +1,198 @@
+"""Reads that tolerate a little lag go to a PostgreSQL streaming replica; everything else stays on
+the primary.
+
+A view says it tolerates lag with ``@lag_tolerant`` (public pages, search and its database
+fallback, the job board, reports). Everything else reads the primary: every write, every read
+inside a transaction, and every read about money and permissions (deals, payments, memberships,
+sessions), since those views are not marked. A browser that has just written (any request other
+than GET or HEAD) keeps reading the primary for ``DATABASE_REPLICA_STICKY_SECONDS``, so it sees
+its own writes. A replica that does not answer, or lags more than
+``DATABASE_REPLICA_MAX_LAG_SECONDS``, is left alone for a few seconds: reads go to the primary,
+and a lag-tolerant GET whose replica read fails mid-request is answered again from the primary.
+
+Without ``DATABASE_REPLICA_URL`` there is no replica and this changes nothing.
+"""
+
+import logging
+import threading
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
+
+logger = logging.getLogger(__name__)
+
+REPLICA = "replica"
+PIN_COOKIE = "primary_until"
+SAFE_METHODS = ("GET", "HEAD")
+# How long a replica's answer to the health check is trusted, and how long one that failed it is
+# left alone.
+CHECK_SECONDS = 1.0
+RETRY_SECONDS = 5.0
+
+_replica_allowed: ContextVar[bool] = ContextVar("replica_allowed", default=False)
+_replica_used: ContextVar[bool] = ContextVar("replica_used", default=False)
+_health = threading.local()  # connections are per thread, so is what we know of them
+
+# Streaming lag: none when everything received has been replayed, else how old the last replayed
+# transaction is; and whether the server is a standby at all.
+LAG_SQL = """
+SELECT pg_is_in_recovery(),
+       CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
+            ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END
+"""
+
+
+def lag_tolerant(view):
+    """Mark a view (function or class) as one whose GET may read the replica."""
+    view.lag_tolerant = True
+    return view
+
+
+def replica_configured() -> bool:
+    return REPLICA in connections.settings  # settings.DATABASES, as the connections read it
+
+
+@contextmanager
+def replica_reads():
+    """Reads inside may go to the replica (as in a lag-tolerant view)."""
+    token = _replica_allowed.set(True)
+    try:
+        yield
+    finally:
+        _replica_allowed.reset(token)
+
+
+def replica_mark_down(reason: str) -> None:
+    _health.ok, _health.until = False, time.monotonic() + RETRY_SECONDS
+    logger.warning("Reading from the primary for %.0f s: the replica %s", RETRY_SECONDS, reason)
+    try:
+        connections[REPLICA].close()
+    except DatabaseError:
+        pass
+
+
+def replica_healthy() -> bool:
+    """Whether the replica answers and keeps up (checked at most every CHECK_SECONDS a thread)."""
+    now = time.monotonic()
+    if getattr(_health, "until", 0.0) > now:
+        return _health.ok
+    try:
+        with connections[REPLICA].cursor() as cursor:
+            cursor.execute(LAG_SQL)
+            in_recovery, lag = cursor.fetchone()
+    except DatabaseError as error:
+        replica_mark_down(f"does not answer ({error.__class__.__name__})")
+        return False
+    most = settings.DATABASE_REPLICA_MAX_LAG_SECONDS
+    if lag is not None and float(lag) > most:
+        replica_mark_down(f"is {float(lag):.1f} s behind (at most {most} s)")
+        return False
+    _health.ok, _health.until = True, now + CHECK_SECONDS
+    if not in_recovery:
+        logger.warning("DATABASE_REPLICA_URL names a server that is not a standby")
+    return True
+
+
+class PrimaryReplicaRouter:
+    """Django's database router: see the module's docstring."""
+
+    def db_for_read(self, model, **hints) -> str:
+        if (
+            _replica_allowed.get()
+            and replica_configured()
+            and not connections[DEFAULT_DB_ALIAS].in_atomic_block
+            and replica_healthy()
+        ):
+            _replica_used.set(True)
+            return REPLICA
+        return DEFAULT_DB_ALIAS
+
+    def db_for_write(self, model, **hints) -> str:
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1, obj2, **hints) -> bool:
+        return True  # the same data on both
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints) -> bool:
+        return db == DEFAULT_DB_ALIAS
+
+
+# Views of other packages that only show public pages: Wagtail's page serving.
+LAG_TOLERANT_VIEWS = {"wagtail.views.serve"}
+
+
+def _view_is_lag_tolerant(view_func) -> bool:
+    return bool(
+        f"{view_func.__module__}.{view_func.__name__}" in LAG_TOLERANT_VIEWS
+        or getattr(view_func, "lag_tolerant", False)
+        or getattr(getattr(view_func, "cls", None), "lag_tolerant", False)
+        or getattr(getattr(view_func, "view_class", None), "lag_tolerant", False)
+    )
+
+
+class ReplicaReadsMiddleware:
+    """Lets a lag-tolerant view's GET read the replica, unless this browser wrote a moment ago;
+    after a write, pins the browser to the primary for a few seconds (a cookie)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        allowed, used = _replica_allowed.set(False), _replica_used.set(False)
+        try:
+            response = self.get_response(request)
+        finally:
+            _replica_allowed.reset(allowed)
+            _replica_used.reset(used)
+        if request.method not in SAFE_METHODS and replica_configured():
+            seconds = settings.DATABASE_REPLICA_STICKY_SECONDS
+            response.set_cookie(
+                PIN_COOKIE, f"{time.time() + seconds:.3f}", max_age=seconds, httponly=True,
+                samesite="Lax", secure=request.is_secure(),
+            )  # fmt: skip
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not (
+            replica_configured()
+            and request.method in SAFE_METHODS
+            and _view_is_lag_tolerant(view_func)
+            and not _pinned(request)
+        ):
+            return None
+        _reader_load(request)
+        request._replica_view = (view_func, view_args, view_kwargs)
+        _replica_allowed.set(True)
+        return None
+
+    def process_exception(self, request, exception):
+        """A lag-tolerant GET whose replica read failed: answered again from the primary."""
+        view = getattr(request, "_replica_view", None)
+        if view is None or not _replica_used.get():
+            return None
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        replica_mark_down(f"failed mid-request ({exception.__class__.__name__})")
+        _replica_allowed.set(False)
+        view_func, view_args, view_kwargs = view
+        request._replica_view = None
+        response = view_func(request, *view_args, **view_kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        return response
+
+
+def _reader_load(request) -> bool:
+    """Who the reader is, read now, from the primary: sessions and accounts are permissions."""
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+def _pinned(request) -> bool:
+    try:
+        return float(request.COOKIES.get(PIN_COOKIE, "0")) > time.time()
+    except ValueError:
+        return False
