@@ -9,7 +9,7 @@ PORT ?= 8000
 
 .PHONY: help install run test plugin-test lint format messages bench bench-import bench-search \
 	bench-relevance bench-webhooks load backup restore fuzz services services-stop services-status \
-	clean
+	cluster cluster-stop cluster-status cluster-test clean
 
 help:
 	@echo "make run              install, migrate, load the demo, serve http://$(HOST):$(PORT) (SQLite)"
@@ -42,6 +42,11 @@ help:
 	@echo "make services         install and start PostgreSQL, Redis, Elasticsearch, Stripe emulators"
 	@echo "make services-stop    stop them"
 	@echo "make services-status  print each service's state and port"
+	@echo "make cluster          the cluster layout: 3 Elasticsearch nodes (9201-9203), a PostgreSQL"
+	@echo "                      replica (5433), Celery workers for payments and for search, beat"
+	@echo "make cluster-stop     stop it (the services stay up)"
+	@echo "make cluster-status   print each cluster process's state"
+	@echo "make cluster-test     start the cluster, run its fault tests (make test runs them too)"
 
 # What WeasyPrint renders the deal documents with: Pango, and fonts that carry Chinese.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
@@ -77,6 +82,14 @@ test: install services lint plugin-test
 		tests/payments tests/search/test_text.py
 	$(BIN)/pytest -p no:cacheprovider --ds=marketplace.settings.test_sqlite -m "not postgresql" \
 		tests/search -k "database" 
+	@$(MAKE) --no-print-directory cluster-test
+
+# The fault tests of the cluster layout (tests/cluster): kill an Elasticsearch node under searches
+# and a reindex, stop the replica under reads, kill a Celery worker in a burst of webhook events.
+# Figures in var/cluster/. The cluster stays up afterwards, as the services do.
+cluster-test: install services
+	@bash .ci/cluster.sh start
+	$(BIN)/pytest -p no:cacheprovider tests/cluster
 
 # The fuzz tests (tests/fuzz/) with far more examples and every generation phase; the summary at
 # the end gives the cases and failures for each caller, output and reports go to var/fuzz/.
@@ -169,6 +182,17 @@ messages: install
 
 services:
 	@bash .ci/services.sh start
+
+# The cluster layout on this machine (.ci/cluster.sh): three Elasticsearch nodes, a PostgreSQL
+# streaming replica, a Celery worker for payments and one for search, and beat.
+cluster: install services
+	@bash .ci/cluster.sh start
+
+cluster-stop:
+	@bash .ci/cluster.sh stop
+
+cluster-status:
+	@bash .ci/cluster.sh status
 
 services-stop:
 	@bash .ci/services.sh stop

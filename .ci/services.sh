@@ -302,9 +302,12 @@ one() {
   esac
 }
 
-case "${1:-}" in
-  start) if [ -n "${2:-}" ]; then one start "$2"; else start; fi ;;
-  stop) if [ -n "${2:-}" ]; then one stop "$2"; else stop; fi ;;
-  status) status ;;
-  *) echo "usage: $0 start|stop|status [service]" >&2; exit 2 ;;
-esac
+# Run as a command; sourced (by cluster.sh), it only defines the functions above.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  case "${1:-}" in
+    start) if [ -n "${2:-}" ]; then one start "$2"; else start; fi ;;
+    stop) if [ -n "${2:-}" ]; then one stop "$2"; else stop; fi ;;
+    status) status ;;
+    *) echo "usage: $0 start|stop|status [service]" >&2; exit 2 ;;
+  esac
+fi

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone, translation
-from elasticsearch import helpers
+from elasticsearch import BadRequestError, helpers
 
 from cms.models import (
     Certification,
@@ -442,7 +442,13 @@ def index_rebuild(
     started = timezone.now()
     new_index = f"{alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.monotonic_ns() % 1000000:06d}"
     document_class, all_documents = INDEXES[name]
-    client.indices.create(index=new_index, **_index_body(document_class))
+    try:
+        client.indices.create(index=new_index, **_index_body(document_class))
+    except BadRequestError as error:
+        # The name is this call's own: "already exists" means a node created it and died
+        # before answering, and the client's retry on another node found it. It is ours.
+        if error.error != "resource_already_exists_exception":
+            raise
     indexed = 0
     documents = all_documents()
     if progress is not None:

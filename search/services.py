@@ -148,7 +148,12 @@ def index_changes_apply(*, limit: int = 500) -> int:
                 actions.append({"_op_type": "delete", "_index": alias, "_id": str(object_id)})
             else:
                 actions.append({"_index": alias, **document})
-        helpers.bulk(client, actions, raise_on_error=False, raise_on_exception=True)
+        _done, errors = helpers.bulk(client, actions, raise_on_error=False, raise_on_exception=True)
+        # Deleting a document that is not there is done; any other refusal (a shard without a
+        # primary while a node is lost, say) leaves every change pending for the next run.
+        failed = [error for error in errors if next(iter(error.values())).get("status") != 404]
+        if failed:
+            raise helpers.BulkIndexError(f"{len(failed)} document(s) not applied", failed)
         IndexChange.objects.filter(pk__in=[change.pk for change in pending]).update(
             applied_at=timezone.now()
         )

@@ -94,16 +94,18 @@ def celery_worker(django_db_setup, django_db_blocker):
 
 
 def worker_start(
-    *, queue: str, environment: dict, log_path: Path, only: str | None = None
-) -> subprocess.Popen:
+    *, queue: str, environment: dict, log_path: Path, only: str | None = None,
+    hostname: str | None = None,
+) -> subprocess.Popen:  # fmt: skip
     """A Celery worker process consuming ``queue`` and its search and payments queues (every kind
-    of work), or ``only`` one of them, with ``environment``, logging to ``log_path``."""
+    of work), or ``only`` those named (comma-separated), with ``environment``, logging to
+    ``log_path``; named ``<hostname or queue>@<host>``."""
     log_path.parent.mkdir(exist_ok=True)
     queues = only or ",".join([queue, f"{queue}.search", f"{queue}.payments"])
     with open(log_path, "wb") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "marketplace", "worker", "--pool=solo",
-             "--loglevel=INFO", f"--queues={queues}", f"--hostname={queue}@%h",
+             "--loglevel=INFO", f"--queues={queues}", f"--hostname={hostname or queue}@%h",
              "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip

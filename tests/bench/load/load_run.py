@@ -82,6 +82,13 @@ def arguments() -> argparse.Namespace:
     option("threads", "4", int, "gunicorn threads per worker")
     option("broker-url", "redis://127.0.0.1:6379/6", help="the run's Celery broker")
     option("cache-url", "redis://127.0.0.1:6379/7", help="the run's shared cache")
+    option(
+        "layout",
+        "single",
+        help="single: one Elasticsearch node, the primary, one worker; "
+        "cluster: `make cluster`'s three nodes (one replica a shard), the read replica, and "
+        "a worker for payments and one for search",
+    )
     parser.add_argument("--keep-indexes", action="store_true", help="leave the load indexes")
     parser.add_argument("--output", type=Path, help="the JSON result")
     return parser.parse_args()
@@ -258,7 +265,23 @@ def process(name: str, command: list[str], *, environment: dict, log_path: Path)
 def queue_length(broker_url: str) -> int:
     import redis
 
-    return redis.Redis.from_url(broker_url).llen("celery")
+    from marketplace.celery import queue_names
+
+    broker = redis.Redis.from_url(broker_url)
+    return sum(broker.llen(queue) for queue in queue_names())
+
+
+def cluster_layout(database_url: str) -> dict:
+    """The environment of a site process on `make cluster`'s layout, for this run's database."""
+    done = subprocess.run(["bash", str(ROOT / ".ci" / "cluster.sh"), "env"], capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    cluster = dict(line.split("=", 1) for line in done.stdout.split())
+    replica = urlparse(cluster["DATABASE_REPLICA_URL"])
+    return {
+        "ELASTICSEARCH_URL": cluster["ELASTICSEARCH_URL"],
+        "ELASTICSEARCH_REPLICAS": cluster["ELASTICSEARCH_REPLICAS"],
+        "DATABASE_REPLICA_URL": urlparse(database_url)._replace(netloc=replica.netloc).geturl(),
+    }
 
 
 def wait_for_queue(broker_url: str, seconds: float = 60) -> int:
@@ -345,14 +368,17 @@ def steady_throughput(run_dir: Path) -> float | None:
 
 
 def server_side(run_dir: Path) -> dict:
-    """What the server logged: statuses from its access log, errors and search fallbacks."""
+    """What the server logged: statuses from its access log, errors and search fallbacks (and
+    the worker or workers, their tasks)."""
     statuses: Counter = Counter()
     for line in (run_dir / "access.log").read_text(encoding="utf-8").splitlines():
         status = line.split(" ", 1)[0]
         if status.isdigit():
             statuses[status] += 1
     server_log = (run_dir / "server.log").read_text(encoding="utf-8", errors="replace")
-    worker_log = (run_dir / "worker.log").read_text(encoding="utf-8", errors="replace")
+    worker_log = "".join(
+        path.read_text(encoding="utf-8", errors="replace") for path in run_dir.glob("worker*.log")
+    )
     return {
         # Every answer, those to requests still in flight when locust stopped included.
         "statuses": dict(sorted(statuses.items())),
@@ -422,6 +448,7 @@ def main() -> int:
         "DATABASE_URL": database_url,
         "ELASTICSEARCH_INDEX_PREFIX": prefix,
         "SECRET_KEY": SECRET_KEY,
+        **(cluster_layout(database_url) if args.layout == "cluster" else {}),
     }
     # This process prepares the site as `make run` does: the demo needs DEBUG, tasks run inline.
     os.environ.update({**site, "DEBUG": "true"})
@@ -465,7 +492,10 @@ def main() -> int:
             "think_seconds": "-".join(think),
             "gunicorn_workers": args.workers,
             "gunicorn_threads": args.threads,
-            "celery_worker": "1 process (solo pool)",
+            "layout": args.layout,
+            "celery_worker": "1 process (solo pool)"
+            if args.layout == "single"
+            else "2 processes (solo pool): default and payments queues; search queue",
             "seeded_rfqs": args.buyers * args.rfqs_per_buyer,
         },  # fmt: skip
         "run_dir": str(run_dir.relative_to(ROOT)),
@@ -475,18 +505,24 @@ def main() -> int:
     celery = [sys.executable, "-m", "celery", "-A", "marketplace"]
     from marketplace.celery import queue_names
 
-    queues = ",".join(queue_names())  # every kind of work, on the one worker
+    queues = ",".join(queue_names())
     subprocess.run([*celery, "purge", "-f", f"--queues={queues}"], cwd=ROOT, env=server_environment,
                    capture_output=True, check=False)  # fmt: skip
+    default, payments, search = queue_names()[0], *queue_names()[1:]
+    workers = {"worker": queues} if args.layout == "single" else {
+        "worker-payments": f"{default},{payments}", "worker-search": search,
+    }  # fmt: skip
     try:
         with ExitStack() as stack:
-            log("starting a Celery worker (solo pool) on " + args.broker_url)
-            stack.enter_context(process(
-                "the Celery worker",
-                [*celery, "worker", "--pool=solo", "--loglevel=INFO", f"--queues={queues}",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                environment=server_environment, log_path=run_dir / "worker.log",
-            ))  # fmt: skip
+            for name, consumed in workers.items():
+                log(f"starting a Celery worker (solo pool) for {consumed} on {args.broker_url}")
+                stack.enter_context(process(
+                    f"the Celery {name}",
+                    [*celery, "worker", "--pool=solo", "--loglevel=INFO", f"--queues={consumed}",
+                     f"--hostname={name}@%h", "--without-gossip", "--without-mingle",
+                     "--without-heartbeat"],
+                    environment=server_environment, log_path=run_dir / f"{name}.log",
+                ))  # fmt: skip
             log(f"starting gunicorn on {base_url}: {args.workers} workers x {args.threads} "
                 "threads, DEBUG off, RATE_LIMITS_ENABLED=false (the rate limits would answer "
                 "429 to a single-address load generator)")  # fmt: skip
