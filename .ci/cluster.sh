@@ -27,7 +27,7 @@ REPLICA_PORT="${REPLICA_PORT:-5433}"
 REPLICA_USER=replicator
 REPLICA_PASSWORD=replicator # loopback only, like the services' own role
 REPLICA_SLOT=marketplace_replica
-PG_VERSION="$(pg_lsclusters --no-header 2>/dev/null | awk 'NR==1 {print $1}')"
+PG_VERSION="$(pg_lsclusters --no-header 2>/dev/null | awk 'NR==1 {print $1}' || true)"
 PG_BIN="/usr/lib/postgresql/$PG_VERSION/bin"
 REPLICA_DIR=/var/lib/postgresql/marketplace-replica
 CLUSTER_DATABASE="${CLUSTER_DATABASE:-marketplace_cluster}"
@@ -62,15 +62,16 @@ cluster_green() {
 node_configure() { # the node's own config directory: the distribution's, with its own yml and heap
   local n=$1 dir; dir="$(node_dir "$n")"
   [ -f "$dir/config/elasticsearch.yml" ] && return 0
-  as_root mkdir -p "$dir/data" "$dir/logs"
-  as_root cp -r "$ES_HOME/config" "$dir/config"
-  as_root rm -f "$dir/config/elasticsearch.keystore"
+  # Under ES_BASE: root's as root (the node's user gets it below), else the user's own.
+  mkdir -p "$dir/data" "$dir/logs"
+  cp -r "$ES_HOME/config" "$dir/config"
+  rm -f "$dir/config/elasticsearch.keystore"
   local seeds="" masters="" i
   for i in 1 2 3; do
     seeds+="127.0.0.1:${CLUSTER_TRANSPORT_PORTS[$((i - 1))]}, "
     masters+="es-$i, "
   done
-  as_root tee "$dir/config/elasticsearch.yml" >/dev/null <<YAML
+  cat >"$dir/config/elasticsearch.yml" <<YAML
 # One of three local nodes (.ci/cluster.sh): loopback only, security off.
 cluster.name: marketplace-cluster
 node.name: es-$n
@@ -85,7 +86,7 @@ path.logs: $dir/logs
 cluster.routing.allocation.disk.threshold_enabled: false
 action.destructive_requires_name: false
 YAML
-  printf -- '-Xms%s\n-Xmx%s\n' "$CLUSTER_ES_HEAP" "$CLUSTER_ES_HEAP" | as_root tee "$dir/config/jvm.options.d/heap.options" >/dev/null
+  printf -- '-Xms%s\n-Xmx%s\n' "$CLUSTER_ES_HEAP" "$CLUSTER_ES_HEAP" >"$dir/config/jvm.options.d/heap.options"
   [ "$(id -u)" = 0 ] && chown -R "$ES_USER" "$dir"
   return 0
 }
@@ -119,7 +120,7 @@ es_cluster_start() {
 }
 
 # --- PostgreSQL: a streaming replica --------------------------------------------------------
-pg_as_postgres() { as_root runuser -u postgres -- "$@"; }
+pg_as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
 primary_psql() { pg_as_postgres psql -q -v ON_ERROR_STOP=1 -p "$PG_PORT" "$@"; }
 replica_ready() {
   [ "$(PGPASSWORD=$DB_PASSWORD psql -h 127.0.0.1 -p "$REPLICA_PORT" -U "$DB_USER" -d postgres -tAc 'SELECT pg_is_in_recovery()' 2>/dev/null)" = t ]
@@ -164,7 +165,7 @@ HBA
 
 replica_start() {
   replica_ready && return 0
-  [ -f "$REPLICA_DIR/standby.signal" ] || replica_create
+  pg_as_postgres test -f "$REPLICA_DIR/standby.signal" || replica_create
   say "starting the PostgreSQL replica on port $REPLICA_PORT"
   pg_as_postgres "$PG_BIN/pg_ctl" -D "$REPLICA_DIR" -l "$REPLICA_DIR/replica.log" -w -t 60 start >/dev/null ||
     die "the replica did not start; see $REPLICA_DIR/replica.log"
@@ -172,7 +173,7 @@ replica_start() {
 }
 
 replica_stop() {
-  [ -f "$REPLICA_DIR/postmaster.pid" ] || return 0
+  pg_as_postgres test -f "$REPLICA_DIR/postmaster.pid" || return 0
   pg_as_postgres "$PG_BIN/pg_ctl" -D "$REPLICA_DIR" -m fast -w stop >/dev/null 2>&1 || true
 }
 
@@ -183,7 +184,8 @@ cluster_database() {
     primary_psql -c "CREATE DATABASE \"$CLUSTER_DATABASE\" OWNER \"$DB_USER\""
   fi
   say "migrating $CLUSTER_DATABASE"
-  env $(cluster_env | xargs) "$PYTHON" "$HERE/../manage.py" migrate --noinput -v 0
+  local settings; mapfile -t settings < <(cluster_env)
+  env "${settings[@]}" "$PYTHON" "$HERE/../manage.py" migrate --noinput -v 0
 }
 
 worker_running() { [ -f "$RUN_DIR/$1.pid" ] && kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
@@ -191,7 +193,8 @@ worker_running() { [ -f "$RUN_DIR/$1.pid" ] && kill -0 "$(cat "$RUN_DIR/$1.pid")
 workers_start() {
   [ -x "$PYTHON" ] || die "no virtualenv: run make install first"
   cluster_database
-  local celery=(env $(cluster_env | xargs) "$PYTHON" -m celery -A marketplace)
+  local settings; mapfile -t settings < <(cluster_env)
+  local celery=(env "${settings[@]}" "$PYTHON" -m celery -A marketplace)
   worker_running cluster-worker-payments || {
     say "starting the Celery worker for $CLUSTER_QUEUE and $CLUSTER_QUEUE.payments"
     start_daemon cluster-worker-payments "${celery[@]}" worker --loglevel=INFO --concurrency=2 \

@@ -46,6 +46,15 @@ def _route(name, args, kwargs, options, task=None, **kw) -> dict:
 app.conf.task_routes = (_route,)
 
 
+@app.on_after_configure.connect
+def _declare_queues(sender, **kwargs) -> None:
+    """Every queue declared: a worker started without ``-Q`` consumes them all (every kind of
+    work), as one did before the kinds had queues of their own."""
+    from kombu import Queue
+
+    sender.conf.task_queues = [Queue(name) for name in queue_names()]
+
+
 @task_prerun.connect
 @task_postrun.connect
 def _close_old_connections(sender=None, **kwargs) -> None:

@@ -2,7 +2,9 @@
 the primary.
 
 A view says it tolerates lag with ``@lag_tolerant`` (public pages, search and its database
-fallback, the job board, reports). Everything else reads the primary: every write, every read
+fallback, the job board); a block of code with ``replica_reads()`` (the trade report's figures,
+after the staff check). Pages the page cache keeps for everyone are rendered from the primary.
+Everything else reads the primary: every write, every read
 inside a transaction, and every read about money and permissions (deals, payments, memberships,
 sessions), since those views are not marked. A browser that has just written (any request other
 than GET or HEAD) keeps reading the primary for ``DATABASE_REPLICA_STICKY_SECONDS``, so it sees
@@ -20,7 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, DataError, IntegrityError, connections
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +38,12 @@ _replica_allowed: ContextVar[bool] = ContextVar("replica_allowed", default=False
 _replica_used: ContextVar[bool] = ContextVar("replica_used", default=False)
 _health = threading.local()  # connections are per thread, so is what we know of them
 
-# Streaming lag: none when everything received has been replayed, else how old the last replayed
-# transaction is; and whether the server is a standby at all.
+# Whether the server is a standby, whether it is streaming from the primary (a standby cut off
+# from it has replayed all it received and would look current), and its lag: none when all it
+# received is replayed, else how old the last replayed transaction is (unknown: NULL).
 LAG_SQL = """
 SELECT pg_is_in_recovery(),
+       COALESCE((SELECT status = 'streaming' FROM pg_stat_wal_receiver), false),
        CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
             ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END
 """
@@ -82,17 +86,23 @@ def replica_healthy() -> bool:
     try:
         with connections[REPLICA].cursor() as cursor:
             cursor.execute(LAG_SQL)
-            in_recovery, lag = cursor.fetchone()
+            in_recovery, streaming, lag = cursor.fetchone()
     except DatabaseError as error:
         replica_mark_down(f"does not answer ({error.__class__.__name__})")
         return False
     most = settings.DATABASE_REPLICA_MAX_LAG_SECONDS
-    if lag is not None and float(lag) > most:
-        replica_mark_down(f"is {float(lag):.1f} s behind (at most {most} s)")
+    if not in_recovery:
+        replica_mark_down("is not a standby (DATABASE_REPLICA_URL names another server)")
+        return False
+    if not streaming:
+        replica_mark_down("is not streaming from the primary")
+        return False
+    if lag is None or float(lag) > most:
+        replica_mark_down(
+            f"is {'an unknown time' if lag is None else f'{float(lag):.1f} s'} behind"
+        )
         return False
     _health.ok, _health.until = True, now + CHECK_SECONDS
-    if not in_recovery:
-        logger.warning("DATABASE_REPLICA_URL names a server that is not a standby")
     return True
 
 
@@ -158,6 +168,7 @@ class ReplicaReadsMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not (
             replica_configured()
+            and not getattr(request, "primary_reads", False)
             and request.method in SAFE_METHODS
             and _view_is_lag_tolerant(view_func)
             and not _pinned(request)
@@ -173,8 +184,12 @@ class ReplicaReadsMiddleware:
         view = getattr(request, "_replica_view", None)
         if view is None or not _replica_used.get():
             return None
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
+        if not isinstance(exception, DatabaseError) or isinstance(
+            exception, IntegrityError | DataError
+        ):
+            return None  # not the database failing (a constraint, a bad value: the view's)
+        if not connections[REPLICA].errors_occurred:
+            return None  # the primary failed: nothing to answer from
         replica_mark_down(f"failed mid-request ({exception.__class__.__name__})")
         _replica_allowed.set(False)
         view_func, view_args, view_kwargs = view

@@ -98,6 +98,9 @@ class AnonymousPageCacheMiddleware:
         entry = found.get(key)
         if entry is not None and entry["generation"] == generation:
             return _replayed(entry)
+        # What is kept for everyone is rendered from the primary: a replica a moment behind would
+        # keep the page from before a change under the generation that follows it.
+        request.primary_reads = True
         response = self.get_response(request)
         if _storable(request, response):
             headers = {

@@ -9,13 +9,14 @@ def configure() -> None:
     """Register the default elasticsearch-dsl connection from settings (lazy: no request made)."""
     hosts = [host.strip() for host in settings.ELASTICSEARCH_URL.split(",")]
     # On a cluster, a request that finds its node gone (refused, reset, timed out) is sent again
-    # to another node: a node that dies costs a retry, not a failed search.
+    # to another node: a node that dies costs a retry, not a failed search. One node that times
+    # out is not asked again: the database answers instead.
     connections.configure(
         default={
             "hosts": hosts,
             "request_timeout": settings.ELASTICSEARCH_TIMEOUT_SECONDS,
             "max_retries": max(3, len(hosts)),
-            "retry_on_timeout": True,
+            "retry_on_timeout": len(hosts) > 1,
         }
     )
 

@@ -149,15 +149,41 @@ def index_changes_apply(*, limit: int = 500) -> int:
             else:
                 actions.append({"_index": alias, **document})
         _done, errors = helpers.bulk(client, actions, raise_on_error=False, raise_on_exception=True)
-        # Deleting a document that is not there is done; any other refusal (a shard without a
-        # primary while a node is lost, say) leaves every change pending for the next run.
-        failed = [error for error in errors if next(iter(error.values())).get("status") != 404]
-        if failed:
-            raise helpers.BulkIndexError(f"{len(failed)} document(s) not applied", failed)
-        IndexChange.objects.filter(pk__in=[change.pk for change in pending]).update(
-            applied_at=timezone.now()
-        )
-    return len(pending)
+        retry = _to_retry(errors)
+        applied = [
+            change.pk for change in pending if (change.index, str(change.object_id)) not in retry
+        ]
+        IndexChange.objects.filter(pk__in=applied).update(applied_at=timezone.now())
+    if retry:
+        logger.warning("%d index update(s) refused for now; kept for the next run", len(retry))
+    return len(applied)
+
+
+def _to_retry(errors: list[dict]) -> set[tuple[str, str]]:
+    """The documents of a bulk request to send again, as (index, id): those refused for a reason
+    that passes (a shard without its primary while a node is lost, too many requests). Deleting
+    a document that is not there is done; a document the index refuses for good (its mapping) is
+    logged and not retried, so that it does not hold up every change behind it."""
+    retry = set()
+    for error in errors:
+        outcome = next(iter(error.values()))
+        status = outcome.get("status") or 503
+        if status == 404:
+            continue
+        if status == 429 or status >= 500:
+            retry.add((_index_of(outcome.get("_index", "")), str(outcome.get("_id"))))
+        else:
+            logger.error("Elasticsearch refused a document for good: %s", outcome)
+    return retry
+
+
+def _index_of(concrete: str) -> str:
+    """Which of our indexes (``services``...) a concrete index (``<alias>-<version>``) is."""
+    for name in INDEXES:
+        alias = index_name(name)
+        if concrete == alias or concrete.startswith(f"{alias}-"):
+            return name
+    return concrete
 
 
 def synonyms_refresh() -> list[str]:

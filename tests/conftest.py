@@ -102,6 +102,8 @@ def worker_start(
     ``log_path``; named ``<hostname or queue>@<host>``."""
     log_path.parent.mkdir(exist_ok=True)
     queues = only or ",".join([queue, f"{queue}.search", f"{queue}.payments"])
+    # Tasks the worker sends itself go to its own queues too.
+    environment = {**environment, "CELERY_QUEUE": queue}
     with open(log_path, "wb") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "marketplace", "worker", "--pool=solo",
@@ -180,6 +182,30 @@ def broker_unreachable():
     celery_pools_reset()
     yield back
     back()
+
+
+def worker_environment() -> dict:
+    """A test worker's environment: the test settings, on this test's database."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
+        "DATABASE_URL": database_url_for(connection.settings_dict),
+    }
+
+
+@contextmanager
+def tasks_sent_to(queue: str):
+    """While inside, this process sends its tasks for real to ``queue`` and its kinds' queues
+    (``<queue>.search``, ``<queue>.payments``), not inline."""
+    conf = celery_app.conf
+    saved = conf.task_default_queue, conf.task_always_eager
+    conf.task_default_queue, conf.task_always_eager = queue, False
+    celery_pools_reset()
+    try:
+        yield
+    finally:
+        conf.task_default_queue, conf.task_always_eager = saved
+        celery_pools_reset()
 
 
 def celery_pools_reset() -> None:

@@ -261,7 +261,7 @@ DATABASE_REPLICA_URL = env.string(
 )
 DATABASE_REPLICA_STICKY_SECONDS = env.integer(
     "DATABASE_REPLICA_STICKY_SECONDS",
-    default=5,
+    default=10,  # longer than the most lag read (below) and the health check's second
     help="Seconds a browser that has just written reads only the primary (its own writes).",
 )
 DATABASE_REPLICA_MAX_LAG_SECONDS = env.integer(

@@ -70,8 +70,11 @@ def main() -> None:
     environment = {key: os.environ[key] for key in (
         "DATABASE_URL", "CELERY_BROKER_URL", "STRIPE_WEBHOOK_SECRET", "DEBUG", "SECRET_KEY",
         "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE")}  # fmt: skip
+    from marketplace.celery import queue_names
+
+    queues = ",".join(queue_names())
     subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "marketplace", "purge", "-f"],
+        [sys.executable, "-m", "celery", "-A", "marketplace", "purge", "-f", f"--queues={queues}"],
         cwd=ROOT, env={**os.environ, **environment}, capture_output=True, check=False,
     )  # fmt: skip
     worker = start_worker(environment, args.worker_concurrency)

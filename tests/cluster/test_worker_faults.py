@@ -6,26 +6,23 @@ unprocessed events (beat runs it every five minutes; here it is run at once).
 The figures go to var/cluster/worker-kill.json for the closing note."""
 
 import json
-import os
 import random
 import re
 import time
 import uuid
 
 import pytest
-from django.db import connection
 from django.test import Client
 
-from marketplace.celery import app as celery_app
 from payments.ledger import ledger_check
 from payments.models import LedgerTransaction, Payment, StripeEvent
 from payments.services import stripe_events_process_pending
 from tests.conftest import (
     ROOT,
     _wait_for_worker,
-    celery_pools_reset,
-    database_url_for,
     process_stop,
+    tasks_sent_to,
+    worker_environment,
     worker_start,
 )
 from tests.factories.stripe_events import intent_event, webhook_post
@@ -83,41 +80,32 @@ def test_a_worker_killed_in_a_burst_of_webhook_events_loses_none_and_does_none_t
     payments = _hundred_due_milestones()
     deliveries = _events(payments)
     queue = f"kill-{uuid.uuid4().hex[:8]}"
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
-        "DATABASE_URL": database_url_for(connection.settings_dict),
-    }
-    conf = celery_app.conf
-    saved = conf.task_default_queue, conf.task_always_eager
-    conf.task_default_queue, conf.task_always_eager = queue, False
-    celery_pools_reset()
+    environment = worker_environment()
     started = time.monotonic()
     logs = {name: ROOT / "var" / f"cluster-worker-{name}.log" for name in ("a", "b")}
     workers = {}
     try:
-        # The burst: every delivery answered at once, its processing queued faster than two
-        # workers can do it (they start behind it).
-        client = Client()
-        for body in deliveries:
-            assert webhook_post(client, body).status_code == 200
-        for name in ("a", "b"):
-            workers[name] = worker_start(
-                queue=queue, environment=environment, hostname=f"{queue}-{name}",
-                only=f"{queue}.payments", log_path=logs[name],
-            )  # fmt: skip
-        _wait_for_worker(workers["a"], f"{queue}-a@", logs["a"])
-        deadline = time.monotonic() + 60
-        while not _busy(logs["a"].read_text(errors="replace"), done_at_least=10):
-            assert time.monotonic() < deadline, "worker a was never caught in the middle of a task"
-            time.sleep(0.005)
-        workers["a"].kill()  # SIGKILL in mid-task: what it held is neither done nor acknowledged
-        killed_at = time.monotonic()
-        left_by_workers = _settled(seconds=10)
-        swept = stripe_events_process_pending()  # the periodic sweep
+        with tasks_sent_to(queue):
+            # The burst: every delivery answered at once, its processing queued faster than two
+            # workers can do it (they start behind it).
+            client = Client()
+            for body in deliveries:
+                assert webhook_post(client, body).status_code == 200
+            for name in ("a", "b"):
+                workers[name] = worker_start(
+                    queue=queue, environment=environment, hostname=f"{queue}-{name}",
+                    only=f"{queue}.payments", log_path=logs[name],
+                )  # fmt: skip
+            _wait_for_worker(workers["a"], f"{queue}-a@", logs["a"])
+            deadline = time.monotonic() + 60
+            while not _busy(logs["a"].read_text(errors="replace"), done_at_least=10):
+                assert time.monotonic() < deadline, "worker a was never caught mid-task"
+                time.sleep(0.005)
+            workers["a"].kill()  # SIGKILL mid-task: what it held is neither done nor acknowledged
+            killed_at = time.monotonic()
+            left_by_workers = _settled(seconds=10)
+            swept = stripe_events_process_pending()  # the periodic sweep
     finally:
-        conf.task_default_queue, conf.task_always_eager = saved
-        celery_pools_reset()
         for process in workers.values():
             process_stop(process)
     seconds = time.monotonic() - started

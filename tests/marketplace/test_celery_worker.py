@@ -8,7 +8,15 @@ from marketplace.celery import queue_for, queue_names
 from marketplace.ops.tasks import ping_task
 from payments.tasks import stripe_events_process_pending_task
 from search.tasks import index_drift_repair_task
-from tests.conftest import ROOT, _wait_for_worker, database_url_for, process_stop, worker_start
+from tests.conftest import (
+    ROOT,
+    _wait_for_worker,
+    database_url_for,
+    process_stop,
+    tasks_sent_to,
+    worker_environment,
+    worker_start,
+)
 
 
 def test_task_runs_in_a_real_worker_process_through_redis(celery_worker):
@@ -67,27 +75,19 @@ def test_a_payments_worker_runs_payment_tasks_while_search_work_waits(django_db_
     done at once by the worker of the payments queue: it never waits behind reindexing."""
     queue = f"test-kinds-{uuid.uuid4().hex[:8]}"
     log_path = ROOT / "var" / "celery-worker-payments.log"
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
-        "DATABASE_URL": database_url_for(connection.settings_dict),
-    }
-    conf = celery_app.conf
-    saved = conf.task_default_queue, conf.task_always_eager
-    conf.task_default_queue, conf.task_always_eager = queue, False
     process = worker_start(
-        queue=queue, environment=environment, log_path=log_path, only=f"{queue}.payments"
+        queue=queue, environment=worker_environment(), log_path=log_path, only=f"{queue}.payments"
     )
     try:
-        _wait_for_worker(process, f"{queue}@", log_path)
-        for _ in range(3):
-            index_drift_repair_task.delay()
-        answer = stripe_events_process_pending_task.apply_async(ignore_result=False)
-        assert answer.get(timeout=30) == {"processed": 0, "failed": 0}
-        with celery_app.connection_for_write() as broker:  # the search work still waits
-            assert broker.default_channel.client.llen(f"{queue}.search") == 3
+        with tasks_sent_to(queue):
+            _wait_for_worker(process, f"{queue}@", log_path)
+            for _ in range(3):
+                index_drift_repair_task.delay()
+            answer = stripe_events_process_pending_task.apply_async(ignore_result=False)
+            assert answer.get(timeout=30) == {"processed": 0, "failed": 0}
+            with celery_app.connection_for_write() as broker:  # the search work still waits
+                assert broker.default_channel.client.llen(f"{queue}.search") == 3
     finally:
-        conf.task_default_queue, conf.task_always_eager = saved
         with celery_app.connection_for_write() as broker:
             broker.default_channel.queue_purge(f"{queue}.search")
         process_stop(process)

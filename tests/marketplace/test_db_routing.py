@@ -12,6 +12,7 @@ from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from cms.models import ProviderPage
 from marketplace import db_routing
 from marketplace.db_routing import PIN_COOKIE, REPLICA
 from tests.factories import UserFactory, buyer_party
@@ -21,12 +22,16 @@ pytestmark = pytest.mark.postgresql
 
 @contextmanager
 def replica(**changes):
-    """A "replica" database alias for the duration: the primary's settings with ``changes``."""
+    """A "replica" database alias for the duration: the primary's settings with ``changes``. Its
+    health check sees a standby streaming with no lag (the real check against a real standby is
+    tests/cluster/test_replica.py's)."""
     connections.settings[REPLICA] = {**connections.settings["default"], **changes}
     db_routing._health.__dict__.clear()
+    real_check, db_routing.LAG_SQL = db_routing.LAG_SQL, "SELECT true, true, 0"
     try:
         yield connections[REPLICA]
     finally:
+        db_routing.LAG_SQL = real_check
         connections[REPLICA].close()
         del connections[REPLICA]
         del connections.settings[REPLICA]
@@ -63,6 +68,31 @@ def test_lag_tolerant_pages_read_the_replica_until_the_reader_writes(committed_d
         assert deals.status_code == 200 and deals_on_replica == 0
 
 
+def test_pages_the_page_cache_keeps_for_everyone_are_rendered_from_the_primary(
+    committed_db, settings
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    provider_page = ProviderPage.objects.live().first().url
+    with replica():
+        on_replica, page = queries_on(REPLICA, lambda: Client().get(provider_page))
+        assert page.status_code == 200 and on_replica == 0
+        reader = Client()
+        reader.force_login(UserFactory())  # a signed-in reader's page is not kept: the replica
+        assert queries_on(REPLICA, lambda: reader.get(provider_page))[0] > 0
+
+
+def test_a_replica_read_that_fails_mid_request_is_answered_from_the_primary(committed_db):
+    with replica():
+        browser = Client()
+        assert queries_on(REPLICA, lambda: browser.get("/search/?q=ADME"))[0] > 0  # healthy
+        # The replica goes away between its health check and the page's reads.
+        connections[REPLICA].close()
+        connections.settings[REPLICA]["PORT"] = "1"
+        page = browser.get("/search/?q=ADME")
+        assert page.status_code == 200 and "ADME" in page.text
+        assert db_routing._health.ok is False
+
+
 def test_without_an_answering_replica_every_read_goes_to_the_primary(committed_db):
     UserFactory()
     with replica(PORT="1", OPTIONS={"connect_timeout": 1}):
@@ -77,3 +107,19 @@ def test_without_a_replica_nothing_changes(client):
     response = client.post("/accounts/login/", {"login": "nobody@example.com", "password": "x"})
     assert PIN_COOKIE not in response.cookies
     assert db_routing.PrimaryReplicaRouter().db_for_read(None) == "default"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "SELECT false, false, 0",  # not a standby: DATABASE_REPLICA_URL names the primary
+        "SELECT true, false, 0",  # cut off from the primary: looks current, is not
+        "SELECT true, true, 30",  # 30 s behind
+        "SELECT true, true, NULL",  # behind by an unknown time
+    ],
+)
+def test_a_replica_that_is_not_a_current_standby_is_not_read(committed_db, answer):
+    with replica():
+        db_routing.LAG_SQL = answer
+        assert db_routing.replica_healthy() is False
+        assert db_routing._health.ok is False

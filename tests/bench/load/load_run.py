@@ -493,6 +493,10 @@ def main() -> int:
             "gunicorn_workers": args.workers,
             "gunicorn_threads": args.threads,
             "layout": args.layout,
+            "elasticsearch": site.get("ELASTICSEARCH_URL", "the settings' default"),
+            "read_replica": urlparse(site["DATABASE_REPLICA_URL"]).netloc.rsplit("@", 1)[-1]
+            if "DATABASE_REPLICA_URL" in site
+            else None,
             "celery_worker": "1 process (solo pool)"
             if args.layout == "single"
             else "2 processes (solo pool): default and payments queues; search queue",
