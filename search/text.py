@@ -11,6 +11,7 @@ a capability's name with its synonyms in both languages; an alternative is a phr
 """
 
 import re
+import threading
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -28,7 +29,9 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Latin letters with their accented forms (not the signs × and ÷ that sit among them).
 _LATIN = "a-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
 _WORDS = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[{_LATIN}]+(?:'[a-z]+)?)")
-_stemmer = snowballstemmer.stemmer("porter")
+# A snowball stemmer keeps the word it works on in itself: one per thread (gunicorn's threads
+# stem at once; a shared one answered IndexError under load).
+_stemmers = threading.local()
 
 
 def normalise(text: str) -> str:
@@ -68,7 +71,10 @@ def _without_accents(word: str) -> str:
 
 @lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    stemmer = getattr(_stemmers, "porter", None)
+    if stemmer is None:
+        stemmer = _stemmers.porter = snowballstemmer.stemmer("porter")
+    return stemmer.stemWord(word)
 
 
 # A Chinese character as three base-36 digits: its rank among the ideographs searched (extension

@@ -542,5 +542,7 @@ LOGGING = {
         # Wagtail logs every page action and every search/reference-index task at INFO.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # WeasyPrint logs each step of every PDF at INFO (seven lines a document).
+        "weasyprint": {"level": "WARNING"},
     },
 }

@@ -93,3 +93,38 @@ def test_the_words_a_listing_is_found_by_are_all_in_the_spelling_vocabulary():
     }
 
     assert {"cynomolgus", "inspected", "general", "kanghe"} <= _terms_of(SERVICES, [document])
+
+
+def test_words_are_stemmed_right_by_many_threads_at_once():
+    """gunicorn's threads stem at once: a stemmer shared between them mixed their words up (an
+    IndexError under load, or another word's stem)."""
+    import threading
+
+    import snowballstemmer
+
+    from search import text
+
+    roots = ("toxic", "metabol", "conjug", "pharmac", "analys")
+    suffixes = ("ational", "ization", "fulness", "iveness", "icities", "ements")
+    words = [f"{root}{suffix}" for root in roots for suffix in suffixes]
+    batches = [[f"{word}{'x' * n}" for word in words] for n in range(8)]
+    reference = snowballstemmer.stemmer("porter")
+    expected = [[reference.stemWord(word) for word in batch] for batch in batches]
+    text.stem.cache_clear()
+    results, errors = [None] * len(batches), []
+
+    def stem_all(number: int) -> None:
+        try:
+            results[number] = [text.stem.__wrapped__(word) for word in batches[number] * 200][
+                : len(batches[number])
+            ]
+        except Exception as error:  # noqa: BLE001 - what a shared stemmer raised
+            errors.append(error)
+
+    threads = [threading.Thread(target=stem_all, args=(n,)) for n in range(len(batches))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == [] and results == expected
