@@ -75,8 +75,10 @@ def search_page(request):
     currency = buyer_currency(user=request.user)
     rate = fx_rate_latest(base="CNY", quote=currency) if currency else None
     for hit in result["results"]:
-        hit["price_estimate"] = cny_estimate(
-            amount=hit.get("price_from"), currency=currency, rate=rate
+        hit["price_estimate"] = (
+            cny_estimate(amount=hit.get("price_from"), currency=currency, rate=rate)
+            if rate
+            else None  # no rate: no estimate, and no lookup a hit
         )
     return render(
         request,
