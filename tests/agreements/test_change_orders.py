@@ -211,6 +211,39 @@ def test_bad_proposals_are_refused_by_field_and_write_nothing(client, deal, body
     assert not ChangeOrder.objects.exists()
 
 
+UNFIT = "The request holds a NUL character or an unpaired surrogate: send Unicode text."
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"facts": {"\udbb0b": {"g": None}}},  # half a surrogate pair, as a key
+        {"facts": {"technology_transfer\x00": True}},  # a NUL in a key
+        {"scope": "New scope \udc83."},  # half a pair, as text
+    ],
+    ids=["lone-surrogate-key", "nul-key", "lone-surrogate-text"],
+)
+def test_text_no_answer_could_repeat_is_refused_before_it_is_read(client, deal, body):
+    """Found by the fuzzer: a fact's name no answer could encode was named in the refusal, and
+    the refusal itself failed (a 500)."""
+    buyer, _provider, contract = deal
+
+    refused = propose(client, buyer.owner, contract, **body)
+
+    assert refused.status_code == 400
+    assert refused.json() == {"detail": UNFIT}
+    assert not ChangeOrder.objects.exists()
+
+
+def test_a_whole_surrogate_pair_is_text_like_any_other(client, deal):
+    buyer, _provider, contract = deal
+
+    proposed = propose(client, buyer.owner, contract, scope="Extended panel \U0001f483.")
+
+    assert proposed.status_code == 201, proposed.json()
+    assert proposed.json()["after"]["scope"] == "Extended panel \U0001f483."
+
+
 def test_one_change_waits_at_a_time_and_a_withdrawn_one_makes_room(client, deal):
     buyer, provider, contract = deal
     assert propose(client, buyer.owner, contract, milestones=[EXTENDED]).status_code == 201
