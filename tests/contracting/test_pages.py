@@ -81,6 +81,26 @@ def test_a_bad_rfq_form_answers_400_with_the_errors_and_writes_nothing(parties):
     assert not Rfq.objects.filter(buyer=buyer.organisation).exists()
 
 
+def test_the_buyer_invites_more_providers_from_the_rfq_page_and_must_choose_one(parties):
+    buyer, provider = parties
+    rival = provider_party()
+    rfq = rfq_for(buyer, invite=[provider])
+    client = client_for(buyer)
+    page = client.get(f"/deals/rfqs/{rfq.pk}/")
+    offered = [slug for slug, _label in page.context["invite_form"].fields["providers"].choices]
+    assert rival.organisation.slug in offered and provider.organisation.slug not in offered
+
+    empty = client.post(f"/deals/rfqs/{rfq.pk}/invite/", {})
+    invited = client.post(f"/deals/rfqs/{rfq.pk}/invite/", {"providers": [rival.organisation.slug]})
+
+    assert empty.status_code == 400
+    assert "Choose at least one provider to invite." in empty.text
+    assert invited.status_code == 302
+    assert set(rfq.invitations.values_list("provider__slug", flat=True)) == {
+        provider.organisation.slug, rival.organisation.slug,
+    }  # fmt: skip
+
+
 def test_the_buyer_compares_quotes_side_by_side_in_cny_and_its_currency(parties):
     buyer, provider = parties
     rival = provider_party()

@@ -228,7 +228,7 @@ def _graduate():
 
 def form_desk() -> None:
     """A buyer who can request quotes, and a demo provider's owner invited to a buyer's open RFQ
-    (budget in USD); prints both emails and the RFQ's quote form path."""
+    (budget in USD); prints both emails and the paths of the RFQ and of its quote form."""
     from django.contrib.auth import get_user_model
 
     from marketplace.accounts.models import Role
@@ -241,5 +241,5 @@ def form_desk() -> None:
     rfq = rfq_for(buyer, invite=[Party(provider, owner)], title="Caco-2 permeability, 8 compounds")
     print(json.dumps({
         "buyer": buyer.owner.email, "provider": owner.email,
-        "quote_form": f"/deals/rfqs/{rfq.pk}/quote/",
+        "quote_form": f"/deals/rfqs/{rfq.pk}/quote/", "rfq": f"/deals/rfqs/{rfq.pk}/",
     }))  # fmt: skip

@@ -89,3 +89,20 @@ def test_the_request_form_asks_what_matters_and_keeps_what_was_typed(live_site, 
     chooser.press("Backspace")
     expect(chips).to_have_count(0)
     expect(buyer.locator("select[name=capabilities]")).to_have_values([])
+
+
+def test_a_chooser_left_empty_is_sent_and_the_server_says_what_is_missing(live_site, page_in, desk):
+    """The select a chooser stands in for is hidden: were it still required, the browser would
+    stop the form with nothing the reader can see."""
+    buyer = page_in("en")
+    buyer.goto(f"{live_site}/accounts/login/?next={desk['rfq']}")
+    sign_in_here(buyer, desk["buyer"])
+
+    buyer.get_by_role("button", name="Invite", exact=True).click()
+
+    expect(buyer.get_by_text("Choose at least one provider to invite.")).to_be_visible()
+    buyer.goto(f"{live_site}/deals/rfqs/new/")
+    buyer.get_by_role("button", name="Save as draft").click()
+    chooser = buyer.get_by_role("combobox", name="Capabilities needed")
+    expect(chooser).to_have_attribute("aria-invalid", "true")
+    expect(chooser).to_have_accessible_description(re.compile("This field is required"))

@@ -180,6 +180,8 @@ def rfq_invite(*, rfq: Rfq, providers: list[Organisation], by: User) -> list[Rfq
     require_member(user=by, organisation=rfq.buyer)
     if rfq.status not in (RfqStatus.DRAFT, RfqStatus.OPEN):
         raise InvalidTransition(_("Providers can be invited only while the request is open."))
+    if not providers:
+        raise ValidationError({"providers": _("Choose at least one provider to invite.")})
     not_providers = [org.name for org in providers if org.kind not in PROVIDER_KINDS]
     if not_providers:
         raise ValidationError(

@@ -39,12 +39,20 @@
     select.after(box);
     select.hidden = true;
     select.tabIndex = -1;
-    const label = document.querySelector(`label[for="${select.id}"]`);
-    if (label) {
-      label.htmlFor = input.id;
-      input.setAttribute("aria-describedby", `${id}-chosen`);
+    // A hidden required select would stop the form with no message the reader can see: the
+    // box says it is required, and the server says what is missing.
+    if (select.required) {
+      select.required = false;
+      input.setAttribute("aria-required", "true");
     }
+    // What the select says of itself (its error, its help) is said of the box that stands in
+    // for it, with the chips chosen.
     chosen.id = `${id}-chosen`;
+    input.setAttribute("aria-describedby",
+      [chosen.id, select.getAttribute("aria-describedby")].filter(Boolean).join(" "));
+    if (select.getAttribute("aria-invalid")) input.setAttribute("aria-invalid", select.getAttribute("aria-invalid"));
+    const label = document.querySelector(`label[for="${select.id}"]`);
+    if (label) label.htmlFor = input.id;
     const options = [...select.options].map((option) => ({
       option,
       label: plain(option.textContent),
@@ -95,9 +103,12 @@
         row.addEventListener("click", () => { toggle(item, true); input.focus(); });
         return row;
       }));
-      if (!found.length) {
+      if (!found.length) {  // an option that cannot be chosen, so the listbox holds options only
         const none = document.createElement("li");
         none.className = "chips-none";
+        none.setAttribute("role", "option");
+        none.setAttribute("aria-disabled", "true");
+        none.setAttribute("aria-selected", "false");
         none.textContent = strings.empty || "";
         list.append(none);
       }
