@@ -322,21 +322,18 @@ class ProviderPage(BilingualTitleMixin, Page):
     def get_context(self, request, *args, **kwargs):
         from cms.selectors import provider_profile
         from marketplace.accounts.selectors import buyer_currency
-        from marketplace.catalog.selectors import cny_estimate, fx_rate_latest
+        from marketplace.catalog.selectors import price_estimator
 
         context = super().get_context(request, *args, **kwargs)
         context.update(provider_profile(provider=self))
         # A signed-in buyer reads each service's price in their own currency too (an estimate).
-        currency = buyer_currency(user=request.user)
-        rate = fx_rate_latest(base="CNY", quote=currency) if currency else None
-        if rate is not None:
-            context["estimate_currency"] = currency
+        estimate = price_estimator(currency=buyer_currency(user=request.user))
+        if estimate is not None:
+            context["estimate_currency"] = estimate.currency
             for name in ("services", "tcm_services"):
                 context[name] = list(context[name])
                 for listing in context[name]:
-                    listing.price_estimate = cny_estimate(
-                        amount=listing.price_from_amount, currency=currency, rate=rate
-                    )
+                    listing.price_estimate = estimate(listing.price_from_amount)
         return context
 
     @property
@@ -563,15 +560,15 @@ class ProviderChildPage(BilingualTitleMixin, Page):
     def get_context(self, request, *args, **kwargs):
         from cms.selectors import listing_provider
         from marketplace.accounts.selectors import buyer_currency
-        from marketplace.catalog.selectors import cny_estimate
+        from marketplace.catalog.selectors import price_estimator
 
         context = super().get_context(request, *args, **kwargs)
         context.update(listing_provider(listing=self))
         # A signed-in buyer reads the price in their own currency too (an estimate).
-        currency = buyer_currency(user=request.user)
-        amount = getattr(self, "price_from_amount", None)
-        context["estimate_currency"] = currency
-        context["price_estimate"] = cny_estimate(amount=amount, currency=currency)
+        estimate = price_estimator(currency=buyer_currency(user=request.user))
+        if estimate is not None:
+            context["estimate_currency"] = estimate.currency
+            context["price_estimate"] = estimate(getattr(self, "price_from_amount", None))
         return context
 
 

@@ -17,7 +17,7 @@ from cms.models import Degree, Delivery, JobLevel, TCMDelivery, WorkPermitSponso
 from marketplace.accounts.selectors import buyer_currency
 from marketplace.catalog.cities import city_name_zh
 from marketplace.catalog.models import LANGUAGE_NAMES, Standard, TaxonomyNode, Tier, Zone
-from marketplace.catalog.selectors import cny_estimate, fx_rate_latest
+from marketplace.catalog.selectors import price_estimator
 from marketplace.db_routing import lag_tolerant
 from marketplace.language import reads_chinese
 from search import alerts
@@ -72,21 +72,17 @@ def search_page(request):
     labels = _labels()
     capabilities = query.filters.get("capability", [])
     # A signed-in buyer reads prices in their own currency too, at today's rate (an estimate).
-    currency = buyer_currency(user=request.user)
-    rate = fx_rate_latest(base="CNY", quote=currency) if currency else None
-    for hit in result["results"]:
-        hit["price_estimate"] = (
-            cny_estimate(amount=hit.get("price_from"), currency=currency, rate=rate)
-            if rate
-            else None  # no rate: no estimate, and no lookup a hit
-        )
+    estimate = price_estimator(currency=buyer_currency(user=request.user))
+    if estimate is not None:
+        for hit in result["results"]:
+            hit["price_estimate"] = estimate(hit.get("price_from"))
     return render(
         request,
         "search/search.html",
         {
             **_result_context(request, query, result, SIDEBAR_FACETS, labels),
             "zone_names": labels,
-            "estimate_currency": currency,
+            "estimate_currency": estimate and estimate.currency,
             # TCM "Internet plus" services have their own landing: this search, introduced.
             "is_tcm": bool(capabilities)
             and all(code == "tcm" or code.startswith("tcm.") for code in capabilities),

@@ -1,5 +1,6 @@
 """Reads from the catalogue."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -57,12 +58,24 @@ def fx_rate_latest(*, base: str, quote: str, at: datetime | None = None) -> FxRa
     )
 
 
-def cny_estimate(*, amount, currency: str | None, rate: FxRate | None = None) -> Decimal | None:
-    """A CNY ``amount`` in ``currency`` at the latest rate (``rate`` if given), rounded the way
-    that currency is: an estimate for reading, never for settling. None without a rate."""
-    if amount is None or amount == "" or not currency or currency == "CNY":
+@dataclass(frozen=True)
+class PriceEstimator:
+    """CNY amounts in another currency at one rate, rounded the way that currency is: an
+    estimate for reading, never for settling. Called with an amount (None or "": None)."""
+
+    currency: str
+    rate: FxRate
+
+    def __call__(self, amount) -> Decimal | None:
+        if amount is None or amount == "":
+            return None
+        return round_amount(Decimal(str(amount)) * self.rate.rate, self.currency)
+
+
+def price_estimator(*, currency: str | None) -> PriceEstimator | None:
+    """Estimates in ``currency`` at its latest rate, looked up once for every price a page
+    shows; None when there is nothing to estimate (no currency, CNY, no rate)."""
+    if not currency or currency == "CNY":
         return None
-    rate = rate or fx_rate_latest(base="CNY", quote=currency)
-    if rate is None:
-        return None
-    return round_amount(Decimal(str(amount)) * rate.rate, currency)
+    rate = fx_rate_latest(base="CNY", quote=currency)
+    return PriceEstimator(currency=currency, rate=rate) if rate is not None else None

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from marketplace.catalog.models import FxRate
-from marketplace.catalog.selectors import fx_rate_latest
+from marketplace.catalog.selectors import fx_rate_latest, price_estimator
 from marketplace.catalog.services import CatalogDataError, fx_rates_load
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,26 @@ def test_rates_load_from_csv_once_and_the_latest_one_wins(tmp_path):
         "Bank A"
     )
     assert fx_rate_latest(base="USD", quote="CNY") is None
+
+
+def test_a_price_estimator_reads_the_rate_once_and_rounds_as_the_currency_does(
+    django_assert_num_queries,
+):
+    FxRate.objects.all().delete()
+    fx_rates_load()
+
+    with django_assert_num_queries(1):
+        estimate = price_estimator(currency="JPY")
+        shown = [estimate(amount) for amount in (Decimal("71680.00"), "1000", None, "")]
+
+    assert estimate.currency == "JPY" and estimate.rate == fx_rate_latest(base="CNY", quote="JPY")
+    assert shown[:2] == [Decimal("1532518"), Decimal("21380")]  # at 21.38, no minor unit
+    assert shown[2:] == [None, None]
+    assert price_estimator(currency="CNY") is None
+    assert price_estimator(currency=None) is None
+    FxRate.objects.filter(quote_currency="EUR").delete()
+    with django_assert_num_queries(1):
+        assert price_estimator(currency="EUR") is None
 
 
 @pytest.mark.parametrize(
