@@ -2,15 +2,17 @@
 the primary.
 
 A view says it tolerates lag with ``@lag_tolerant`` (public pages, search and its database
-fallback, the job board); a block of code with ``replica_reads()`` (the trade report's figures,
-after the staff check). Pages the page cache keeps for everyone are rendered from the primary.
-Everything else reads the primary: every write, every read
-inside a transaction, and every read about money and permissions (deals, payments, memberships,
-sessions), since those views are not marked. A browser that has just written (any request other
-than GET or HEAD) keeps reading the primary for ``DATABASE_REPLICA_STICKY_SECONDS``, so it sees
-its own writes. A replica that does not answer, or lags more than
-``DATABASE_REPLICA_MAX_LAG_SECONDS``, is left alone for a few seconds: reads go to the primary,
-and a lag-tolerant GET whose replica read fails mid-request is answered again from the primary.
+fallback, the job board, the trade report's figures). Who the reader is and what they may do
+(accounts, memberships, groups, sessions, one-time-code devices) is read from the primary
+whatever view reads it: the router never sends those apps to the replica. Pages the page cache
+keeps for everyone are rendered from the primary. Everything else reads the primary too: every
+write, every read inside a transaction, and every view not marked, which is every view that acts
+on deals and money (the trade report reads deals' figures from the replica; they are sums that
+tolerate a few seconds' lag). A browser that has just written (any request other than GET, HEAD
+or OPTIONS) keeps reading the primary for ``DATABASE_REPLICA_STICKY_SECONDS``, so it sees its own
+writes. A replica that does not answer, or lags more than ``DATABASE_REPLICA_MAX_LAG_SECONDS``,
+is left alone for a few seconds: reads go to the primary, and a lag-tolerant GET whose replica
+read fails mid-request is answered again from the primary.
 
 Without ``DATABASE_REPLICA_URL`` there is no replica and this changes nothing.
 """
@@ -18,7 +20,6 @@ Without ``DATABASE_REPLICA_URL`` there is no replica and this changes nothing.
 import logging
 import threading
 import time
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -28,7 +29,9 @@ logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
 PIN_COOKIE = "primary_until"
-SAFE_METHODS = ("GET", "HEAD")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Who the reader is and what they may do: never read from a replica, whatever view reads it.
+PRIMARY_ONLY_APPS = frozenset({"accounts", "auth", "sessions", "account", "otp_email"})
 # How long a replica's answer to the health check is trusted, and how long one that failed it is
 # left alone.
 CHECK_SECONDS = 1.0
@@ -57,16 +60,6 @@ def lag_tolerant(view):
 
 def replica_configured() -> bool:
     return REPLICA in connections.settings  # settings.DATABASES, as the connections read it
-
-
-@contextmanager
-def replica_reads():
-    """Reads inside may go to the replica (as in a lag-tolerant view)."""
-    token = _replica_allowed.set(True)
-    try:
-        yield
-    finally:
-        _replica_allowed.reset(token)
 
 
 def replica_mark_down(reason: str) -> None:
@@ -113,6 +106,7 @@ class PrimaryReplicaRouter:
         if (
             _replica_allowed.get()
             and replica_configured()
+            and (model is None or model._meta.app_label not in PRIMARY_ONLY_APPS)
             and not connections[DEFAULT_DB_ALIAS].in_atomic_block
             and replica_healthy()
         ):
@@ -174,7 +168,6 @@ class ReplicaReadsMiddleware:
             and not _pinned(request)
         ):
             return None
-        _reader_load(request)
         request._replica_view = (view_func, view_args, view_kwargs)
         _replica_allowed.set(True)
         return None
@@ -198,12 +191,6 @@ class ReplicaReadsMiddleware:
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         return response
-
-
-def _reader_load(request) -> bool:
-    """Who the reader is, read now, from the primary: sessions and accounts are permissions."""
-    user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated)
 
 
 def _pinned(request) -> bool:
