@@ -5,18 +5,23 @@ from elasticsearch import Elasticsearch
 from elasticsearch.dsl import connections
 
 
+def hosts() -> list[str]:
+    """The nodes the client knows (``ELASTICSEARCH_URL``, comma-separated)."""
+    return [host.strip() for host in settings.ELASTICSEARCH_URL.split(",")]
+
+
 def configure() -> None:
     """Register the default elasticsearch-dsl connection from settings (lazy: no request made)."""
-    hosts = [host.strip() for host in settings.ELASTICSEARCH_URL.split(",")]
-    # On a cluster, a request that finds its node gone (refused, reset, timed out) is sent again
-    # to another node: a node that dies costs a retry, not a failed search. One node that times
-    # out is not asked again: the database answers instead.
+    nodes = hosts()
+    # On a cluster, a request that finds its node gone (refused, reset) is sent again to another
+    # node: a node that dies costs a retry, not a failed search. A request that times out is not
+    # sent again (a slow cluster asked again is slower still): the database answers instead.
     connections.configure(
         default={
-            "hosts": hosts,
+            "hosts": nodes,
             "request_timeout": settings.ELASTICSEARCH_TIMEOUT_SECONDS,
-            "max_retries": max(3, len(hosts)),
-            "retry_on_timeout": len(hosts) > 1,
+            "max_retries": max(3, len(nodes)),
+            "retry_on_timeout": False,
         }
     )
 
@@ -38,8 +43,8 @@ def search_is_available() -> bool:
     """
     try:
         # One try a node (a dead one answers at once: refused).
-        hosts = len(settings.ELASTICSEARCH_URL.split(","))
-        health = get_client().options(request_timeout=2, max_retries=hosts - 1).cluster.health()
+        client = get_client().options(request_timeout=2, max_retries=len(hosts()) - 1)
+        health = client.cluster.health()
     except Exception:  # noqa: BLE001 - unavailable, whatever the reason
         return False
     return health["status"] in ("green", "yellow")

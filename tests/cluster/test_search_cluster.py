@@ -67,7 +67,7 @@ def _rebuilding(outcome: dict, rounds: int) -> None:
 
 
 def test_a_node_killed_under_searches_and_a_reindex_loses_no_search_and_no_update(
-    committed_db, es_cluster
+    committed_db, es_cluster, caplog
 ):
     client = es_cluster
     index_rebuild(name=SERVICES)
@@ -99,11 +99,12 @@ def test_a_node_killed_under_searches_and_a_reindex_loses_no_search_and_no_updat
         IndexChange.objects.create(
             index=SERVICES, object_id=page.pk, action=IndexChange.Action.UPSERT
         )
-    applied_while_down = 0
+    applied_while_down, sweeps_refused = 0, 0
     for _ in range(20):  # the one-minute sweep, sooner
         try:
             applied_while_down += index_changes_apply()
-        except Exception:  # noqa: BLE001, S112 - refused while a primary is missing: pending
+        except Exception:  # noqa: BLE001 - refused while a primary is missing: pending
+            sweeps_refused += 1
             time.sleep(1)
             continue
         if not IndexChange.objects.filter(applied_at__isnull=True).exists():
@@ -135,6 +136,14 @@ def test_a_node_killed_under_searches_and_a_reindex_loses_no_search_and_no_updat
             for start, end in rebuild.get("spans", [])
         ],
         "edits": EDITS,
+        # Whether this run met the refusals a lost node causes (some runs do not: the replica
+        # shard is promoted first): updates the cluster refused and the change log kept, and
+        # sweeps that failed as a whole.
+        "edits_applied_while_down": applied_while_down,
+        "updates_refused_and_kept": sum(
+            int(record.args[0]) for record in caplog.records if "refused for now" in record.msg
+        ),
+        "sweeps_refused": sweeps_refused,
         "seconds_node_down": round(restarted_at - killed_at, 1),
         "seconds_restart_to_green": round(to_green, 1),
     }
