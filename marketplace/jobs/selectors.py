@@ -1,6 +1,6 @@
 """Reads for the job board, always through who is asking."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from marketplace.accounts.models import Membership, User
 from marketplace.jobs.models import Application, ApplicationEvent, SavedJob
@@ -33,8 +33,14 @@ def may_read_application(*, user: User, application: Application) -> bool:
 
 
 def saved_jobs_of(*, user: User) -> QuerySet[SavedJob]:
-    """The user's saved jobs whose postings are still published, newest saved first."""
-    return SavedJob.objects.filter(user=user, posting__live=True).select_related("posting")
+    """The user's saved jobs whose postings are still published, newest saved first, each with
+    ``has_applied``: whether the user has applied to it."""
+    applied = Application.objects.filter(candidate=user, posting=OuterRef("posting"))
+    return (
+        SavedJob.objects.filter(user=user, posting__live=True)
+        .select_related("posting")
+        .annotate(has_applied=Exists(applied))
+    )
 
 
 def is_saved(*, user: User, posting_id: int) -> bool:

@@ -20,6 +20,7 @@ from marketplace.jobs.models import (
     CandidateProfile,
     SavedJob,
 )
+from marketplace.jobs.selectors import saved_jobs_of
 from marketplace.ops.services import task_enqueue
 from marketplace.storage import PDF, upload_check
 from marketplace.transitions import InvalidTransition
@@ -206,7 +207,8 @@ def job_save(*, user: User, posting) -> tuple[SavedJob, bool]:
         raise ValidationError(_("This posting is no longer published."))
     with transaction.atomic():
         saved, created = SavedJob.objects.get_or_create(user=user, posting=posting)
-        if created and SavedJob.objects.filter(user=user).count() > SAVED_JOBS_MAX:
+        # Only what the reader can see and remove counts (a posting taken down leaves the list).
+        if created and saved_jobs_of(user=user).count() > SAVED_JOBS_MAX:
             raise ValidationError(
                 _("You can keep up to %(most)d saved jobs; remove some first.")
                 % {"most": SAVED_JOBS_MAX}

@@ -16,7 +16,7 @@ from cms.models import JobPostingPage
 from marketplace.jobs import selectors, services
 from marketplace.jobs.forms import ApplyForm, MoveForm, ProfileForm
 from marketplace.jobs.models import Application, CandidateProfile
-from marketplace.pages import form_errors_add, next_or, refusal_page
+from marketplace.pages import form_errors_add, next_or, refusal_page, run_service
 
 
 @login_required
@@ -87,13 +87,7 @@ def apply(request, posting_pk: int):
 @login_required
 def saved_jobs(request):
     """The postings the reader saved, with whether each is still open and whether they applied."""
-    saved = list(selectors.saved_jobs_of(user=request.user))
-    applied = set(
-        Application.objects.filter(
-            candidate=request.user, posting__in=[item.posting_id for item in saved]
-        ).values_list("posting_id", flat=True)
-    )
-    return render(request, "jobs/saved.html", {"saved": saved, "applied": applied})
+    return render(request, "jobs/saved.html", {"saved": selectors.saved_jobs_of(user=request.user)})
 
 
 @login_required
@@ -106,10 +100,11 @@ def saved_job_set(request, posting_pk: int):
         services.job_unsave(user=request.user, posting_id=posting.pk)
         messages.success(request, _("Removed from your saved jobs."))
         return redirect(back)
-    try:
-        services.job_save(user=request.user, posting=posting)
-    except ValidationError as error:
-        return refusal_page(request, " ".join(error.messages), back, 409)
+    _saved, refusal = run_service(
+        request, lambda: services.job_save(user=request.user, posting=posting), back
+    )
+    if refusal is not None:
+        return refusal
     messages.success(request, _("Saved. Your saved jobs are listed under your account."))
     return redirect(back)
 

@@ -24,7 +24,7 @@ def test_a_reader_saves_a_posting_finds_it_under_saved_jobs_and_removes_it():
     saved = as_reader.post(f"/applications/saved/{posting.pk}/", {"action": "save"})
     assert saved.status_code == 302 and saved.url == posting.url
     page = as_reader.get(posting.url).text
-    assert "★ Saved" in page and 'aria-pressed="true"' in page
+    assert '<span aria-hidden="true">★</span> Saved' in page and 'aria-pressed="true"' in page
     as_reader.post(f"/applications/saved/{posting.pk}/", {"action": "save"})  # again: once
     assert SavedJob.objects.filter(user=reader).count() == 1
 
@@ -44,7 +44,7 @@ def test_a_reader_saves_a_posting_finds_it_under_saved_jobs_and_removes_it():
     )
     assert removed.url == "/applications/saved/"
     assert not SavedJob.objects.filter(user=reader).exists()
-    assert "☆ Save this job" in as_reader.get(posting.url).text
+    assert '<span aria-hidden="true">☆</span> Save this job' in as_reader.get(posting.url).text
 
 
 def test_a_posting_taken_down_leaves_the_list_and_cannot_be_saved():
@@ -81,3 +81,24 @@ def test_the_api_saves_lists_and_removes_only_the_callers_saved_jobs():
 
     assert api.delete(f"/api/v1/saved-jobs/{posting.pk}").status_code == 204
     assert api.get("/api/v1/saved-jobs").json() == []
+
+
+def test_saved_jobs_stop_at_the_limit_counting_only_postings_still_published(monkeypatch):
+    from marketplace.jobs import services
+
+    monkeypatch.setattr(services, "SAVED_JOBS_MAX", 2)
+    postings = list(JobPostingPage.objects.live().order_by("pk")[:4])
+    reader = UserFactory(email_verified=True)
+    as_reader = signed_in(reader)
+    for posting in postings[:2]:
+        as_reader.post(f"/applications/saved/{posting.pk}/", {"action": "save"})
+
+    refused = as_reader.post(f"/applications/saved/{postings[2].pk}/", {"action": "save"})
+
+    assert refused.status_code == 400
+    assert "You can keep up to 2 saved jobs; remove some first." in refused.text
+    assert SavedJob.objects.filter(user=reader).count() == 2
+    # A posting taken down leaves the list, and the room it took.
+    JobPostingPage.objects.filter(pk=postings[0].pk).update(live=False)
+    assert as_reader.put(f"/api/v1/saved-jobs/{postings[2].pk}").status_code == 201
+    assert as_reader.put(f"/api/v1/saved-jobs/{postings[3].pk}").status_code == 400
