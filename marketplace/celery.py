@@ -33,9 +33,10 @@ def queue_for(task_name: str) -> str:
     return f"{base}.{kind}" if kind else base
 
 
-def queue_names() -> list[str]:
-    """Every queue, the default first: what a worker doing every kind of work consumes."""
-    base = app.conf.task_default_queue
+def queue_names(base: str | None = None) -> list[str]:
+    """Every queue, the default first (``base``, or the configured one), then the kinds' in
+    name order: what a worker doing every kind of work consumes."""
+    base = base or app.conf.task_default_queue
     return [base, *sorted({f"{base}.{kind}" for _prefix, kind in QUEUE_KINDS})]
 
 

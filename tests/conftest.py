@@ -17,6 +17,7 @@ from psycopg import sql
 
 from cms.demo import load_demo_site
 from marketplace.celery import app as celery_app
+from marketplace.celery import queue_names
 from search.client import configure as configure_elasticsearch
 from search.entries import entries_rebuild
 from search.indexing import INDEXES, SERVICES, index_rebuild
@@ -75,13 +76,8 @@ def celery_worker(django_db_setup, django_db_blocker):
     against the test database. Eager mode is switched off while the worker is up.
     """
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
-        "DATABASE_URL": database_url_for(connection.settings_dict),
-    }
     process = worker_start(
-        queue=queue, environment=environment, log_path=ROOT / "var" / "celery-worker.log"
+        queue=queue, environment=worker_environment(), log_path=ROOT / "var" / "celery-worker.log"
     )
     was_eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
@@ -101,7 +97,7 @@ def worker_start(
     of work), or ``only`` those named (comma-separated), with ``environment``, logging to
     ``log_path``; named ``<hostname or queue>@<host>``."""
     log_path.parent.mkdir(exist_ok=True)
-    queues = only or ",".join([queue, f"{queue}.search", f"{queue}.payments"])
+    queues = only or ",".join(queue_names(base=queue))
     # Tasks the worker sends itself go to its own queues too.
     environment = {**environment, "CELERY_QUEUE": queue}
     with open(log_path, "wb") as log:

@@ -1,8 +1,6 @@
 import os
 import uuid
 
-from django.db import connection
-
 from marketplace.celery import app as celery_app
 from marketplace.celery import queue_for, queue_names
 from marketplace.ops.tasks import ping_task
@@ -11,7 +9,6 @@ from search.tasks import index_drift_repair_task
 from tests.conftest import (
     ROOT,
     _wait_for_worker,
-    database_url_for,
     process_stop,
     tasks_sent_to,
     worker_environment,
@@ -35,12 +32,7 @@ def test_a_worker_process_keeps_its_database_connection_from_task_to_task(django
     most of a short task's time); a worker keeps it as a web process does (CONN_MAX_AGE)."""
     queue = f"test-sessions-{uuid.uuid4().hex[:8]}"
     log_path = ROOT / "var" / "celery-worker-sessions.log"
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
-        "DATABASE_URL": database_url_for(connection.settings_dict),
-        "DATABASE_CONN_MAX_AGE": "60",
-    }
+    environment = {**worker_environment(), "DATABASE_CONN_MAX_AGE": "60"}
     process = worker_start(queue=queue, environment=environment, log_path=log_path)
     was_eager, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, False
     try:

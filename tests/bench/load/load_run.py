@@ -507,12 +507,14 @@ def main() -> int:
         "worker and locust share one small machine, which other test runs may be using",
     }
     celery = [sys.executable, "-m", "celery", "-A", "marketplace"]
-    from marketplace.celery import queue_names
+    from marketplace.celery import queue_for, queue_names
 
     queues = ",".join(queue_names())
     subprocess.run([*celery, "purge", "-f", f"--queues={queues}"], cwd=ROOT, env=server_environment,
                    capture_output=True, check=False)  # fmt: skip
-    default, payments, search = queue_names()[0], *queue_names()[1:]
+    default = queue_names()[0]
+    payments = queue_for("payments.tasks.stripe_event_process_task")
+    search = queue_for("search.tasks.index_changes_apply_task")
     workers = {"worker": queues} if args.layout == "single" else {
         "worker-payments": f"{default},{payments}", "worker-search": search,
     }  # fmt: skip
